@@ -1,0 +1,170 @@
+package motion
+
+// CommandName names a user action on a motion; it is also the Temporal update
+// name and, with hyphens, the last segment of the API path.
+type CommandName string
+
+// The commands on a motion.
+const (
+	CmdCreate               CommandName = "create"
+	CmdEdit                 CommandName = "edit"
+	CmdInviteCosponsor      CommandName = "invite_cosponsor"
+	CmdSubmit               CommandName = "submit"
+	CmdRegister             CommandName = "register"
+	CmdDeclareInadmissible  CommandName = "declare_inadmissible"
+	CmdSetRoute             CommandName = "set_route"
+	CmdSchedule             CommandName = "schedule"
+	CmdRecordResult         CommandName = "record_result"
+	CmdRecordStatement      CommandName = "record_statement"
+	CmdRecordAnswer         CommandName = "record_answer"
+	CmdRecordOutcome        CommandName = "record_outcome"
+	CmdStartImplementation  CommandName = "start_implementation"
+	CmdReportImplementation CommandName = "report_implementation"
+	CmdClose                CommandName = "close"
+	CmdWithdraw             CommandName = "withdraw"
+	CmdCorrectResult        CommandName = "correct_result"
+	CmdLapse                CommandName = "lapse"
+)
+
+// Command is one user action with its content.
+type Command interface {
+	Name() CommandName
+}
+
+// Create starts a new draft for the caller's faction.
+type Create struct {
+	BodyID string `json:"body_id"`
+	Kind   Kind   `json:"kind"`
+	Content
+}
+
+// Edit replaces the content of a draft.
+type Edit struct {
+	Content
+}
+
+// InviteCosponsor lets another faction see and edit the draft and sign it.
+type InviteCosponsor struct {
+	Faction string `json:"faction"`
+}
+
+// Submit hands the draft to the council office; from now on it is public.
+type Submit struct{}
+
+// Register records the submission and gives it its reference number. The
+// workflow fills Reference, Year and Seq from the body's gapless counter.
+type Register struct {
+	Reference string `json:"reference"`
+	Year      int    `json:"year"`
+	Seq       int    `json:"seq"`
+}
+
+// DeclareInadmissible refuses a submission, with the reason.
+type DeclareInadmissible struct {
+	Reason string `json:"reason"`
+}
+
+// RouteStep is one organization on the route, in order.
+type RouteStep struct {
+	OrganizationID string `json:"organization_id"`
+	Decisive       bool   `json:"decisive,omitempty"`
+}
+
+// SetRoute sets or changes the route (Beratungsfolge): the steps not yet
+// dealt with (planned or scheduled) are replaced by the given ones; finished
+// steps stay.
+type SetRoute struct {
+	Steps []RouteStep `json:"steps"`
+}
+
+// Schedule puts one consultation on a meeting's agenda (or moves it).
+type Schedule struct {
+	ConsultationID string `json:"consultation_id"`
+	MeetingID      string `json:"meeting_id"`
+}
+
+// ResultInput is the content of a recorded or corrected consultation result.
+type ResultInput struct {
+	Result           Result `json:"result"`
+	Vote             *Vote  `json:"vote,omitempty"`
+	Links            []Link `json:"links,omitempty"`
+	OriginatorAgreed *bool  `json:"originator_agreed,omitempty"`
+	ReferredTo       string `json:"referred_to,omitempty"`
+	Note             string `json:"note,omitempty"`
+}
+
+// RecordResult records what an organization resolved in the meeting the
+// consultation is scheduled in.
+type RecordResult struct {
+	ConsultationID string `json:"consultation_id"`
+	ResultInput
+}
+
+// RecordStatement records the administration's statement on a motion.
+type RecordStatement struct {
+	Text string `json:"text"`
+}
+
+// RecordAnswer records the administration's answer to an inquiry.
+type RecordAnswer struct {
+	Text string `json:"text"`
+}
+
+// RecordOutcome records the final outcome directly, e.g. when the motion was
+// settled outside its planned route.
+type RecordOutcome struct {
+	Result           Result `json:"result"`
+	Links            []Link `json:"links,omitempty"`
+	OriginatorAgreed *bool  `json:"originator_agreed,omitempty"`
+	Note             string `json:"note,omitempty"`
+}
+
+// StartImplementation begins the follow-up of an adopted decision.
+type StartImplementation struct{}
+
+// ReportImplementation records the administration's report on implementation.
+type ReportImplementation struct {
+	Text string `json:"text"`
+}
+
+// Close ends the follow-up.
+type Close struct {
+	Note string `json:"note,omitempty"`
+}
+
+// Withdraw withdraws the motion (any time before it is decided).
+type Withdraw struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// CorrectResult replaces a recorded result, with a mandatory reason; the old
+// record stays in the audit trail.
+type CorrectResult struct {
+	ConsultationID string `json:"consultation_id"`
+	Reason         string `json:"reason"`
+	ResultInput
+}
+
+// Lapse ends a motion that was not dealt with before the end of the legislative term.
+type Lapse struct {
+	Reason string `json:"reason"`
+}
+
+func (Create) Name() CommandName               { return CmdCreate }
+func (Edit) Name() CommandName                 { return CmdEdit }
+func (InviteCosponsor) Name() CommandName      { return CmdInviteCosponsor }
+func (Submit) Name() CommandName               { return CmdSubmit }
+func (Register) Name() CommandName             { return CmdRegister }
+func (DeclareInadmissible) Name() CommandName  { return CmdDeclareInadmissible }
+func (SetRoute) Name() CommandName             { return CmdSetRoute }
+func (Schedule) Name() CommandName             { return CmdSchedule }
+func (RecordResult) Name() CommandName         { return CmdRecordResult }
+func (RecordStatement) Name() CommandName      { return CmdRecordStatement }
+func (RecordAnswer) Name() CommandName         { return CmdRecordAnswer }
+func (RecordOutcome) Name() CommandName        { return CmdRecordOutcome }
+func (StartImplementation) Name() CommandName  { return CmdStartImplementation }
+func (ReportImplementation) Name() CommandName { return CmdReportImplementation }
+func (Close) Name() CommandName                { return CmdClose }
+func (Withdraw) Name() CommandName             { return CmdWithdraw }
+func (CorrectResult) Name() CommandName        { return CmdCorrectResult }
+func (Lapse) Name() CommandName                { return CmdLapse }

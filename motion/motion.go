@@ -1,0 +1,249 @@
+package motion
+
+import (
+	"slices"
+	"time"
+)
+
+// Motion is the whole state of one motion: the content its faction wrote, where
+// it stands in the process, the route through the organizations, their results,
+// and the outcome. The workflow owns it; the read model is a copy.
+type Motion struct {
+	ID      string `json:"id"`
+	BodyID  string `json:"body_id"`
+	Version int64  `json:"version"`
+	Kind    Kind   `json:"kind"`
+	Status  Status `json:"status"`
+
+	Content
+
+	// Faction is the originating faction (an organization id).
+	Faction string `json:"faction"`
+	// Cosponsors are factions invited to sponsor the motion with the originator.
+	Cosponsors []string `json:"cosponsors,omitempty"`
+
+	Reference     string `json:"reference,omitempty"`
+	ReferenceYear int    `json:"reference_year,omitempty"`
+	ReferenceSeq  int    `json:"reference_seq,omitempty"`
+
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	SubmittedAt  *time.Time `json:"submitted_at,omitempty"`
+	RegisteredAt *time.Time `json:"registered_at,omitempty"`
+	DecidedAt    *time.Time `json:"decided_at,omitempty"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+
+	Consultations []Consultation `json:"consultations,omitempty"`
+	Outcome       *Outcome       `json:"outcome,omitempty"`
+	// Statements are the administration's statements and, for an inquiry, its answer.
+	Statements []Statement `json:"statements,omitempty"`
+	// Reports are the administration's reports on implementing the decision.
+	Reports []Statement `json:"reports,omitempty"`
+	// Reason says why the motion was withdrawn, declared inadmissible or lapsed.
+	Reason string `json:"reason,omitempty"`
+	// NextConsultation numbers consultations; ids stay stable across corrections.
+	NextConsultation int `json:"next_consultation,omitempty"`
+}
+
+// Content is what the faction writes and may change while the motion is a draft.
+type Content struct {
+	Title string `json:"title"`
+	// ResolutionPoints are the numbered points the council is asked to resolve
+	// ("Der Gemeinderat möge beschließen: 1.) …"); for an inquiry, the questions.
+	ResolutionPoints []string `json:"resolution_points"`
+	// Justification is the Begründung.
+	Justification string   `json:"justification,omitempty"`
+	Tags          []string `json:"tags,omitempty"`
+	// BudgetCycle names the budget deliberation a budget motion belongs to, e.g. "Haushalt 2020/2021".
+	BudgetCycle string `json:"budget_cycle,omitempty"`
+	// Amends is the motion (id or reference) or paper an amendment changes.
+	Amends string `json:"amends,omitempty"`
+	// AddressedDepartment is the department an inquiry is addressed to.
+	AddressedDepartment string `json:"addressed_department,omitempty"`
+	// Fundamental marks an inquiry on a fundamental matter (longer answer period).
+	Fundamental bool `json:"fundamental,omitempty"`
+	// TargetMeeting is the meeting the faction wants the motion dealt with in.
+	TargetMeeting string `json:"target_meeting,omitempty"`
+	// Signatories are the councillors who sign the motion, by name.
+	Signatories []string     `json:"signatories,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is a document filed with the motion.
+type Attachment struct {
+	Name        string `json:"name"`
+	URL         string `json:"url,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
+	Size        int64  `json:"size,omitempty"`
+	SHA256      string `json:"sha256,omitempty"`
+}
+
+// ConsultationStatus is where one step of the route stands.
+type ConsultationStatus string
+
+// The statuses of a consultation.
+const (
+	ConsultationPlanned   ConsultationStatus = "planned"
+	ConsultationScheduled ConsultationStatus = "scheduled"
+	ConsultationDone      ConsultationStatus = "done"
+)
+
+// Consultation is one step of the motion's route (Beratungsfolge): its
+// treatment by one organization, in one meeting, with one result.
+type Consultation struct {
+	ID             string `json:"id"`
+	OrganizationID string `json:"organization_id"`
+	// Decisive marks the organization whose result is the motion's outcome.
+	Decisive  bool               `json:"decisive"`
+	Status    ConsultationStatus `json:"status"`
+	MeetingID string             `json:"meeting_id,omitempty"`
+	Record    *ResultRecord      `json:"record,omitempty"`
+	// Corrections counts corrections of the record; each is an audited event.
+	Corrections int `json:"corrections,omitempty"`
+}
+
+// ResultRecord is what was resolved in a consultation, with its vote.
+type ResultRecord struct {
+	Result Result `json:"result"`
+	Vote   *Vote  `json:"vote,omitempty"`
+	// Links name the motions or resolutions that settled this one.
+	Links []Link `json:"links,omitempty"`
+	// OriginatorAgreed says whether the originating faction agreed that the
+	// motion is settled by other resolutions.
+	OriginatorAgreed *bool `json:"originator_agreed,omitempty"`
+	// ReferredTo is the organization a referred motion goes to next.
+	ReferredTo string    `json:"referred_to,omitempty"`
+	Note       string    `json:"note,omitempty"`
+	MeetingID  string    `json:"meeting_id,omitempty"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// Link points at another motion or resolution.
+type Link struct {
+	MotionID  string `json:"motion_id,omitempty"`
+	Reference string `json:"reference,omitempty"`
+	Title     string `json:"title,omitempty"`
+	URL       string `json:"url,omitempty"`
+}
+
+// Vote is the tally of a vote, optionally per faction and per member.
+type Vote struct {
+	Yes       int           `json:"yes"`
+	No        int           `json:"no"`
+	Abstain   int           `json:"abstain"`
+	Absent    *int          `json:"absent,omitempty"`
+	Unanimous bool          `json:"unanimous,omitempty"`
+	ByFaction []FactionVote `json:"by_faction,omitempty"`
+	Named     []NamedVote   `json:"named,omitempty"`
+}
+
+// FactionVote is one faction's share of a tally.
+type FactionVote struct {
+	OrganizationID string `json:"organization_id"`
+	Yes            int    `json:"yes"`
+	No             int    `json:"no"`
+	Abstain        int    `json:"abstain"`
+}
+
+// NamedVote is how one member voted.
+type NamedVote struct {
+	PersonID string `json:"person_id,omitempty"`
+	Name     string `json:"name"`
+	// Vote is one of yes, no, abstain, absent.
+	Vote string `json:"vote"`
+}
+
+// Outcome is the motion's final result: the decisive organization's result,
+// or one recorded directly by the council office.
+type Outcome struct {
+	Result           Result    `json:"result"`
+	ConsultationID   string    `json:"consultation_id,omitempty"`
+	Links            []Link    `json:"links,omitempty"`
+	OriginatorAgreed *bool     `json:"originator_agreed,omitempty"`
+	Note             string    `json:"note,omitempty"`
+	DecidedAt        time.Time `json:"decided_at"`
+}
+
+// Statement is a text by the administration: a statement, an answer or a report.
+type Statement struct {
+	Department string    `json:"department,omitempty"`
+	Text       string    `json:"text"`
+	At         time.Time `json:"at"`
+	By         string    `json:"by,omitempty"`
+}
+
+// Public reports whether the motion was ever submitted; only then may anybody
+// beyond its sponsors see it. A draft withdrawn before submission stays private.
+func (m *Motion) Public() bool { return m.SubmittedAt != nil }
+
+// Sponsor reports whether faction f is the originator or an invited co-sponsor.
+func (m *Motion) Sponsor(f string) bool {
+	return f != "" && (f == m.Faction || slices.Contains(m.Cosponsors, f))
+}
+
+// VisibleTo reports whether a may see the motion at all. What a caller may not
+// see must be answered as "not found", never as "forbidden".
+func (m *Motion) VisibleTo(a Actor) bool {
+	if !a.InBody(m.BodyID) {
+		return false
+	}
+	if m.Public() {
+		return true
+	}
+	return a.Has(RoleFactionStaff) && m.Sponsor(a.Faction)
+}
+
+// Consultation returns the consultation with id, or nil.
+func (m *Motion) Consultation(id string) *Consultation {
+	for i := range m.Consultations {
+		if m.Consultations[i].ID == id {
+			return &m.Consultations[i]
+		}
+	}
+	return nil
+}
+
+// MeetingIDs lists the meetings the motion is or was scheduled into.
+func (m *Motion) MeetingIDs() []string {
+	var ids []string
+	for _, c := range m.Consultations {
+		for _, id := range []string{c.MeetingID, recordMeeting(c.Record)} {
+			if id != "" && !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+func recordMeeting(r *ResultRecord) string {
+	if r == nil {
+		return ""
+	}
+	return r.MeetingID
+}
+
+// Clone returns a deep copy, so that a caller can change it without touching m.
+func (m *Motion) Clone() *Motion {
+	c := *m
+	c.ResolutionPoints = slices.Clone(m.ResolutionPoints)
+	c.Tags = slices.Clone(m.Tags)
+	c.Signatories = slices.Clone(m.Signatories)
+	c.Attachments = slices.Clone(m.Attachments)
+	c.Cosponsors = slices.Clone(m.Cosponsors)
+	c.Statements = slices.Clone(m.Statements)
+	c.Reports = slices.Clone(m.Reports)
+	c.Consultations = make([]Consultation, len(m.Consultations))
+	for i, k := range m.Consultations {
+		if k.Record != nil {
+			r := *k.Record
+			k.Record = &r
+		}
+		c.Consultations[i] = k
+	}
+	if m.Outcome != nil {
+		o := *m.Outcome
+		c.Outcome = &o
+	}
+	return &c
+}

@@ -1,0 +1,539 @@
+package motion
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Scope narrows who of a role may run a command on a given motion.
+type Scope int
+
+// The scopes of the transition table.
+const (
+	// ScopeAny lets every holder of the role act.
+	ScopeAny Scope = iota
+	// ScopeOriginator lets only staff of the originating faction act.
+	ScopeOriginator
+	// ScopeSponsor lets staff of the originating or an invited co-sponsoring faction act.
+	ScopeSponsor
+	// ScopeDepartment lets administration staff act; if the motion is addressed
+	// to a department, only that department's.
+	ScopeDepartment
+)
+
+// Rule says when a command is allowed: from which statuses, for which roles and
+// scope, for which kinds, and which status it leads to ("" keeps the status or
+// is decided by the command's content).
+type Rule struct {
+	From  []Status
+	Roles []Role
+	Scope Scope
+	Kinds []Kind
+	To    Status
+}
+
+var (
+	open       = []Status{StatusRegistered, StatusInConsultation}
+	beforeDone = []Status{StatusDraft, StatusSubmitted, StatusRegistered, StatusInConsultation}
+	votable    = []Kind{KindMotion, KindBudgetMotion, KindAmendment}
+	staff      = []Role{RoleFactionStaff}
+	office     = []Role{RoleCouncilOffice}
+	admin      = []Role{RoleAdministration}
+)
+
+// Table is the transition table: the one place that says which command is
+// allowed from which status for which role, faction and kind.
+var Table = map[CommandName]Rule{
+	CmdCreate:               {Roles: staff, Scope: ScopeOriginator, To: StatusDraft},
+	CmdEdit:                 {From: []Status{StatusDraft}, Roles: staff, Scope: ScopeSponsor},
+	CmdInviteCosponsor:      {From: []Status{StatusDraft}, Roles: staff, Scope: ScopeOriginator},
+	CmdSubmit:               {From: []Status{StatusDraft}, Roles: staff, Scope: ScopeOriginator, To: StatusSubmitted},
+	CmdRegister:             {From: []Status{StatusSubmitted}, Roles: office, To: StatusRegistered},
+	CmdDeclareInadmissible:  {From: []Status{StatusSubmitted, StatusRegistered}, Roles: office, To: StatusInadmissible},
+	CmdSetRoute:             {From: open, Roles: office, Kinds: votable, To: StatusInConsultation},
+	CmdSchedule:             {From: []Status{StatusInConsultation}, Roles: office, Kinds: votable},
+	CmdRecordResult:         {From: []Status{StatusInConsultation}, Roles: office, Kinds: votable},
+	CmdRecordStatement:      {From: open, Roles: admin, Scope: ScopeDepartment, Kinds: votable},
+	CmdRecordAnswer:         {From: []Status{StatusRegistered}, Roles: admin, Scope: ScopeDepartment, Kinds: []Kind{KindInquiry}, To: StatusAnswered},
+	CmdRecordOutcome:        {From: open, Roles: office, Kinds: votable, To: StatusDecided},
+	CmdStartImplementation:  {From: []Status{StatusDecided}, Roles: office, Kinds: votable, To: StatusImplementation},
+	CmdReportImplementation: {From: []Status{StatusImplementation}, Roles: admin, Scope: ScopeDepartment},
+	CmdClose:                {From: []Status{StatusDecided, StatusImplementation, StatusAnswered}, Roles: office, To: StatusClosed},
+	CmdWithdraw:             {From: beforeDone, Roles: staff, Scope: ScopeOriginator, To: StatusWithdrawn},
+	CmdCorrectResult:        {From: []Status{StatusInConsultation, StatusDecided, StatusImplementation, StatusClosed}, Roles: office, Kinds: votable},
+	CmdLapse:                {From: open, Roles: office, To: StatusLapsed},
+}
+
+// Commands lists every command in a stable order.
+var Commands = []CommandName{
+	CmdCreate, CmdEdit, CmdInviteCosponsor, CmdSubmit, CmdRegister, CmdDeclareInadmissible,
+	CmdSetRoute, CmdSchedule, CmdRecordResult, CmdRecordStatement, CmdRecordAnswer,
+	CmdRecordOutcome, CmdStartImplementation, CmdReportImplementation, CmdClose,
+	CmdWithdraw, CmdCorrectResult, CmdLapse,
+}
+
+// Request is a command with everything needed to decide on it.
+type Request struct {
+	Command Command
+	Actor   Actor
+	// ExpectedVersion is the version the caller last saw (If-Match).
+	ExpectedVersion int64
+	// At is the time of the transition, taken from the workflow's clock.
+	At        time.Time
+	RequestID string
+}
+
+// Event is one recorded transition of a motion: the audit trail's unit.
+type Event struct {
+	MotionID  string          `json:"motion_id"`
+	Version   int64           `json:"version"`
+	Command   CommandName     `json:"command"`
+	At        time.Time       `json:"at"`
+	Actor     ActorRef        `json:"actor"`
+	Status    Status          `json:"status"`
+	Reason    string          `json:"reason,omitempty"`
+	RequestID string          `json:"request_id,omitempty"`
+	Summary   string          `json:"summary"`
+	Data      json.RawMessage `json:"data,omitempty"`
+}
+
+// Permit decides whether the actor may run the command on m now, without
+// changing m. The checks run in a fixed order so that each refusal has exactly
+// one reason: visibility (NotFound), role and scope (Forbidden), version
+// (StaleVersion), status and kind (IllegalTransition).
+func Permit(m *Motion, name CommandName, a Actor, expectedVersion int64) (Role, error) {
+	rule, ok := Table[name]
+	if !ok {
+		return "", refuse(CodeInvalid, "Unbekannter Befehl %q.", name)
+	}
+	if name == CmdCreate {
+		role, err := rule.role(m, a)
+		if err != nil {
+			return "", err
+		}
+		if m.Version != 0 {
+			return "", refuse(CodeIllegalTransition, "Der Antrag %s existiert bereits.", m.ID)
+		}
+		return role, nil
+	}
+	if m.Version == 0 || !m.VisibleTo(a) {
+		return "", refuse(CodeNotFound, "Antrag nicht gefunden.")
+	}
+	role, err := rule.role(m, a)
+	if err != nil {
+		return "", err
+	}
+	if expectedVersion != m.Version {
+		return "", refuse(CodeStaleVersion, "Der Antrag wurde inzwischen geändert (Version %d, erwartet %d). Bitte neu laden.", m.Version, expectedVersion)
+	}
+	if !slices.Contains(rule.From, m.Status) {
+		return "", refuse(CodeIllegalTransition, "%q ist im Status %q nicht möglich.", name, m.Status.Label())
+	}
+	if len(rule.Kinds) > 0 && !slices.Contains(rule.Kinds, m.Kind) {
+		return "", refuse(CodeIllegalTransition, "%q ist für die Art %q nicht möglich.", name, m.Kind.Label())
+	}
+	return role, nil
+}
+
+// role returns the role under which a may run the rule's command on m.
+func (r Rule) role(m *Motion, a Actor) (Role, error) {
+	for _, role := range r.Roles {
+		if !a.Has(role) {
+			continue
+		}
+		switch r.Scope {
+		case ScopeOriginator:
+			if a.Faction == "" || (m.Faction != "" && a.Faction != m.Faction) {
+				continue
+			}
+		case ScopeSponsor:
+			if !m.Sponsor(a.Faction) {
+				continue
+			}
+		case ScopeDepartment:
+			if a.Department == "" || (m.AddressedDepartment != "" && a.Department != m.AddressedDepartment) {
+				continue
+			}
+		}
+		return role, nil
+	}
+	if a.Anonymous() {
+		return "", refuse(CodeForbidden, "Bitte melden Sie sich an.")
+	}
+	return "", refuse(CodeForbidden, "Sie dürfen diesen Schritt nicht ausführen.")
+}
+
+// Allowed lists the commands a may run on m in its current state, for showing
+// only the actions that will succeed.
+func Allowed(m *Motion, a Actor) []CommandName {
+	var out []CommandName
+	for _, name := range Commands {
+		if name == CmdCreate {
+			continue
+		}
+		if _, err := Permit(m, name, a, m.Version); err == nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// Apply runs the command on m: it checks permission and content, changes m,
+// bumps its version and returns the event to record. On error m is unchanged.
+func Apply(m *Motion, req Request) (Event, error) {
+	if req.Command == nil {
+		return Event{}, refuse(CodeInvalid, "Kein Befehl.")
+	}
+	name := req.Command.Name()
+	role, err := Permit(m, name, req.Actor, req.ExpectedVersion)
+	if err != nil {
+		return Event{}, err
+	}
+	next := m.Clone()
+	summary, reason, err := apply(next, req)
+	if err != nil {
+		return Event{}, err
+	}
+	if to := Table[name].To; to != "" && next.Status == m.Status && name != CmdCreate {
+		next.Status = to
+	}
+	next.Version = m.Version + 1
+	next.UpdatedAt = req.At
+	data, err := json.Marshal(req.Command)
+	if err != nil {
+		return Event{}, refuse(CodeInvalid, "Befehl nicht darstellbar: %v", err)
+	}
+	*m = *next
+	return Event{
+		MotionID:  m.ID,
+		Version:   m.Version,
+		Command:   name,
+		At:        req.At,
+		Actor:     req.Actor.Ref(role),
+		Status:    m.Status,
+		Reason:    reason,
+		RequestID: req.RequestID,
+		Summary:   summary,
+		Data:      data,
+	}, nil
+}
+
+// apply changes m for one command and returns the event's summary and reason.
+func apply(m *Motion, req Request) (summary, reason string, err error) {
+	at := req.At
+	switch c := req.Command.(type) {
+	case Create:
+		var f fields
+		if !c.Kind.Valid() {
+			f.add("kind", "unbekannte Art %q", c.Kind)
+		}
+		if strings.TrimSpace(c.BodyID) == "" {
+			f.add("body_id", "fehlt")
+		} else if !req.Actor.InBody(c.BodyID) {
+			return "", "", refuse(CodeForbidden, "Sie gehören nicht zu diesem Gremium.")
+		}
+		c.Content.validate(&f)
+		if err := f.err(); err != nil {
+			return "", "", err
+		}
+		m.BodyID, m.Kind, m.Content = c.BodyID, c.Kind, c.Content.normalized()
+		m.Faction = req.Actor.Faction
+		m.Status = StatusDraft
+		m.CreatedAt = at
+		return "Entwurf angelegt: " + m.Title, "", nil
+	case Edit:
+		var f fields
+		c.Content.validate(&f)
+		if err := f.err(); err != nil {
+			return "", "", err
+		}
+		m.Content = c.Content.normalized()
+		return "Entwurf bearbeitet", "", nil
+	case InviteCosponsor:
+		var f fields
+		switch {
+		case strings.TrimSpace(c.Faction) == "":
+			f.add("faction", "fehlt")
+		case c.Faction == m.Faction || slices.Contains(m.Cosponsors, c.Faction):
+			f.add("faction", "ist bereits Antragsteller")
+		case len(m.Cosponsors) >= maxCosponsors:
+			f.add("faction", "höchstens %d Mitantragsteller", maxCosponsors)
+		}
+		if err := f.err(); err != nil {
+			return "", "", err
+		}
+		m.Cosponsors = append(m.Cosponsors, c.Faction)
+		return "Mitantragsteller eingeladen: " + c.Faction, "", nil
+	case Submit:
+		var f fields
+		m.Content.validateComplete(m.Kind, &f)
+		if err := f.err(); err != nil {
+			return "", "", err
+		}
+		m.SubmittedAt = &at
+		return "Eingereicht", "", nil
+	case Register:
+		if strings.TrimSpace(c.Reference) == "" {
+			return "", "", refuse(CodeInvalid, "Kein Aktenzeichen vergeben.")
+		}
+		m.Reference, m.ReferenceYear, m.ReferenceSeq = c.Reference, c.Year, c.Seq
+		m.RegisteredAt = &at
+		return "Registriert als " + c.Reference, "", nil
+	case DeclareInadmissible:
+		if err := requireText("reason", c.Reason, maxReason); err != nil {
+			return "", "", err
+		}
+		m.Reason = c.Reason
+		return "Für unzulässig erklärt", c.Reason, nil
+	case SetRoute:
+		return setRoute(m, c)
+	case Schedule:
+		var f fields
+		k := m.Consultation(c.ConsultationID)
+		if k == nil {
+			f.add("consultation_id", "unbekannte Beratung %q", c.ConsultationID)
+		} else if k.Status == ConsultationDone {
+			f.add("consultation_id", "Beratung ist bereits abgeschlossen")
+		}
+		if strings.TrimSpace(c.MeetingID) == "" {
+			f.add("meeting_id", "fehlt")
+		}
+		if err := f.err(); err != nil {
+			return "", "", err
+		}
+		k.MeetingID, k.Status = c.MeetingID, ConsultationScheduled
+		return fmt.Sprintf("Beratung %s in Sitzung %s eingeplant", k.ID, c.MeetingID), "", nil
+	case RecordResult:
+		return recordResult(m, c, at)
+	case RecordStatement:
+		if err := requireText("text", c.Text, maxText); err != nil {
+			return "", "", err
+		}
+		m.Statements = append(m.Statements, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
+		return "Stellungnahme der Verwaltung", "", nil
+	case RecordAnswer:
+		if err := requireText("text", c.Text, maxText); err != nil {
+			return "", "", err
+		}
+		m.Statements = append(m.Statements, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
+		return "Anfrage beantwortet", "", nil
+	case RecordOutcome:
+		in := ResultInput{Result: c.Result, Links: c.Links, OriginatorAgreed: c.OriginatorAgreed, Note: c.Note}
+		var f fields
+		in.validate(&f)
+		if c.Result.Valid() && !outcomeResult(c.Result) {
+			f.add("result", "%q ist kein abschließendes Ergebnis", c.Result)
+		}
+		if err := f.err(); err != nil {
+			return "", "", err
+		}
+		m.decide(Outcome{Result: c.Result, Links: c.Links, OriginatorAgreed: c.OriginatorAgreed, Note: c.Note}, at)
+		return "Ergebnis: " + c.Result.Label(), "", nil
+	case StartImplementation:
+		if m.Outcome == nil || !m.Outcome.Result.Adopted() {
+			return "", "", refuse(CodeIllegalTransition, "Nur beschlossene Anträge werden umgesetzt.")
+		}
+		return "Umsetzung begonnen", "", nil
+	case ReportImplementation:
+		if err := requireText("text", c.Text, maxText); err != nil {
+			return "", "", err
+		}
+		m.Reports = append(m.Reports, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
+		return "Bericht zur Umsetzung", "", nil
+	case Close:
+		if err := limitText("note", c.Note, maxReason); err != nil {
+			return "", "", err
+		}
+		m.ClosedAt = &at
+		return "Abgeschlossen", c.Note, nil
+	case Withdraw:
+		if err := limitText("reason", c.Reason, maxReason); err != nil {
+			return "", "", err
+		}
+		m.Reason = c.Reason
+		return "Zurückgezogen", c.Reason, nil
+	case CorrectResult:
+		return correctResult(m, c, at)
+	case Lapse:
+		if err := requireText("reason", c.Reason, maxReason); err != nil {
+			return "", "", err
+		}
+		m.Reason = c.Reason
+		return "Nicht behandelt (Ende der Wahlperiode)", c.Reason, nil
+	}
+	return "", "", refuse(CodeInvalid, "Unbekannter Befehl %q.", req.Command.Name())
+}
+
+func setRoute(m *Motion, c SetRoute) (string, string, error) {
+	var f fields
+	if len(c.Steps) == 0 {
+		f.add("steps", "mindestens ein Gremium")
+	}
+	if len(c.Steps) > maxRoute {
+		f.add("steps", "höchstens %d Gremien", maxRoute)
+	}
+	decisive := 0
+	for i, s := range c.Steps {
+		if strings.TrimSpace(s.OrganizationID) == "" {
+			f.add(fmt.Sprintf("steps[%d].organization_id", i), "fehlt")
+		}
+		if s.Decisive {
+			decisive++
+			if i != len(c.Steps)-1 {
+				f.add(fmt.Sprintf("steps[%d].decisive", i), "das beschließende Gremium berät zuletzt")
+			}
+		}
+	}
+	if len(c.Steps) > 0 && decisive != 1 {
+		f.add("steps", "genau ein beschließendes Gremium (das letzte)")
+	}
+	for _, k := range m.Consultations {
+		if k.Status == ConsultationDone && k.Decisive && k.Record != nil && k.Record.Result != ResultReferred {
+			f.add("steps", "das beschließende Gremium hat bereits beraten")
+		}
+	}
+	if err := f.err(); err != nil {
+		return "", "", err
+	}
+	kept := m.Consultations[:0:0]
+	for _, k := range m.Consultations {
+		if k.Status == ConsultationDone {
+			kept = append(kept, k)
+		}
+	}
+	names := make([]string, 0, len(c.Steps))
+	for _, s := range c.Steps {
+		kept = append(kept, m.newConsultation(s.OrganizationID, s.Decisive))
+		names = append(names, s.OrganizationID)
+	}
+	m.Consultations = kept
+	return "Beratungsfolge: " + strings.Join(names, " → "), "", nil
+}
+
+func (m *Motion) newConsultation(org string, decisive bool) Consultation {
+	m.NextConsultation++
+	return Consultation{
+		ID:             fmt.Sprintf("c%d", m.NextConsultation),
+		OrganizationID: org,
+		Decisive:       decisive,
+		Status:         ConsultationPlanned,
+	}
+}
+
+func recordResult(m *Motion, c RecordResult, at time.Time) (string, string, error) {
+	var f fields
+	k := m.Consultation(c.ConsultationID)
+	if k == nil {
+		f.add("consultation_id", "unbekannte Beratung %q", c.ConsultationID)
+		return "", "", f.err()
+	}
+	if k.Status != ConsultationScheduled {
+		f.add("consultation_id", "Beratung ist keiner Sitzung zugeordnet oder bereits abgeschlossen")
+	}
+	c.ResultInput.validate(&f)
+	c.ResultInput.validateFor(k, &f)
+	if err := f.err(); err != nil {
+		return "", "", err
+	}
+	rec := c.ResultInput.record(k.MeetingID, at)
+	summary := fmt.Sprintf("%s: %s", k.OrganizationID, c.Result.Label())
+	switch {
+	case c.Result == ResultPostponed:
+		k.Status, k.MeetingID = ConsultationPlanned, ""
+		return summary, c.Note, nil
+	case c.Result == ResultReferred:
+		k.Status, k.Record = ConsultationDone, &rec
+		idx := slices.IndexFunc(m.Consultations, func(x Consultation) bool { return x.ID == k.ID })
+		org, decisive := k.OrganizationID, k.Decisive
+		k.Decisive = false
+		added := []Consultation{m.newConsultation(c.ReferredTo, false)}
+		if decisive {
+			added = append(added, m.newConsultation(org, true))
+		}
+		m.Consultations = slices.Insert(m.Consultations, idx+1, added...)
+		return summary + " an " + c.ReferredTo, c.Note, nil
+	case c.Result == ResultWithdrawn:
+		k.Status, k.Record = ConsultationDone, &rec
+		m.Status = StatusWithdrawn
+		return summary, c.Note, nil
+	}
+	k.Status, k.Record = ConsultationDone, &rec
+	if endsConsultation(k, c.Result) {
+		m.decide(Outcome{Result: c.Result, ConsultationID: k.ID, Links: c.Links, OriginatorAgreed: c.OriginatorAgreed, Note: c.Note}, at)
+	}
+	return summary, c.Note, nil
+}
+
+func correctResult(m *Motion, c CorrectResult, at time.Time) (string, string, error) {
+	var f fields
+	k := m.Consultation(c.ConsultationID)
+	if k == nil {
+		f.add("consultation_id", "unbekannte Beratung %q", c.ConsultationID)
+		return "", "", f.err()
+	}
+	if k.Status != ConsultationDone || k.Record == nil {
+		f.add("consultation_id", "zu dieser Beratung ist kein Ergebnis erfasst")
+		return "", "", f.err()
+	}
+	if strings.TrimSpace(c.Reason) == "" {
+		f.add("reason", "eine Korrektur braucht eine Begründung")
+	} else if err := limitText("reason", c.Reason, maxReason); err != nil {
+		return "", "", err
+	}
+	c.ResultInput.validate(&f)
+	c.ResultInput.validateFor(k, &f)
+	old := k.Record.Result
+	switch {
+	case slices.Contains([]Result{ResultPostponed, ResultReferred, ResultWithdrawn}, old),
+		slices.Contains([]Result{ResultPostponed, ResultReferred, ResultWithdrawn}, c.Result):
+		f.add("result", "Vertagung, Verweisung und Rücknahme können nicht korrigiert werden")
+	case c.Result.Valid() && endsConsultation(k, old) != endsConsultation(k, c.Result):
+		f.add("result", "die Korrektur darf nicht ändern, ob die Beratung abgeschlossen ist")
+	}
+	if err := f.err(); err != nil {
+		return "", "", err
+	}
+	rec := c.ResultInput.record(k.Record.MeetingID, at)
+	k.Record = &rec
+	k.Corrections++
+	if m.Outcome != nil && m.Outcome.ConsultationID == k.ID {
+		m.Outcome.Result, m.Outcome.Links, m.Outcome.OriginatorAgreed, m.Outcome.Note = c.Result, c.Links, c.OriginatorAgreed, c.Note
+	}
+	return fmt.Sprintf("Korrektur %s: %s → %s", k.OrganizationID, old.Label(), c.Result.Label()), c.Reason, nil
+}
+
+// decide sets the outcome and drops the steps of the route that will not happen.
+func (m *Motion) decide(o Outcome, at time.Time) {
+	o.DecidedAt = at
+	m.Outcome = &o
+	m.DecidedAt = &at
+	m.Status = StatusDecided
+	done := m.Consultations[:0:0]
+	for _, k := range m.Consultations {
+		if k.Status == ConsultationDone {
+			done = append(done, k)
+		}
+	}
+	m.Consultations = done
+}
+
+// outcomeResult reports whether r can be a motion's final outcome.
+func outcomeResult(r Result) bool {
+	switch r {
+	case ResultAdopted, ResultAdoptedAmended, ResultRejected, ResultNoted,
+		ResultSettledByOtherResolutions, ResultSettledByAdministration:
+		return true
+	}
+	return false
+}
+
+// endsConsultation reports whether result r in consultation k decides the motion.
+func endsConsultation(k *Consultation, r Result) bool {
+	if r == ResultSettledByOtherResolutions || r == ResultSettledByAdministration {
+		return true
+	}
+	return k.Decisive && outcomeResult(r)
+}

@@ -1,0 +1,132 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+
+	"github.com/motionflow/motionflow/motion"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+)
+
+// Meta is what every command carries besides its content.
+type Meta struct {
+	Actor motion.Actor
+	// ExpectedVersion is the version the caller saw (If-Match); ignored by create.
+	ExpectedVersion int64
+	// RequestID is the idempotency key: the same id never applies twice.
+	RequestID string
+}
+
+// Client sends commands to motion workflows and reads their state. It is the
+// only way the API talks to Temporal.
+type Client struct {
+	Temporal client.Client
+}
+
+// Create starts the motion's workflow and creates the draft in one step
+// (update-with-start). Sending the same request again returns the same motion.
+func (c *Client) Create(ctx context.Context, motionID string, cmd motion.Create, meta Meta) (motion.Motion, error) {
+	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID:                       WorkflowID(motionID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			AttrBody.ValueSet(cmd.BodyID), AttrStatus.ValueSet(string(motion.StatusDraft)),
+		),
+	}, WorkflowName, Input{MotionID: motionID, BodyID: cmd.BodyID})
+	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			UpdateID:     meta.RequestID,
+			UpdateName:   UpdateName(motion.CmdCreate),
+			Args:         []any{CommandRequest[motion.Create]{Command: cmd, Actor: meta.Actor, RequestID: meta.RequestID}},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return motion.Motion{}, domainError(err)
+	}
+	var m motion.Motion
+	if err := h.Get(ctx, &m); err != nil {
+		return motion.Motion{}, domainError(err)
+	}
+	return m, nil
+}
+
+// Send runs one command on an existing motion and waits until it is applied
+// and projected into the read model.
+func (c *Client) Send(ctx context.Context, motionID string, cmd motion.Command, meta Meta) (motion.Motion, error) {
+	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   WorkflowID(motionID),
+		UpdateID:     meta.RequestID,
+		UpdateName:   UpdateName(cmd.Name()),
+		Args:         []any{CommandRequest[motion.Command]{Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion, RequestID: meta.RequestID}},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return motion.Motion{}, domainError(err)
+	}
+	var m motion.Motion
+	if err := h.Get(ctx, &m); err != nil {
+		return motion.Motion{}, domainError(err)
+	}
+	return m, nil
+}
+
+// State returns the motion as its workflow holds it now (strongly consistent).
+func (c *Client) State(ctx context.Context, motionID string) (motion.Motion, error) {
+	v, err := c.Temporal.QueryWorkflow(ctx, WorkflowID(motionID), "", QueryState)
+	if err != nil {
+		return motion.Motion{}, domainError(err)
+	}
+	var m motion.Motion
+	if err := v.Get(&m); err != nil {
+		return motion.Motion{}, err
+	}
+	if m.Version == 0 {
+		return motion.Motion{}, &motion.Error{Code: motion.CodeNotFound, Message: "Antrag nicht gefunden."}
+	}
+	return m, nil
+}
+
+// domainError turns a refusal that crossed the Temporal wire back into a
+// *motion.Error; other errors pass unchanged.
+func domainError(err error) error {
+	var app *temporal.ApplicationError
+	if errors.As(err, &app) {
+		switch code := motion.Code(app.Type()); code {
+		case motion.CodeNotFound, motion.CodeForbidden, motion.CodeStaleVersion,
+			motion.CodeIllegalTransition, motion.CodeInvalid:
+			e := &motion.Error{Code: code, Message: app.Message()}
+			if app.HasDetails() {
+				var fields []motion.FieldError
+				if app.Details(&fields) == nil {
+					e.Fields = fields
+				}
+			}
+			return e
+		}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return &motion.Error{Code: motion.CodeNotFound, Message: "Antrag nicht gefunden."}
+	}
+	return err
+}
+
+// applicationError carries a domain refusal across the Temporal wire, typed by
+// its code so that the client can map it back.
+func applicationError(err error) error {
+	var e *motion.Error
+	if errors.As(err, &e) {
+		return temporal.NewApplicationErrorWithOptions(e.Message, string(e.Code), temporal.ApplicationErrorOptions{
+			NonRetryable: true,
+			Details:      []any{e.Fields},
+		})
+	}
+	return err
+}

@@ -1,0 +1,97 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/motionflow/motionflow/motion"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
+
+// TaskQueue is the queue the motion workers poll.
+const TaskQueue = "motionflow-motions"
+
+// WorkflowName is the registered name of MotionWorkflow.
+const WorkflowName = "Motion"
+
+// QueryState is the query that returns the motion's current state.
+const QueryState = "state"
+
+// Activity names, registered by the activities package.
+const (
+	ActivityProject         = "Project"
+	ActivityAssignReference = "AssignReference"
+)
+
+// WorkflowID is the Temporal workflow id of the motion with id.
+func WorkflowID(motionID string) string { return "motion/" + motionID }
+
+// UpdateName is the Temporal update name of a command.
+func UpdateName(c motion.CommandName) string { return string(c) }
+
+// Search attributes: operators' handles on motions in the Temporal UI. They
+// never hold personal data (names, texts); only ids and codes.
+var (
+	AttrStatus    = temporal.NewSearchAttributeKeyKeyword("MotionStatus")
+	AttrKind      = temporal.NewSearchAttributeKeyKeyword("MotionKind")
+	AttrBody      = temporal.NewSearchAttributeKeyKeyword("MotionBody")
+	AttrFaction   = temporal.NewSearchAttributeKeyKeyword("MotionFaction")
+	AttrReference = temporal.NewSearchAttributeKeyKeyword("MotionReference")
+	AttrVersion   = temporal.NewSearchAttributeKeyInt64("MotionVersion")
+)
+
+// SearchAttributes lists the custom search attributes to register in the
+// namespace before workers start.
+var SearchAttributes = map[string]enumspb.IndexedValueType{
+	"MotionStatus":    enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	"MotionKind":      enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	"MotionBody":      enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	"MotionFaction":   enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	"MotionReference": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
+	"MotionVersion":   enumspb.INDEXED_VALUE_TYPE_INT,
+}
+
+// Input starts a motion's workflow; the first update creates the motion.
+type Input struct {
+	MotionID string `json:"motion_id"`
+	BodyID   string `json:"body_id"`
+	// State is set when a run continues as new.
+	State *Carried `json:"state,omitempty"`
+}
+
+// CommandRequest is the argument of every update: the command with who sends
+// it, the version the sender saw and the idempotency key.
+type CommandRequest[C motion.Command] struct {
+	Command         C            `json:"command"`
+	Actor           motion.Actor `json:"actor"`
+	ExpectedVersion int64        `json:"expected_version"`
+	RequestID       string       `json:"request_id"`
+}
+
+// ProjectInput is the argument of the Project activity: the motion as it is
+// after the event, and the event to append to the audit trail.
+type ProjectInput struct {
+	Motion motion.Motion `json:"motion"`
+	Event  motion.Event  `json:"event"`
+}
+
+// AssignReferenceInput asks for the motion's reference number in its body's
+// sequence of the given year.
+type AssignReferenceInput struct {
+	BodyID   string `json:"body_id"`
+	MotionID string `json:"motion_id"`
+	Year     int    `json:"year"`
+}
+
+// AssignReferenceResult is the reference assigned, e.g. "A12/2026".
+type AssignReferenceResult struct {
+	Reference string `json:"reference"`
+	Year      int    `json:"year"`
+	Seq       int    `json:"seq"`
+}
+
+// Options tune the workflow; the zero value is production's.
+type Options struct {
+	// ActivityTimeout bounds one attempt of an activity.
+	ActivityTimeout time.Duration
+}

@@ -1,0 +1,249 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+	_ "time/tzdata" // the reference year is the council's, in Europe/Berlin
+
+	"github.com/motionflow/motionflow/motion"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+)
+
+// maxSeen bounds the request ids remembered for deduplication; far more than
+// the commands a motion sees between two continue-as-new.
+const maxSeen = 2000
+
+// Carried is the state handed from one run to the next on continue-as-new.
+type Carried struct {
+	Motion motion.Motion `json:"motion"`
+	Seen   []string      `json:"seen"`
+}
+
+// Register registers MotionWorkflow with a worker.
+func Register(r worker.Registry, o Options) {
+	r.RegisterWorkflowWithOptions(func(ctx workflow.Context, in Input) error {
+		return MotionWorkflow(ctx, in, o)
+	}, workflow.RegisterOptions{Name: WorkflowName})
+}
+
+// MotionWorkflow owns one motion for its whole life. It never ends by itself:
+// corrections and follow-up may come years after the decision.
+func MotionWorkflow(ctx workflow.Context, in Input, o Options) error {
+	w := &run{in: in, opts: o.withDefaults(), lock: workflow.NewMutex(ctx)}
+	if in.State != nil {
+		w.m = in.State.Motion
+		for _, id := range in.State.Seen {
+			w.markSeen(id)
+		}
+	} else {
+		w.m = motion.Motion{ID: in.MotionID, BodyID: in.BodyID}
+	}
+	if err := w.setup(ctx); err != nil {
+		return err
+	}
+	return w.loop(ctx)
+}
+
+// run is the workflow's state and behaviour for one run.
+type run struct {
+	in   Input
+	opts Options
+	m    motion.Motion
+	seen map[string]bool
+	// order keeps seen ids oldest first, to drop the oldest beyond maxSeen.
+	order []string
+	lock  workflow.Mutex
+}
+
+func (o Options) withDefaults() Options {
+	if o.ActivityTimeout == 0 {
+		o.ActivityTimeout = 30 * time.Second
+	}
+	return o
+}
+
+func (w *run) setup(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (motion.Motion, error) {
+		return w.m, nil
+	}); err != nil {
+		return err
+	}
+	return errors.Join(
+		handle[motion.Create](ctx, w),
+		handle[motion.Edit](ctx, w),
+		handle[motion.InviteCosponsor](ctx, w),
+		handle[motion.Submit](ctx, w),
+		handle[motion.Register](ctx, w),
+		handle[motion.DeclareInadmissible](ctx, w),
+		handle[motion.SetRoute](ctx, w),
+		handle[motion.Schedule](ctx, w),
+		handle[motion.RecordResult](ctx, w),
+		handle[motion.RecordStatement](ctx, w),
+		handle[motion.RecordAnswer](ctx, w),
+		handle[motion.RecordOutcome](ctx, w),
+		handle[motion.StartImplementation](ctx, w),
+		handle[motion.ReportImplementation](ctx, w),
+		handle[motion.Close](ctx, w),
+		handle[motion.Withdraw](ctx, w),
+		handle[motion.CorrectResult](ctx, w),
+		handle[motion.Lapse](ctx, w),
+	)
+}
+
+// loop waits until Temporal suggests continue-as-new, lets running commands
+// finish, and hands the state to a fresh run.
+func (w *run) loop(ctx workflow.Context) error {
+	if err := workflow.Await(ctx, func() bool {
+		return workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+	}); err != nil {
+		return err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return err
+	}
+	carried := &Carried{Motion: w.m, Seen: w.order}
+	return workflow.NewContinueAsNewError(ctx, WorkflowName, Input{MotionID: w.in.MotionID, BodyID: w.in.BodyID, State: carried})
+}
+
+// handle registers the update for one command type: a validator that decides
+// on a copy of the state, and a handler that applies for real.
+func handle[C motion.Command](ctx workflow.Context, w *run) error {
+	var zero C
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateName(zero.Name()),
+		func(ctx workflow.Context, req CommandRequest[C]) (motion.Motion, error) {
+			return w.apply(ctx, req.Command, req.meta())
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req CommandRequest[C]) error {
+			return w.validate(ctx, req.Command, req.meta())
+		}},
+	)
+}
+
+func (r CommandRequest[C]) meta() Meta {
+	return Meta{Actor: r.Actor, ExpectedVersion: r.ExpectedVersion, RequestID: r.RequestID}
+}
+
+// validate runs the command on a copy of the motion; a refusal here leaves no
+// trace in the workflow's history.
+func (w *run) validate(ctx workflow.Context, cmd motion.Command, meta Meta) error {
+	if w.seen[meta.RequestID] {
+		return nil
+	}
+	if c, ok := any(cmd).(motion.Create); ok && c.BodyID != w.in.BodyID {
+		return applicationError(&motion.Error{Code: motion.CodeInvalid, Message: "Gremium passt nicht zum Antrag.",
+			Fields: []motion.FieldError{{Field: "body_id", Message: "passt nicht"}}})
+	}
+	_, err := motion.Apply(w.m.Clone(), w.request(ctx, placeholder(cmd), meta))
+	return applicationError(err)
+}
+
+// apply runs the command for real, one at a time: assign a reference number if
+// the command registers, change the state, tell the search index and project
+// the new version into the read model before answering.
+func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion.Motion, error) {
+	if err := w.lock.Lock(ctx); err != nil {
+		return motion.Motion{}, err
+	}
+	defer w.lock.Unlock()
+	if w.seen[meta.RequestID] {
+		return w.m, nil
+	}
+	// The state may have changed while this command waited for the lock.
+	if _, err := motion.Apply(w.m.Clone(), w.request(ctx, placeholder(cmd), meta)); err != nil {
+		return motion.Motion{}, applicationError(err)
+	}
+	if reg, ok := cmd.(motion.Register); ok {
+		var res AssignReferenceResult
+		year := workflow.Now(ctx).In(berlin).Year()
+		err := workflow.ExecuteActivity(w.activityCtx(ctx), ActivityAssignReference,
+			AssignReferenceInput{BodyID: w.m.BodyID, MotionID: w.m.ID, Year: year}).Get(ctx, &res)
+		if err != nil {
+			return motion.Motion{}, err
+		}
+		reg.Reference, reg.Year, reg.Seq = res.Reference, res.Year, res.Seq
+		cmd = reg
+	}
+	ev, err := motion.Apply(&w.m, w.request(ctx, cmd, meta))
+	if err != nil {
+		return motion.Motion{}, applicationError(err)
+	}
+	w.markSeen(meta.RequestID)
+	if err := workflow.UpsertTypedSearchAttributes(ctx, w.searchAttributes()...); err != nil {
+		return motion.Motion{}, err
+	}
+	if err := workflow.ExecuteActivity(w.activityCtx(ctx), ActivityProject, ProjectInput{Motion: w.m, Event: ev}).Get(ctx, nil); err != nil {
+		return motion.Motion{}, err
+	}
+	return w.m, nil
+}
+
+var berlin = mustLoad("Europe/Berlin")
+
+func mustLoad(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// placeholder stands in for values the workflow fills in later, so that a
+// dry run can decide on a command before its reference number exists.
+func placeholder(cmd motion.Command) motion.Command {
+	if reg, ok := cmd.(motion.Register); ok && reg.Reference == "" {
+		reg.Reference = "?"
+		return reg
+	}
+	return cmd
+}
+
+func (w *run) request(ctx workflow.Context, cmd motion.Command, meta Meta) motion.Request {
+	return motion.Request{
+		Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion,
+		At: workflow.Now(ctx), RequestID: meta.RequestID,
+	}
+}
+
+func (w *run) markSeen(id string) {
+	if id == "" {
+		return
+	}
+	if w.seen == nil {
+		w.seen = map[string]bool{}
+	}
+	if w.seen[id] {
+		return
+	}
+	w.seen[id] = true
+	w.order = append(w.order, id)
+	if len(w.order) > maxSeen {
+		delete(w.seen, w.order[0])
+		w.order = w.order[1:]
+	}
+}
+
+func (w *run) searchAttributes() []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
+		AttrStatus.ValueSet(string(w.m.Status)),
+		AttrKind.ValueSet(string(w.m.Kind)),
+		AttrBody.ValueSet(w.m.BodyID),
+		AttrFaction.ValueSet(w.m.Faction),
+		AttrReference.ValueSet(w.m.Reference),
+		AttrVersion.ValueSet(w.m.Version),
+	}
+}
+
+// activityCtx retries activities until they succeed: a database outage delays
+// a command's answer but never loses it.
+func (w *run) activityCtx(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: w.opts.ActivityTimeout,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+}
