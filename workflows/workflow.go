@@ -22,7 +22,7 @@ type Carried struct {
 }
 
 // Register registers MotionWorkflow with a worker.
-func Register(r worker.Registry, o Options) {
+func Register(r worker.WorkflowRegistry, o Options) {
 	r.RegisterWorkflowWithOptions(func(ctx workflow.Context, in Input) error {
 		return MotionWorkflow(ctx, in, o)
 	}, workflow.RegisterOptions{Name: WorkflowName})

@@ -1,0 +1,277 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
+)
+
+// pathSegment is the last path segment of a command: its name with hyphens.
+func pathSegment(c motion.CommandName) string { return strings.ReplaceAll(string(c), "_", "-") }
+
+// CommandPath is the path of a command on a motion, with {id} in it.
+func CommandPath(c motion.CommandName) string { return "/v1/motions/{id}/" + pathSegment(c) }
+
+// CommandParams are the parameters every command takes (exported so that
+// huma finds them when they are embedded).
+type CommandParams struct {
+	MotionPath
+	IfMatch        string `header:"If-Match" doc:"Pflicht: die Version, auf die sich der Befehl bezieht, als ETag (\"3\"). Fehlt sie: 428; ist sie veraltet: 412."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Wiederholungsschutz: derselbe Schlüssel wirkt höchstens einmal (sonst gilt die Request-ID)."`
+}
+
+type commandInput[B any] struct {
+	CommandParams
+	Body B
+}
+
+// commandSummaries are the operations' summaries.
+var commandSummaries = map[motion.CommandName]string{
+	motion.CmdEdit:                 "Entwurf bearbeiten",
+	motion.CmdInviteCosponsor:      "Fraktion als Mitantragstellerin einladen",
+	motion.CmdSubmit:               "Antrag einreichen",
+	motion.CmdRegister:             "Antrag registrieren (Aktenzeichen vergeben)",
+	motion.CmdDeclareInadmissible:  "Antrag für unzulässig erklären",
+	motion.CmdSetRoute:             "Beratungsfolge festlegen",
+	motion.CmdSchedule:             "Beratung in eine Sitzung einplanen",
+	motion.CmdRecordResult:         "Beratungsergebnis erfassen",
+	motion.CmdRecordStatement:      "Stellungnahme der Verwaltung erfassen",
+	motion.CmdRecordAnswer:         "Anfrage beantworten",
+	motion.CmdRecordOutcome:        "Endergebnis direkt erfassen",
+	motion.CmdStartImplementation:  "Umsetzung beginnen",
+	motion.CmdReportImplementation: "Bericht zur Umsetzung erfassen",
+	motion.CmdClose:                "Antrag abschließen",
+	motion.CmdWithdraw:             "Antrag zurückziehen",
+	motion.CmdCorrectResult:        "Beratungsergebnis korrigieren",
+	motion.CmdLapse:                "Antrag als nicht behandelt beenden (Ende der Wahlperiode)",
+}
+
+func (s *server) registerCommands(a huma.API) {
+	command(s, a, motion.CmdEdit, func(b EditBody) motion.Command { return motion.Edit{Content: b.content()} })
+	command(s, a, motion.CmdInviteCosponsor, func(b InviteCosponsorBody) motion.Command {
+		return motion.InviteCosponsor{Faction: b.Faction}
+	})
+	emptyCommand(s, a, motion.CmdSubmit, motion.Submit{})
+	emptyCommand(s, a, motion.CmdRegister, motion.Register{}) // the workflow assigns the reference
+	command(s, a, motion.CmdDeclareInadmissible, func(b ReasonBody) motion.Command {
+		return motion.DeclareInadmissible{Reason: b.Reason}
+	})
+	command(s, a, motion.CmdSetRoute, func(b SetRouteBody) motion.Command {
+		c := motion.SetRoute{}
+		for _, st := range b.Steps {
+			c.Steps = append(c.Steps, motion.RouteStep(st))
+		}
+		return c
+	})
+	command(s, a, motion.CmdSchedule, func(b ScheduleBody) motion.Command { return motion.Schedule(b) })
+	command(s, a, motion.CmdRecordResult, func(b RecordResultBody) motion.Command {
+		return motion.RecordResult{ConsultationID: b.ConsultationID, ResultInput: b.input()}
+	})
+	command(s, a, motion.CmdRecordStatement, func(b TextBody) motion.Command { return motion.RecordStatement{Text: b.Text} })
+	command(s, a, motion.CmdRecordAnswer, func(b TextBody) motion.Command { return motion.RecordAnswer{Text: b.Text} })
+	command(s, a, motion.CmdRecordOutcome, func(b RecordOutcomeBody) motion.Command {
+		return motion.RecordOutcome{Result: motion.Result(b.Result), Links: links(b.Links), OriginatorAgreed: b.OriginatorAgreed, Note: b.Note}
+	})
+	emptyCommand(s, a, motion.CmdStartImplementation, motion.StartImplementation{})
+	command(s, a, motion.CmdReportImplementation, func(b TextBody) motion.Command {
+		return motion.ReportImplementation{Text: b.Text}
+	})
+	command(s, a, motion.CmdClose, func(b *CloseBody) motion.Command {
+		if b == nil {
+			return motion.Close{}
+		}
+		return motion.Close{Note: b.Note}
+	})
+	command(s, a, motion.CmdWithdraw, func(b *WithdrawBody) motion.Command {
+		if b == nil {
+			return motion.Withdraw{}
+		}
+		return motion.Withdraw{Reason: b.Reason}
+	})
+	command(s, a, motion.CmdCorrectResult, func(b CorrectResultBody) motion.Command {
+		return motion.CorrectResult{ConsultationID: b.ConsultationID, Reason: b.Reason, ResultInput: b.input()}
+	})
+	command(s, a, motion.CmdLapse, func(b ReasonBody) motion.Command { return motion.Lapse{Reason: b.Reason} })
+}
+
+// command registers POST /v1/motions/{id}/<name> with request body B.
+func command[B any](s *server, a huma.API, name motion.CommandName, convert func(B) motion.Command) {
+	huma.Register(a, commandOperation(name), func(ctx context.Context, in *commandInput[B]) (*MotionOutput, error) {
+		return s.send(ctx, in.CommandParams, convert(in.Body))
+	})
+}
+
+// emptyCommand registers a command without a request body.
+func emptyCommand(s *server, a huma.API, name motion.CommandName, cmd motion.Command) {
+	huma.Register(a, commandOperation(name), func(ctx context.Context, in *CommandParams) (*MotionOutput, error) {
+		return s.send(ctx, *in, cmd)
+	})
+}
+
+func commandOperation(name motion.CommandName) huma.Operation {
+	rule := motion.Table[name]
+	var from []string
+	for _, st := range rule.From {
+		from = append(from, fmt.Sprintf("%s (%s)", st, st.Label()))
+	}
+	var roles []string
+	for _, r := range rule.Roles {
+		roles = append(roles, string(r))
+	}
+	desc := fmt.Sprintf("Befehl `%s`. Erlaubt für: %s; im Status: %s.", name, strings.Join(roles, ", "), strings.Join(from, ", "))
+	if len(rule.Kinds) > 0 {
+		var kinds []string
+		for _, k := range rule.Kinds {
+			kinds = append(kinds, string(k))
+		}
+		desc += " Nur für: " + strings.Join(kinds, ", ") + "."
+	}
+	if rule.To != "" {
+		desc += fmt.Sprintf(" Danach: %s (%s).", rule.To, rule.To.Label())
+	}
+	desc += " Antwortet mit dem Antrag in der neuen Version und deren ETag."
+	return huma.Operation{
+		OperationID: "motion-" + pathSegment(name),
+		Method:      http.MethodPost,
+		Path:        CommandPath(name),
+		Summary:     commandSummaries[name],
+		Description: desc,
+		Tags:        []string{"Commands"},
+		Security:    requireToken,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound,
+			http.StatusConflict, http.StatusPreconditionFailed, http.StatusRequestEntityTooLarge, http.StatusPreconditionRequired},
+	}
+}
+
+// send runs a command on a motion through its workflow, which decides
+// atomically on version, permission, status and content.
+func (s *server) send(ctx context.Context, h CommandParams, cmd motion.Command) (*MotionOutput, error) {
+	actor := Caller(ctx)
+	if strings.TrimSpace(h.IfMatch) == "" {
+		return nil, huma.NewError(http.StatusPreconditionRequired,
+			`If-Match fehlt: senden Sie die Version, auf die sich der Befehl bezieht (ETag, z. B. "3").`,
+			&huma.ErrorDetail{Location: "header.If-Match", Message: "fehlt"})
+	}
+	version, ok := parseIfMatch(h.IfMatch)
+	if !ok {
+		return nil, huma.NewError(http.StatusPreconditionFailed, "If-Match passt zu keiner Version des Antrags.",
+			&huma.ErrorDetail{Location: "header.If-Match", Message: `erwartet ein ETag wie "3"`, Value: h.IfMatch})
+	}
+	if err := s.checkReferences(ctx, h.ID, cmd, actor, version); err != nil {
+		return nil, err
+	}
+	m, err := s.motions.Send(ctx, h.ID, cmd, workflows.Meta{
+		Actor: actor, ExpectedVersion: version, RequestID: requestKey(ctx, actor, h.IdempotencyKey),
+	})
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &MotionOutput{ETag: etag(m.Version), Body: view(m, actor)}, nil
+}
+
+// checkReferences refuses (422, naming the field) a command that names
+// organizations, meetings, factions or motions that are not there in the
+// motion's body. It only speaks when the domain would let the caller run the
+// command now, so that every other refusal still comes from the workflow with
+// its own status; a motion missing from the read model is left to the workflow.
+func (s *server) checkReferences(ctx context.Context, id string, cmd motion.Command, actor motion.Actor, version int64) error {
+	switch cmd.(type) {
+	case motion.SetRoute, motion.Schedule, motion.RecordResult, motion.CorrectResult,
+		motion.RecordOutcome, motion.InviteCosponsor:
+	default:
+		return nil
+	}
+	m, err := s.store.Motion(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return s.problem(ctx, err)
+	}
+	if _, err := motion.Permit(&m, cmd.Name(), actor, version); err != nil {
+		return nil
+	}
+	switch c := cmd.(type) {
+	case motion.SetRoute:
+		for i, st := range c.Steps {
+			if err := s.checkGremium(ctx, m.BodyID, st.OrganizationID, fmt.Sprintf("body.steps[%d].organization_id", i)); err != nil {
+				return err
+			}
+		}
+	case motion.Schedule:
+		return s.checkMeeting(ctx, &m, c)
+	case motion.RecordResult:
+		return s.checkResult(ctx, &m, c.ResultInput)
+	case motion.CorrectResult:
+		return s.checkResult(ctx, &m, c.ResultInput)
+	case motion.RecordOutcome:
+		return s.checkLinks(ctx, c.Links)
+	case motion.InviteCosponsor:
+		o, err := s.store.Organization(ctx, c.Faction)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != m.BodyID || o.Kind != store.OrgFaction)) {
+			return fieldError("body.faction", "keine Fraktion dieser Körperschaft: "+c.Faction)
+		}
+		if err != nil {
+			return s.problem(ctx, err)
+		}
+	}
+	return nil
+}
+
+// checkMeeting refuses a meeting that is not in the motion's body, is
+// cancelled, or belongs to another organization than the consultation.
+func (s *server) checkMeeting(ctx context.Context, m *motion.Motion, c motion.Schedule) error {
+	mt, err := s.store.Meeting(ctx, c.MeetingID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && mt.BodyID != m.BodyID) {
+		return fieldError("body.meeting_id", "keine Sitzung dieser Körperschaft: "+c.MeetingID)
+	}
+	if err != nil {
+		return s.problem(ctx, err)
+	}
+	if mt.Cancelled {
+		return fieldError("body.meeting_id", "die Sitzung ist abgesagt")
+	}
+	if k := m.Consultation(c.ConsultationID); k != nil && mt.OrganizationID != "" && mt.OrganizationID != k.OrganizationID {
+		return fieldError("body.meeting_id", fmt.Sprintf("die Sitzung gehört nicht zum Gremium der Beratung %s (%s)", k.ID, k.OrganizationID))
+	}
+	return nil
+}
+
+func (s *server) checkResult(ctx context.Context, m *motion.Motion, in motion.ResultInput) error {
+	if in.ReferredTo != "" {
+		if err := s.checkGremium(ctx, m.BodyID, in.ReferredTo, "body.referred_to"); err != nil {
+			return err
+		}
+	}
+	return s.checkLinks(ctx, in.Links)
+}
+
+// checkLinks refuses a link to a motion that the caller cannot see.
+func (s *server) checkLinks(ctx context.Context, ls []motion.Link) error {
+	for i, l := range ls {
+		if l.MotionID == "" {
+			continue
+		}
+		if _, err := s.visibleMotion(ctx, l.MotionID, false); err != nil {
+			var se huma.StatusError
+			if errors.As(err, &se) && se.GetStatus() == http.StatusNotFound {
+				return fieldError(fmt.Sprintf("body.links[%d].motion_id", i), "unbekannter Antrag: "+l.MotionID)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// commandNames lists the commands that have an API path (all but create).
+func commandNames() []motion.CommandName {
+	return slices.DeleteFunc(slices.Clone(motion.Commands), func(c motion.CommandName) bool { return c == motion.CmdCreate })
+}

@@ -1,0 +1,256 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+	"github.com/motionflow/motionflow/motion"
+)
+
+type ctxKey int
+
+const (
+	keyActor ctxKey = iota
+	keyRequest
+)
+
+// request is what the outer middleware learns about a request and the inner
+// layers add to, for the access log.
+type request struct {
+	id      string
+	subject string
+	url     *url.URL
+}
+
+// RequestIDHeader carries the request id in and out.
+const RequestIDHeader = "X-Request-Id"
+
+// requestID takes a sane X-Request-Id from the client or makes one, and
+// echoes it in the response.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(RequestIDHeader)
+		if !saneID(id) {
+			id = uuid.Must(uuid.NewV7()).String()
+		}
+		w.Header().Set(RequestIDHeader, id)
+		ctx := context.WithValue(r.Context(), keyRequest, &request{id: id, url: r.URL})
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// saneID accepts 1 to 200 printable ASCII characters.
+func saneID(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// requestOf returns the request record, never nil.
+func requestOf(ctx context.Context) *request {
+	if r, ok := ctx.Value(keyRequest).(*request); ok {
+		return r
+	}
+	return &request{}
+}
+
+// RequestID returns the id of the request being served.
+func RequestID(ctx context.Context) string { return requestOf(ctx).id }
+
+// Caller returns the caller the authentication middleware put into ctx: the
+// zero Actor (anonymous) if none.
+func Caller(ctx context.Context) motion.Actor {
+	a, _ := ctx.Value(keyActor).(motion.Actor)
+	return a
+}
+
+// statusWriter records the status and size of a response.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += int64(n)
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// accessLog writes one JSON line per request.
+func (s *server) accessLog(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		rec := requestOf(r.Context())
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(r.Context(), level, "http request",
+			slog.String("request_id", rec.id),
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", sw.status),
+			slog.Int64("bytes", sw.bytes),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("subject", rec.subject),
+			slog.String("remote", r.RemoteAddr),
+		)
+	})
+}
+
+// recoverPanics turns a panic into a 500 problem and logs the stack.
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.ErrorContext(r.Context(), "panic", slog.String("request_id", RequestID(r.Context())),
+				slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
+			if sw.status == 0 {
+				writeProblem(w, http.StatusInternalServerError, "Interner Fehler.", nil)
+			}
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+// timeout bounds the request's context.
+func (s *server) timeout(next http.Handler) http.Handler {
+	if s.cfg.RequestTimeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.RequestTimeout)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// limitBody refuses a declared oversized body at once and caps any body at
+// the limit (huma answers 413 for an operation's body beyond it).
+func (s *server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > s.cfg.MaxBodyBytes {
+			writeProblem(w, http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("Der Inhalt der Anfrage ist zu groß (höchstens %d Bytes).", s.cfg.MaxBodyBytes), nil)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeProblem writes an RFC 9457 problem outside of huma (middleware).
+func writeProblem(w http.ResponseWriter, status int, detail string, headers http.Header) {
+	for k, vs := range headers {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(&huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail})
+}
+
+// authenticate turns a bearer token into the caller. Without an
+// Authorization header the caller is anonymous; a bad token is 401 even where
+// none is needed, so that a client notices its expired token. Operations that
+// declare a mandatory security requirement refuse anonymous callers.
+func (s *server) authenticate(ctx huma.Context, next func(huma.Context)) {
+	var actor motion.Actor
+	if h := ctx.Header("Authorization"); h != "" {
+		scheme, token, ok := strings.Cut(h, " ")
+		token = strings.TrimSpace(token)
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			s.unauthorized(ctx, `Bearer realm="motionflow", error="invalid_request"`, "Erwartet wird „Authorization: Bearer <Token>“.")
+			return
+		}
+		a, err := s.auth.Verify(ctx.Context(), token)
+		if err != nil || a.Anonymous() {
+			s.log.InfoContext(ctx.Context(), "token refused", slog.String("request_id", RequestID(ctx.Context())), slog.Any("error", err))
+			s.unauthorized(ctx, `Bearer realm="motionflow", error="invalid_token"`, "Das Token ist ungültig oder abgelaufen.")
+			return
+		}
+		actor = a
+		requestOf(ctx.Context()).subject = a.Subject
+	}
+	if actor.Anonymous() && tokenRequired(ctx.Operation()) {
+		s.unauthorized(ctx, `Bearer realm="motionflow"`, "Bitte melden Sie sich an.")
+		return
+	}
+	next(huma.WithValue(ctx, keyActor, actor))
+}
+
+func (s *server) unauthorized(ctx huma.Context, challenge, detail string) {
+	ctx.SetHeader("WWW-Authenticate", challenge)
+	_ = huma.WriteErr(s.api, ctx, http.StatusUnauthorized, detail)
+}
+
+// tokenRequired reports whether op declares security without an anonymous
+// alternative (an empty requirement).
+func tokenRequired(op *huma.Operation) bool {
+	if op == nil || len(op.Security) == 0 {
+		return false
+	}
+	for _, req := range op.Security {
+		if len(req) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// notFound answers what no route matches with a problem: 405 with Allow when
+// the path exists for other methods, else 404. It is the mux's "/" route.
+func notFoundHandler(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			r2 := r.Clone(r.Context())
+			r2.Method = m
+			if _, pattern := mux.Handler(r2); pattern != "" && pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			writeProblem(w, http.StatusMethodNotAllowed, "Methode nicht erlaubt.", http.Header{"Allow": {strings.Join(allow, ", ")}})
+			return
+		}
+		writeProblem(w, http.StatusNotFound, "Nicht gefunden.", nil)
+	})
+}

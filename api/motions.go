@@ -1,0 +1,283 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
+)
+
+// idempotencyNamespace derives motion ids and request ids from a caller's
+// Idempotency-Key (UUIDv5), so that a retried request addresses the same
+// workflow and update, and two callers' keys never collide.
+var idempotencyNamespace = uuid.MustParse("6d1c3f0e-6b0a-4c8e-9a57-3f1f5f9c2b11")
+
+// keyID is the UUIDv5 of (issuer, subject, key).
+func keyID(a motion.Actor, key string) string {
+	return uuid.NewSHA1(idempotencyNamespace, []byte(a.Issuer+"\n"+a.Subject+"\n"+key)).String()
+}
+
+// requestKey is the id that makes a command idempotent: derived from the
+// caller's Idempotency-Key, else the request id.
+func requestKey(ctx context.Context, a motion.Actor, key string) string {
+	if key == "" {
+		return RequestID(ctx)
+	}
+	return keyID(a, key)
+}
+
+// etag is the strong entity tag of a motion version.
+func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
+
+// parseIfMatch reads the version out of an If-Match header. It accepts one
+// strong tag `"<version>"`; ok is false for anything that can never match.
+func parseIfMatch(h string) (version int64, ok bool) {
+	h = strings.TrimSpace(h)
+	if len(h) < 3 || h[0] != '"' || h[len(h)-1] != '"' {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(h[1:len(h)-1], 10, 64)
+	if err != nil || v <= 0 {
+		return 0, false
+	}
+	return v, true
+}
+
+// MotionPath is the {id} path parameter of a motion.
+type MotionPath struct {
+	ID string `path:"id" maxLength:"100" doc:"Antrag (Id)"`
+}
+
+// MotionOutput is one motion with its entity tag.
+type MotionOutput struct {
+	ETag string `header:"ETag" doc:"Version des Antrags, für If-Match"`
+	Body MotionView
+}
+
+// CreateOutput is a new motion with its address.
+type CreateOutput struct {
+	ETag     string `header:"ETag"`
+	Location string `header:"Location"`
+	Body     MotionView
+}
+
+// MotionsOutput is a page of motions.
+type MotionsOutput struct {
+	Link string `header:"Link" doc:"rel=next: die nächste Seite"`
+	Body struct {
+		Items []MotionView `json:"items"`
+		Next  string       `json:"next,omitempty" doc:"Cursor der nächsten Seite"`
+	}
+}
+
+// HistoryOutput is a motion's audit trail.
+type HistoryOutput struct {
+	Body struct {
+		Items []motion.Event `json:"items"`
+	}
+}
+
+type listMotionsInput struct {
+	Status        []string  `query:"status" enum:"draft,submitted,registered,inadmissible,in_consultation,decided,implementation,answered,closed,withdrawn,lapsed" doc:"Status, kommagetrennt"`
+	Kind          []string  `query:"kind" enum:"motion,budget_motion,inquiry,amendment" doc:"Art, kommagetrennt"`
+	Faction       string    `query:"faction" maxLength:"64" doc:"Fraktion als Antragsteller oder Mitantragsteller"`
+	Bodies        []string  `query:"body" maxItems:"50" maxLength:"64" doc:"Körperschaften, kommagetrennt"`
+	Meeting       string    `query:"meeting" maxLength:"64" doc:"in dieser Sitzung beraten"`
+	Tag           string    `query:"tag" maxLength:"80" doc:"Schlagwort"`
+	SubmittedFrom time.Time `query:"submitted_from" doc:"eingereicht ab (RFC 3339)"`
+	SubmittedTo   time.Time `query:"submitted_to" doc:"eingereicht vor (RFC 3339)"`
+	Q             string    `query:"q" maxLength:"500" doc:"Volltextsuche (deutsch; \"Phrase\", -ausschließen, or)"`
+	Limit         int       `query:"limit" minimum:"1" maximum:"200" default:"50"`
+	Cursor        string    `query:"cursor" maxLength:"1000" doc:"next aus der vorigen Seite"`
+}
+
+func (s *server) registerMotions(a huma.API) {
+	huma.Register(a, huma.Operation{
+		OperationID:   "create-motion",
+		Method:        http.MethodPost,
+		Path:          "/v1/motions",
+		Summary:       "Entwurf anlegen (Fraktion)",
+		Description:   "Legt einen Entwurf für die Fraktion des Aufrufers an. Mit Idempotency-Key trifft eine Wiederholung denselben Antrag.",
+		Tags:          []string{"Motions"},
+		Security:      requireToken,
+		DefaultStatus: http.StatusCreated,
+		Errors:        []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict, http.StatusRequestEntityTooLarge},
+	}, func(ctx context.Context, in *struct {
+		IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"macht die Anfrage wiederholbar"`
+		Body           CreateBody
+	}) (*CreateOutput, error) {
+		actor := Caller(ctx)
+		cmd := motion.Create{BodyID: in.Body.BodyID, Kind: motion.Kind(in.Body.Kind), Content: in.Body.content()}
+		// Refuse an unknown body here, but only after the role check, so
+		// that each caller gets the same first reason as from the workflow.
+		if _, err := motion.Permit(&motion.Motion{}, motion.CmdCreate, actor, 0); err == nil && actor.InBody(cmd.BodyID) {
+			if _, err := s.store.Body(ctx, cmd.BodyID); errors.Is(err, store.ErrNotFound) {
+				return nil, fieldError("body.body_id", "unbekannte Körperschaft")
+			} else if err != nil {
+				return nil, s.problem(ctx, err)
+			}
+		}
+		id := uuid.Must(uuid.NewV7()).String()
+		if in.IdempotencyKey != "" {
+			id = keyID(actor, in.IdempotencyKey)
+		}
+		m, err := s.motions.Create(ctx, id, cmd, workflows.Meta{Actor: actor, RequestID: requestKey(ctx, actor, in.IdempotencyKey)})
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &CreateOutput{ETag: etag(m.Version), Location: "/v1/motions/" + url.PathEscape(m.ID), Body: view(m, actor)}, nil
+	})
+
+	huma.Register(a, huma.Operation{
+		OperationID: "list-motions",
+		Method:      http.MethodGet,
+		Path:        "/v1/motions",
+		Summary:     "Anträge suchen und auflisten",
+		Description: "Nur was der Aufrufer sehen darf: öffentliche Anträge, dazu die Entwürfe der eigenen Fraktion. " +
+			"Ohne q nach letzter Änderung, mit q nach Relevanz sortiert.",
+		Tags:     []string{"Motions"},
+		Security: optionalToken,
+		Errors:   []int{http.StatusBadRequest, http.StatusUnauthorized},
+	}, func(ctx context.Context, in *listMotionsInput) (*MotionsOutput, error) {
+		actor := Caller(ctx)
+		f := store.MotionFilter{
+			Viewer: actor, Faction: in.Faction, MeetingID: in.Meeting, Tag: in.Tag, Query: in.Q,
+			Limit: in.Limit, After: in.Cursor,
+		}
+		if len(in.Bodies) > 0 {
+			f.BodyIDs = in.Bodies
+		}
+		for _, st := range in.Status {
+			f.Statuses = append(f.Statuses, motion.Status(st))
+		}
+		for _, k := range in.Kind {
+			f.Kinds = append(f.Kinds, motion.Kind(k))
+		}
+		if !in.SubmittedFrom.IsZero() {
+			f.SubmittedFrom = &in.SubmittedFrom
+		}
+		if !in.SubmittedTo.IsZero() {
+			f.SubmittedTo = &in.SubmittedTo
+		}
+		ms, next, err := s.store.Motions(ctx, f)
+		if errors.Is(err, store.ErrInvalid) && in.Cursor != "" {
+			return nil, huma.Error400BadRequest("Ungültiger Cursor.", &huma.ErrorDetail{Location: "query.cursor", Message: "ungültig oder zu einer anderen Suche"})
+		}
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out := &MotionsOutput{}
+		out.Body.Items = make([]MotionView, 0, len(ms))
+		for _, m := range ms {
+			if !m.VisibleTo(actor) { // the SQL decides; this is a second lock on the door
+				continue
+			}
+			out.Body.Items = append(out.Body.Items, view(m, actor))
+		}
+		out.Body.Next = next
+		out.Link = nextLink(ctx, next)
+		return out, nil
+	})
+
+	huma.Register(a, huma.Operation{
+		OperationID: "get-motion",
+		Method:      http.MethodGet,
+		Path:        "/v1/motions/{id}",
+		Summary:     "Antrag lesen",
+		Description: "Aus dem Lesemodell; mit consistent=true aus dem Workflow (streng konsistent). " +
+			"Was der Aufrufer nicht sehen darf, ist 404.",
+		Tags:     []string{"Motions"},
+		Security: optionalToken,
+		Errors:   []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, func(ctx context.Context, in *struct {
+		MotionPath
+		Consistent  bool   `query:"consistent" doc:"aus dem Workflow statt aus dem Lesemodell lesen"`
+		IfNoneMatch string `header:"If-None-Match" doc:"ETag einer bekannten Version: 304, wenn unverändert"`
+	}) (*MotionOutput, error) {
+		actor := Caller(ctx)
+		m, err := s.visibleMotion(ctx, in.ID, in.Consistent)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok := parseIfMatch(in.IfNoneMatch); ok && v == m.Version {
+			return nil, huma.Status304NotModified()
+		}
+		return &MotionOutput{ETag: etag(m.Version), Body: view(m, actor)}, nil
+	})
+
+	huma.Register(a, huma.Operation{
+		OperationID: "get-motion-history",
+		Method:      http.MethodGet,
+		Path:        "/v1/motions/{id}/history",
+		Summary:     "Verlauf eines Antrags (Prüfpfad)",
+		Description: "Ein Ereignis je Schritt, mit Zeit, Handelndem und Rolle. Anonym ohne Personenangaben; " +
+			"die Inhalte der Entwurfsphase sehen nur die Antragsteller.",
+		Tags:     []string{"Motions"},
+		Security: optionalToken,
+		Errors:   []int{http.StatusUnauthorized, http.StatusNotFound},
+	}, func(ctx context.Context, in *MotionPath) (*HistoryOutput, error) {
+		actor := Caller(ctx)
+		m, err := s.visibleMotion(ctx, in.ID, false)
+		if err != nil {
+			return nil, err
+		}
+		evs, err := s.store.History(ctx, m.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, notFound("Antrag")
+		}
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		out := &HistoryOutput{}
+		out.Body.Items = make([]motion.Event, 0, len(evs))
+		for _, e := range evs {
+			out.Body.Items = append(out.Body.Items, redactEvent(e, &m, actor))
+		}
+		return out, nil
+	})
+}
+
+// visibleMotion reads the motion (from the read model, or from its workflow
+// when consistent) and answers 404 if it does not exist or the caller may not
+// see it — the same answer, so that nothing leaks.
+func (s *server) visibleMotion(ctx context.Context, id string, consistent bool) (motion.Motion, error) {
+	var m motion.Motion
+	var err error
+	if consistent {
+		m, err = s.motions.State(ctx, id)
+	} else {
+		m, err = s.store.Motion(ctx, id)
+	}
+	if motion.CodeOf(err) == motion.CodeNotFound || errors.Is(err, store.ErrNotFound) ||
+		(err == nil && !m.VisibleTo(Caller(ctx))) {
+		return motion.Motion{}, notFound("Antrag")
+	}
+	if err != nil {
+		return motion.Motion{}, s.problem(ctx, err)
+	}
+	return m, nil
+}
+
+// redactEvent hides what a caller may not see in an event: the anonymous
+// public sees roles but no persons or request ids; only the sponsors see what
+// their draft looked like before it was submitted.
+func redactEvent(e motion.Event, m *motion.Motion, a motion.Actor) motion.Event {
+	if a.Anonymous() {
+		e.Actor = motion.ActorRef{Role: e.Actor.Role}
+		e.RequestID = ""
+	}
+	sponsor := a.Has(motion.RoleFactionStaff) && m.Sponsor(a.Faction)
+	if e.Status == motion.StatusDraft && !sponsor {
+		e.Data = nil
+	}
+	return e
+}

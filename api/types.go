@@ -1,0 +1,229 @@
+package api
+
+import (
+	"slices"
+
+	"github.com/motionflow/motionflow/motion"
+)
+
+// The request bodies of the motion commands. They mirror the motion package's
+// command structs field by field (same JSON), with huma validation tags that
+// repeat the domain's limits, so that the OpenAPI document states them and
+// obvious mistakes are refused before a workflow is asked. The domain checks
+// everything again; TestLimitsMirrorDomain keeps both in step.
+
+// ContentBody is what a faction writes: the content of a draft.
+type ContentBody struct {
+	Title string `json:"title" minLength:"3" maxLength:"300" doc:"Titel des Antrags" example:"Digitalisierung im Quadrat"`
+	// ResolutionPoints: for an inquiry, the questions.
+	ResolutionPoints    []string         `json:"resolution_points,omitempty" maxItems:"50" minLength:"1" maxLength:"10000" doc:"Beschlusspunkte („Der Gemeinderat möge beschließen: 1.) …“); bei einer Anfrage die Fragen. Zum Einreichen ist mindestens einer nötig."`
+	Justification       string           `json:"justification,omitempty" maxLength:"100000" doc:"Begründung"`
+	Tags                []string         `json:"tags,omitempty" maxItems:"30" minLength:"1" maxLength:"80" doc:"Schlagworte"`
+	BudgetCycle         string           `json:"budget_cycle,omitempty" maxLength:"200" doc:"Haushaltsberatung eines Haushaltsantrags, z. B. „Haushalt 2020/2021“ (für budget_motion beim Einreichen Pflicht)"`
+	Amends              string           `json:"amends,omitempty" maxLength:"200" doc:"Was ein Änderungsantrag ändert: Antrag (Id oder Aktenzeichen) oder Vorlage"`
+	AddressedDepartment string           `json:"addressed_department,omitempty" maxLength:"200" doc:"Dezernat, an das sich eine Anfrage richtet (Organisations-Id)"`
+	Fundamental         bool             `json:"fundamental,omitempty" doc:"Anfrage von grundsätzlicher Bedeutung (längere Antwortfrist)"`
+	TargetMeeting       string           `json:"target_meeting,omitempty" maxLength:"200" doc:"Sitzung, in der der Antrag behandelt werden soll (Id)"`
+	Signatories         []string         `json:"signatories,omitempty" maxItems:"100" minLength:"1" maxLength:"200" doc:"Unterzeichnende Stadträtinnen und Stadträte"`
+	Attachments         []AttachmentBody `json:"attachments,omitempty" maxItems:"20" doc:"Anlagen"`
+}
+
+// AttachmentBody is a document filed with the motion.
+type AttachmentBody struct {
+	Name        string `json:"name" minLength:"1" maxLength:"255" doc:"Dateiname" example:"A762_2019_Digitalisierung_im_Quadrat_SPD.pdf"`
+	URL         string `json:"url,omitempty" maxLength:"2000" format:"uri" doc:"http(s)-Adresse des Dokuments"`
+	ContentType string `json:"content_type,omitempty" maxLength:"200" example:"application/pdf"`
+	Size        int64  `json:"size,omitempty" minimum:"0" doc:"Größe in Bytes"`
+	SHA256      string `json:"sha256,omitempty" pattern:"^[0-9a-f]{64}$" doc:"SHA-256 des Inhalts, hexadezimal"`
+}
+
+func (c ContentBody) content() motion.Content {
+	out := motion.Content{
+		Title:               c.Title,
+		ResolutionPoints:    slices.Clone(c.ResolutionPoints),
+		Justification:       c.Justification,
+		Tags:                slices.Clone(c.Tags),
+		BudgetCycle:         c.BudgetCycle,
+		Amends:              c.Amends,
+		AddressedDepartment: c.AddressedDepartment,
+		Fundamental:         c.Fundamental,
+		TargetMeeting:       c.TargetMeeting,
+		Signatories:         slices.Clone(c.Signatories),
+	}
+	for _, a := range c.Attachments {
+		out.Attachments = append(out.Attachments, motion.Attachment(a))
+	}
+	return out
+}
+
+// CreateBody starts a draft for the caller's faction.
+type CreateBody struct {
+	BodyID string `json:"body_id" minLength:"1" maxLength:"64" doc:"Körperschaft (Id), z. B. mannheim" example:"mannheim"`
+	Kind   string `json:"kind" enum:"motion,budget_motion,inquiry,amendment" doc:"Art: motion (Antrag), budget_motion (Haushaltsantrag), inquiry (Anfrage), amendment (Änderungsantrag)"`
+	ContentBody
+}
+
+// EditBody replaces the content of a draft.
+type EditBody struct {
+	ContentBody
+}
+
+// InviteCosponsorBody names a faction to co-sponsor the draft.
+type InviteCosponsorBody struct {
+	Faction string `json:"faction" minLength:"1" maxLength:"200" doc:"Fraktion (Organisations-Id)"`
+}
+
+// ReasonBody carries a mandatory reason (declare-inadmissible, lapse).
+type ReasonBody struct {
+	Reason string `json:"reason" minLength:"1" maxLength:"5000" doc:"Begründung"`
+}
+
+// WithdrawBody optionally says why the motion is withdrawn.
+type WithdrawBody struct {
+	Reason string `json:"reason,omitempty" maxLength:"5000" doc:"Begründung (optional)"`
+}
+
+// CloseBody optionally notes why the follow-up ends.
+type CloseBody struct {
+	Note string `json:"note,omitempty" maxLength:"5000"`
+}
+
+// RouteStepBody is one organization on the route.
+type RouteStepBody struct {
+	OrganizationID string `json:"organization_id" minLength:"1" maxLength:"200" doc:"Gremium (Organisations-Id)"`
+	Decisive       bool   `json:"decisive,omitempty" doc:"beschließendes Gremium (genau eines, das letzte)"`
+}
+
+// SetRouteBody sets the route (Beratungsfolge).
+type SetRouteBody struct {
+	Steps []RouteStepBody `json:"steps" minItems:"1" maxItems:"20" doc:"Gremien in der Reihenfolge der Beratung"`
+}
+
+// ScheduleBody puts a consultation on a meeting's agenda.
+type ScheduleBody struct {
+	ConsultationID string `json:"consultation_id" minLength:"1" maxLength:"200" example:"c1"`
+	MeetingID      string `json:"meeting_id" minLength:"1" maxLength:"200"`
+}
+
+// LinkBody points at the motion or resolution that settled this one.
+type LinkBody struct {
+	MotionID  string `json:"motion_id,omitempty" maxLength:"200"`
+	Reference string `json:"reference,omitempty" maxLength:"200" example:"A12/2020"`
+	Title     string `json:"title,omitempty" maxLength:"200"`
+	URL       string `json:"url,omitempty" maxLength:"2000" format:"uri"`
+}
+
+// FactionVoteBody is one faction's share of a tally.
+type FactionVoteBody struct {
+	OrganizationID string `json:"organization_id" minLength:"1" maxLength:"200"`
+	Yes            int    `json:"yes" minimum:"0"`
+	No             int    `json:"no" minimum:"0"`
+	Abstain        int    `json:"abstain" minimum:"0"`
+}
+
+// NamedVoteBody is how one member voted.
+type NamedVoteBody struct {
+	PersonID string `json:"person_id,omitempty" maxLength:"200"`
+	Name     string `json:"name" minLength:"1" maxLength:"200"`
+	Vote     string `json:"vote" enum:"yes,no,abstain,absent"`
+}
+
+// VoteBody is a tally.
+type VoteBody struct {
+	Yes       int               `json:"yes" minimum:"0"`
+	No        int               `json:"no" minimum:"0"`
+	Abstain   int               `json:"abstain" minimum:"0"`
+	Absent    *int              `json:"absent,omitempty" minimum:"0"`
+	Unanimous bool              `json:"unanimous,omitempty"`
+	ByFaction []FactionVoteBody `json:"by_faction,omitempty" maxItems:"100"`
+	Named     []NamedVoteBody   `json:"named,omitempty" maxItems:"1000"`
+}
+
+func (v *VoteBody) vote() *motion.Vote {
+	if v == nil {
+		return nil
+	}
+	out := &motion.Vote{Yes: v.Yes, No: v.No, Abstain: v.Abstain, Absent: v.Absent, Unanimous: v.Unanimous}
+	for _, f := range v.ByFaction {
+		out.ByFaction = append(out.ByFaction, motion.FactionVote(f))
+	}
+	for _, n := range v.Named {
+		out.Named = append(out.Named, motion.NamedVote(n))
+	}
+	return out
+}
+
+// ResultBody is the content of a recorded or corrected result.
+type ResultBody struct {
+	Result           string     `json:"result" enum:"recommend_approval,recommend_rejection,recommend_amended,adopted,adopted_amended,rejected,postponed,referred,noted,settled_by_other_resolutions,settled_by_administration,withdrawn" doc:"Ergebnis der Beratung"`
+	Vote             *VoteBody  `json:"vote,omitempty" doc:"Abstimmungsergebnis"`
+	Links            []LinkBody `json:"links,omitempty" maxItems:"50" doc:"erledigende Beschlüsse (Pflicht bei settled_by_other_resolutions)"`
+	OriginatorAgreed *bool      `json:"originator_agreed,omitempty" doc:"ob die Antragsteller der Erledigung zugestimmt haben (Pflicht bei settled_by_other_resolutions)"`
+	ReferredTo       string     `json:"referred_to,omitempty" maxLength:"200" doc:"Gremium, an das verwiesen wird (Pflicht bei referred)"`
+	Note             string     `json:"note,omitempty" maxLength:"5000"`
+}
+
+func links(ls []LinkBody) []motion.Link {
+	var out []motion.Link
+	for _, l := range ls {
+		out = append(out, motion.Link(l))
+	}
+	return out
+}
+
+func (r ResultBody) input() motion.ResultInput {
+	return motion.ResultInput{
+		Result: motion.Result(r.Result), Vote: r.Vote.vote(), Links: links(r.Links),
+		OriginatorAgreed: r.OriginatorAgreed, ReferredTo: r.ReferredTo, Note: r.Note,
+	}
+}
+
+// RecordResultBody records what an organization resolved.
+type RecordResultBody struct {
+	ConsultationID string `json:"consultation_id" minLength:"1" maxLength:"200" example:"c1"`
+	ResultBody
+}
+
+// CorrectResultBody replaces a recorded result, with a reason.
+type CorrectResultBody struct {
+	ConsultationID string `json:"consultation_id" minLength:"1" maxLength:"200"`
+	Reason         string `json:"reason" minLength:"1" maxLength:"5000" doc:"Begründung der Korrektur"`
+	ResultBody
+}
+
+// TextBody carries the administration's statement, answer or report.
+type TextBody struct {
+	Text string `json:"text" minLength:"1" maxLength:"100000"`
+}
+
+// RecordOutcomeBody records the final outcome directly.
+type RecordOutcomeBody struct {
+	Result           string     `json:"result" enum:"adopted,adopted_amended,rejected,noted,settled_by_other_resolutions,settled_by_administration" doc:"abschließendes Ergebnis"`
+	Links            []LinkBody `json:"links,omitempty" maxItems:"50"`
+	OriginatorAgreed *bool      `json:"originator_agreed,omitempty"`
+	Note             string     `json:"note,omitempty" maxLength:"5000"`
+}
+
+// MotionView is a motion as the API shows it: the motion with German labels
+// and the commands the caller may run on it now.
+type MotionView struct {
+	motion.Motion
+	StatusLabel    string               `json:"status_label" doc:"Status auf Deutsch" example:"Entschieden"`
+	KindLabel      string               `json:"kind_label" doc:"Art auf Deutsch" example:"Haushaltsantrag"`
+	OutcomeLabel   string               `json:"outcome_label,omitempty" doc:"Ergebnis auf Deutsch" example:"Erledigt durch andere Beschlüsse"`
+	AllowedActions []motion.CommandName `json:"allowed_actions" enum:"edit,invite_cosponsor,submit,register,declare_inadmissible,set_route,schedule,record_result,record_statement,record_answer,record_outcome,start_implementation,report_implementation,close,withdraw,correct_result,lapse" doc:"Befehle, die der Aufrufer jetzt ausführen darf (Befehlsnamen; der Pfad ist /v1/motions/{id}/ mit Bindestrichen, z. B. record_result → record-result)"`
+}
+
+func view(m motion.Motion, a motion.Actor) MotionView {
+	v := MotionView{
+		Motion:         m,
+		StatusLabel:    m.Status.Label(),
+		KindLabel:      m.Kind.Label(),
+		AllowedActions: []motion.CommandName{},
+	}
+	if m.Outcome != nil {
+		v.OutcomeLabel = m.Outcome.Result.Label()
+	}
+	v.AllowedActions = append(v.AllowedActions, motion.Allowed(&m, a)...)
+	return v
+}

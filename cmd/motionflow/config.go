@@ -1,0 +1,85 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/motionflow/motionflow/auth"
+)
+
+// config is what serve and worker read from flags and the environment.
+type config struct {
+	addr              string
+	databaseURL       string
+	temporalAddress   string
+	temporalNamespace string
+	oidc              auth.Config
+	maxBodyBytes      int64
+	requestTimeout    time.Duration
+	shutdownTimeout   time.Duration
+	oidcAlgs          *string
+}
+
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(name string, def int64) int64 {
+	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
+// bind declares the flags of the given groups on fs, defaulting from the environment.
+func (c *config) bind(fs *flag.FlagSet, http, db, temporal, oidc bool) {
+	if http {
+		fs.StringVar(&c.addr, "addr", env("MOTIONFLOW_ADDR", "127.0.0.1:8080"), "listen address of the HTTP API (MOTIONFLOW_ADDR)")
+		fs.Int64Var(&c.maxBodyBytes, "max-body-bytes", envInt("MOTIONFLOW_MAX_BODY_BYTES", 1<<20), "largest accepted request body (MOTIONFLOW_MAX_BODY_BYTES)")
+		fs.DurationVar(&c.requestTimeout, "request-timeout", envDuration("MOTIONFLOW_REQUEST_TIMEOUT", 60*time.Second), "time limit of one request (MOTIONFLOW_REQUEST_TIMEOUT)")
+	}
+	fs.DurationVar(&c.shutdownTimeout, "shutdown-timeout", envDuration("MOTIONFLOW_SHUTDOWN_TIMEOUT", 30*time.Second), "time to finish in-flight work on shutdown (MOTIONFLOW_SHUTDOWN_TIMEOUT)")
+	if db {
+		fs.StringVar(&c.databaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL (DATABASE_URL)")
+	}
+	if temporal {
+		fs.StringVar(&c.temporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
+		fs.StringVar(&c.temporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
+	}
+	if oidc {
+		fs.StringVar(&c.oidc.IssuerURL, "oidc-issuer", env("OIDC_ISSUER", ""), "OpenID provider issuer URL, exactly as in its tokens (OIDC_ISSUER)")
+		fs.StringVar(&c.oidc.Audience, "oidc-audience", env("OIDC_AUDIENCE", "motionflow"), "client id expected in the tokens' aud claim (OIDC_AUDIENCE)")
+		fs.StringVar(&c.oidc.GroupsClaim, "oidc-groups-claim", env("OIDC_GROUPS_CLAIM", "groups"), "claim that holds the groups mapped to roles, faction, department and bodies (OIDC_GROUPS_CLAIM)")
+		fs.StringVar(&c.oidc.Prefix, "oidc-group-prefix", env("OIDC_GROUP_PREFIX", ""), "only groups with this prefix count, e.g. motionflow: (OIDC_GROUP_PREFIX)")
+		fs.StringVar(&c.oidc.NameClaim, "oidc-name-claim", env("OIDC_NAME_CLAIM", "name"), "claim with the display name (OIDC_NAME_CLAIM)")
+		algs := fs.String("oidc-algorithms", env("OIDC_ALGORITHMS", "RS256,ES256"), "accepted token signing algorithms (OIDC_ALGORITHMS)")
+		c.oidcAlgs = algs
+	}
+}
+
+// algorithms resolves the comma-separated algorithm list after parsing.
+func (c *config) algorithms() []string {
+	if c.oidcAlgs == nil {
+		return nil
+	}
+	var out []string
+	for _, a := range strings.Split(*c.oidcAlgs, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
+}

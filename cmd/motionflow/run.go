@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/motionflow/motionflow/activities"
+	"github.com/motionflow/motionflow/api"
+	"github.com/motionflow/motionflow/auth"
+	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+)
+
+func runMigrate(ctx context.Context, log *slog.Logger, args []string) error {
+	var c config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	c.bind(fs, false, true, false, false)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.databaseURL == "" {
+		return errors.New("no database: set DATABASE_URL or -database-url")
+	}
+	if err := store.Migrate(ctx, c.databaseURL); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	log.Info("migrations applied")
+	return nil
+}
+
+func runServe(ctx context.Context, log *slog.Logger, args []string) error {
+	var c config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	c.bind(fs, true, true, true, true)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.databaseURL == "" || c.oidc.IssuerURL == "" {
+		return errors.New("serve needs DATABASE_URL and OIDC_ISSUER (see -h)")
+	}
+	c.oidc.Algorithms = c.algorithms()
+	st, err := store.Open(ctx, c.databaseURL)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer st.Close()
+	tc, err := dialTemporal(ctx, log, c.temporalAddress, c.temporalNamespace)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	verifier, err := auth.NewVerifier(ctx, c.oidc)
+	if err != nil {
+		return fmt.Errorf("OIDC issuer %s: %w", c.oidc.IssuerURL, err)
+	}
+	h := apiHandler(c, st, tc, verifier, log)
+	return listenAndServe(ctx, log, c.addr, h, c.shutdownTimeout)
+}
+
+func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
+	var c config
+	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
+	c.bind(fs, false, true, true, false)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if c.databaseURL == "" {
+		return errors.New("worker needs DATABASE_URL (see -h)")
+	}
+	st, err := store.Open(ctx, c.databaseURL)
+	if err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	defer st.Close()
+	tc, err := dialTemporal(ctx, log, c.temporalAddress, c.temporalNamespace)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w := newWorker(tc, st)
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	log.Info("worker started", "task_queue", workflows.TaskQueue, "temporal", c.temporalAddress)
+	<-ctx.Done()
+	w.Stop() // waits for running activities up to the worker's stop timeout
+	return nil
+}
+
+// dialTemporal connects to Temporal with an slog logger at Info, so the SDK's
+// debug lines stay out of the logs.
+func dialTemporal(ctx context.Context, log *slog.Logger, hostPort, namespace string) (client.Client, error) {
+	tc, err := client.DialContext(ctx, client.Options{
+		HostPort:  hostPort,
+		Namespace: namespace,
+		Logger:    tlog.NewStructuredLogger(log.With("component", "temporal-sdk")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("temporal at %s: %w", hostPort, err)
+	}
+	return tc, nil
+}
+
+// newWorker is the worker that runs motion workflows and their activities.
+func newWorker(tc client.Client, st *store.Store) worker.Worker {
+	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
+	workflows.Register(w, workflows.Options{})
+	(&activities.Activities{Store: st}).Register(w)
+	return w
+}
+
+func apiHandler(c config, st *store.Store, tc client.Client, verifier *auth.Verifier, log *slog.Logger) http.Handler {
+	h, _ := api.New(api.Config{
+		MaxBodyBytes:   c.maxBodyBytes,
+		RequestTimeout: c.requestTimeout,
+		Ready: func(ctx context.Context) error {
+			if err := st.Ready(ctx); err != nil {
+				return fmt.Errorf("database: %w", err)
+			}
+			if _, err := tc.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+				return fmt.Errorf("temporal: %w", err)
+			}
+			return nil
+		},
+	}, api.Deps{Motions: &workflows.Client{Temporal: tc}, Auth: verifier, Store: st, Logger: log})
+	return h
+}
+
+// listenAndServe serves h until ctx ends, then drains in-flight requests.
+func listenAndServe(ctx context.Context, log *slog.Logger, addr string, h http.Handler, grace time.Duration) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return serveListener(ctx, log, ln, h, grace)
+}
+
+func serveListener(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, grace time.Duration) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("HTTP API listening", "addr", ln.Addr().String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	return srv.Shutdown(sctx)
+}

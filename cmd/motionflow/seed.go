@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/motionflow/motionflow/store"
+)
+
+// devBody is the council that `dev` sets up.
+const devBody = "mannheim"
+
+// seed sets up the development body with its council, a committee, factions,
+// a department and upcoming meetings; running it again changes nothing.
+func seed(ctx context.Context, st *store.Store, now time.Time) error {
+	if _, err := st.UpsertBody(ctx, store.Body{ID: devBody, Name: "Stadt Mannheim", ShortName: "Mannheim", ReferencePrefix: "A"}); err != nil {
+		return fmt.Errorf("seed body: %w", err)
+	}
+	orgs := []store.Organization{
+		{ID: devBody + "-gr", Kind: "council", Name: "Gemeinderat", ShortName: "GR"},
+		{ID: devBody + "-hfa", Kind: "committee", Name: "Hauptausschuss", ShortName: "HFA"},
+		{ID: devBody + "-spd", Kind: "faction", Name: "SPD-Gemeinderatsfraktion", ShortName: "SPD"},
+		{ID: devBody + "-cdu", Kind: "faction", Name: "CDU-Gemeinderatsfraktion", ShortName: "CDU"},
+		{ID: devBody + "-gruene", Kind: "faction", Name: "Fraktion Bündnis 90/Die Grünen", ShortName: "Grüne"},
+		{ID: devBody + "-dez1", Kind: "department", Name: "Dezernat I", ShortName: "Dez. I"},
+	}
+	for _, o := range orgs {
+		o.BodyID = devBody
+		if _, err := st.CreateOrganization(ctx, o); err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("seed organization %s: %w", o.ID, err)
+		}
+	}
+	// Two meetings of each deciding organization, on the next Tuesdays at 16:00 Berlin time.
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return err
+	}
+	day := now.In(loc)
+	for day.Weekday() != time.Tuesday {
+		day = day.AddDate(0, 0, 1)
+	}
+	meetings := []store.Meeting{
+		{ID: devBody + "-hfa-1", OrganizationID: devBody + "-hfa", Name: "Sitzung des Hauptausschusses", Start: at(day.AddDate(0, 0, 14), loc)},
+		{ID: devBody + "-gr-1", OrganizationID: devBody + "-gr", Name: "Sitzung des Gemeinderats", Start: at(day.AddDate(0, 0, 21), loc)},
+		{ID: devBody + "-hfa-2", OrganizationID: devBody + "-hfa", Name: "Sitzung des Hauptausschusses", Start: at(day.AddDate(0, 0, 42), loc)},
+		{ID: devBody + "-gr-2", OrganizationID: devBody + "-gr", Name: "Sitzung des Gemeinderats", Start: at(day.AddDate(0, 0, 49), loc)},
+	}
+	for _, m := range meetings {
+		m.BodyID, m.Location = devBody, "Ratssaal, Rathaus E 5"
+		if _, err := st.CreateMeeting(ctx, m); err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("seed meeting %s: %w", m.ID, err)
+		}
+	}
+	return nil
+}
+
+func at(day time.Time, loc *time.Location) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), 16, 0, 0, 0, loc)
+}

@@ -1,0 +1,290 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/motionflow/motionflow/motion"
+)
+
+// Project writes the motion as it is after ev, and ev into the audit trail, in
+// one transaction. It is idempotent and monotonic: the motion row is replaced
+// only by a newer version, and an event already recorded for (motion, version)
+// is kept, so projecting the same or an older version again changes nothing.
+// All times come from m and ev (the workflow's clock), never from the database.
+func (s *Store) Project(ctx context.Context, m motion.Motion, ev motion.Event) error {
+	if m.ID == "" {
+		return invalidf("motion id is required")
+	}
+	if m.Version <= 0 || ev.Version <= 0 {
+		return invalidf("motion %s: version must be positive (motion %d, event %d)", m.ID, m.Version, ev.Version)
+	}
+	if ev.MotionID != "" && ev.MotionID != m.ID {
+		return invalidf("event of motion %q projected onto motion %q", ev.MotionID, m.ID)
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("store: encode motion %s: %w", m.ID, err)
+	}
+	var outcome *string
+	if m.Outcome != nil {
+		r := string(m.Outcome.Result)
+		outcome = &r
+	}
+	var evData []byte
+	if len(ev.Data) > 0 {
+		evData = ev.Data
+	}
+	meetings := m.MeetingIDs()
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO motions (id, body_id, kind, status, version, title, faction, cosponsors, reference,
+				tags, budget_cycle, meeting_ids, public, submitted_at, created_at, updated_at, outcome, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			ON CONFLICT (id) DO UPDATE SET
+				body_id = excluded.body_id, kind = excluded.kind, status = excluded.status,
+				version = excluded.version, title = excluded.title, faction = excluded.faction,
+				cosponsors = excluded.cosponsors, reference = excluded.reference, tags = excluded.tags,
+				budget_cycle = excluded.budget_cycle, meeting_ids = excluded.meeting_ids,
+				public = excluded.public, submitted_at = excluded.submitted_at,
+				created_at = excluded.created_at, updated_at = excluded.updated_at,
+				outcome = excluded.outcome, data = excluded.data
+			WHERE motions.version < excluded.version`,
+			m.ID, m.BodyID, string(m.Kind), string(m.Status), m.Version, m.Title, m.Faction,
+			nonNil(m.Cosponsors), m.Reference, nonNil(m.Tags), m.BudgetCycle, nonNil(meetings),
+			m.Public(), m.SubmittedAt, m.CreatedAt, m.UpdatedAt, outcome, data); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO motion_events (motion_id, version, body_id, command, at, actor_issuer, actor_subject,
+				actor_name, actor_role, status, reason, request_id, summary, data)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			ON CONFLICT (motion_id, version) DO NOTHING`,
+			m.ID, ev.Version, m.BodyID, string(ev.Command), ev.At, ev.Actor.Issuer, ev.Actor.Subject,
+			ev.Actor.Name, string(ev.Actor.Role), string(ev.Status), ev.Reason, ev.RequestID, ev.Summary, evData)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: project motion %s version %d: %w", m.ID, ev.Version, mapErr(err))
+	}
+	return nil
+}
+
+// Motion returns the last projected snapshot of the motion with id, or
+// ErrNotFound. It does not check visibility: callers apply
+// motion.Motion.VisibleTo and answer "not found" for what may not be seen.
+func (s *Store) Motion(ctx context.Context, id string) (motion.Motion, error) {
+	var data []byte
+	if err := s.Pool.QueryRow(ctx, `SELECT data FROM motions WHERE id = $1`, id).Scan(&data); err != nil {
+		return motion.Motion{}, mapErr(err)
+	}
+	var m motion.Motion
+	if err := json.Unmarshal(data, &m); err != nil {
+		return motion.Motion{}, fmt.Errorf("store: decode motion %s: %w", id, err)
+	}
+	return m, nil
+}
+
+// MotionFilter selects motions for a viewer. Visibility always applies; the
+// other fields are filters that combine with AND, zero values filtering nothing.
+type MotionFilter struct {
+	// Viewer decides what may be listed: public motions, plus the drafts of
+	// the viewer's faction (as originator or invited co-sponsor) for
+	// faction_staff; a signed-in viewer sees only the bodies in Viewer.Bodies.
+	Viewer motion.Actor
+	// BodyIDs restricts to these bodies; nil means every body, a non-nil empty
+	// slice none.
+	BodyIDs []string
+	// Statuses and Kinds restrict to any of the given values.
+	Statuses []motion.Status
+	Kinds    []motion.Kind
+	// Faction restricts to motions the faction originated or co-sponsors.
+	Faction string
+	// MeetingID restricts to motions scheduled in (or dealt with in) the meeting.
+	MeetingID string
+	// Tag restricts to motions with this topic tag (exact match).
+	Tag string
+	// SubmittedFrom and SubmittedTo restrict the submission time to [From, To);
+	// either excludes motions never submitted.
+	SubmittedFrom, SubmittedTo *time.Time
+	// Query is a German full-text search in web-search syntax ("quoted
+	// phrases", -excluded, or). Results are then ordered by relevance.
+	Query string
+	// Limit is the page size: DefaultLimit when <= 0, at most MaxLimit.
+	Limit int
+	// After is the cursor returned with the previous page.
+	After string
+}
+
+// motionCursor is the sort key of the last motion of a page: (updated_at, id)
+// for lists, (rank, id) for searches. Search marks which of the two it is, so
+// a list cursor is never used for a search.
+type motionCursor struct {
+	Search  bool       `json:"q,omitempty"`
+	Updated *time.Time `json:"u,omitempty"`
+	Rank    float32    `json:"r,omitempty"`
+	ID      string     `json:"i"`
+}
+
+// Motions lists the motions the viewer may see that match the filter, one
+// page at a time: next is the cursor for the following page, "" after the
+// last one. Without a Query the order is newest change first (updated_at,
+// id descending); with a Query it is relevance (rank, id descending).
+// Visibility is part of the SQL, so pages and their sizes never reveal a
+// motion the viewer may not see.
+func (s *Store) Motions(ctx context.Context, f MotionFilter) (items []motion.Motion, next string, err error) {
+	if f.BodyIDs != nil && len(f.BodyIDs) == 0 {
+		return []motion.Motion{}, "", nil
+	}
+	if !f.Viewer.Anonymous() && len(f.Viewer.Bodies) == 0 {
+		return []motion.Motion{}, "", nil
+	}
+	var a args
+	query := strings.TrimSpace(f.Query)
+	search := query != ""
+	from := "motions m"
+	if search {
+		from += ", websearch_to_tsquery('german', " + a.add(query) + ") AS q"
+	}
+	var where []string
+
+	// Visibility: mirrors motion.Motion.VisibleTo.
+	vis := "m.public"
+	if f.Viewer.Has(motion.RoleFactionStaff) && f.Viewer.Faction != "" {
+		p := a.add(f.Viewer.Faction)
+		vis = fmt.Sprintf("(m.public OR m.faction = %s OR m.cosponsors @> ARRAY[%s]::text[])", p, p)
+	}
+	where = append(where, vis)
+	if !f.Viewer.Anonymous() {
+		where = append(where, "m.body_id = ANY("+a.add(f.Viewer.Bodies)+"::text[])")
+	}
+
+	if f.BodyIDs != nil {
+		where = append(where, "m.body_id = ANY("+a.add(f.BodyIDs)+"::text[])")
+	}
+	if len(f.Statuses) > 0 {
+		ss := make([]string, len(f.Statuses))
+		for i, x := range f.Statuses {
+			ss[i] = string(x)
+		}
+		where = append(where, "m.status = ANY("+a.add(ss)+"::text[])")
+	}
+	if len(f.Kinds) > 0 {
+		ks := make([]string, len(f.Kinds))
+		for i, x := range f.Kinds {
+			ks[i] = string(x)
+		}
+		where = append(where, "m.kind = ANY("+a.add(ks)+"::text[])")
+	}
+	if f.Faction != "" {
+		p := a.add(f.Faction)
+		where = append(where, fmt.Sprintf("(m.faction = %s OR m.cosponsors @> ARRAY[%s]::text[])", p, p))
+	}
+	if f.MeetingID != "" {
+		where = append(where, "m.meeting_ids @> ARRAY["+a.add(f.MeetingID)+"]::text[]")
+	}
+	if f.Tag != "" {
+		where = append(where, "m.tags @> ARRAY["+a.add(f.Tag)+"]::text[]")
+	}
+	if f.SubmittedFrom != nil {
+		where = append(where, "m.submitted_at >= "+a.add(*f.SubmittedFrom))
+	}
+	if f.SubmittedTo != nil {
+		where = append(where, "m.submitted_at < "+a.add(*f.SubmittedTo))
+	}
+
+	rank := "0::real"
+	order := "m.updated_at DESC, m.id DESC"
+	if search {
+		rank = "ts_rank(m.search, q)"
+		order = "rank DESC, m.id DESC"
+		where = append(where, "m.search @@ q")
+	}
+	if f.After != "" {
+		var c motionCursor
+		if err := decodeCursor(f.After, &c); err != nil {
+			return nil, "", err
+		}
+		switch {
+		case c.Search != search || c.ID == "" || (!search && c.Updated == nil):
+			return nil, "", invalidf("cursor does not belong to this query")
+		case search:
+			where = append(where, fmt.Sprintf("(%s, m.id) < (%s::real, %s)", rank, a.add(c.Rank), a.add(c.ID)))
+		default:
+			where = append(where, fmt.Sprintf("(m.updated_at, m.id) < (%s, %s)", a.add(*c.Updated), a.add(c.ID)))
+		}
+	}
+
+	n := limit(f.Limit)
+	sql := `SELECT m.data, m.updated_at, ` + rank + ` AS rank FROM ` + from + `
+		WHERE ` + strings.Join(where, " AND ") + `
+		ORDER BY ` + order + `
+		LIMIT ` + a.add(n+1)
+
+	type row struct {
+		data    []byte
+		updated time.Time
+		rank    float32
+	}
+	rows, _ := s.Pool.Query(ctx, sql, a...)
+	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		err := r.Scan(&x.data, &x.updated, &x.rank)
+		return x, err
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("store: list motions: %w", mapErr(err))
+	}
+	more := len(got) > n
+	if more {
+		got = got[:n]
+	}
+	items = make([]motion.Motion, len(got))
+	for i, r := range got {
+		if err := json.Unmarshal(r.data, &items[i]); err != nil {
+			return nil, "", fmt.Errorf("store: decode motion: %w", err)
+		}
+	}
+	if more {
+		last, id := got[n-1], items[n-1].ID
+		c := motionCursor{Search: search, ID: id}
+		if search {
+			c.Rank = last.rank
+		} else {
+			c.Updated = &last.updated
+		}
+		next = encodeCursor(c)
+	}
+	return items, next, nil
+}
+
+// History returns the motion's audit trail ordered by version, or
+// ErrNotFound if the motion was never projected.
+func (s *Store) History(ctx context.Context, motionID string) ([]motion.Event, error) {
+	var exists bool
+	if err := s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM motions WHERE id = $1)`, motionID).Scan(&exists); err != nil {
+		return nil, mapErr(err)
+	}
+	if !exists {
+		return nil, ErrNotFound
+	}
+	rows, _ := s.Pool.Query(ctx, `
+		SELECT motion_id, version, command, at, actor_issuer, actor_subject, actor_name, actor_role,
+		       status, reason, request_id, summary, data
+		FROM motion_events WHERE motion_id = $1 ORDER BY version`, motionID)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (motion.Event, error) {
+		var e motion.Event
+		var data []byte
+		err := r.Scan(&e.MotionID, &e.Version, &e.Command, &e.At, &e.Actor.Issuer, &e.Actor.Subject,
+			&e.Actor.Name, &e.Actor.Role, &e.Status, &e.Reason, &e.RequestID, &e.Summary, &data)
+		if len(data) > 0 {
+			e.Data = json.RawMessage(data)
+		}
+		return e, err
+	})
+	return out, mapErr(err)
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ErrNotFound reports that the requested row does not exist. The API answers it
+// with 404; for motions it is also what a caller gets for what it may not see.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict reports a unique violation, e.g. creating a row with an id that
+// is already taken, so that the API can answer 409 instead of 500.
+var ErrConflict = errors.New("conflict")
+
+// ErrInvalid reports input the store refuses: a missing required field, a
+// reference to a row that does not exist, an unknown kind, a malformed cursor.
+// The API answers it with 422 (or 400 for a cursor).
+var ErrInvalid = errors.New("invalid")
+
+// Store is the read model's handle: a pgx connection pool. It is safe for
+// concurrent use; the pool is exported for tests and ad-hoc queries.
+type Store struct{ Pool *pgxpool.Pool }
+
+// Open connects a pool to databaseURL and pings the server, so that a wrong
+// URL or a down database fails at start-up, not at the first request.
+func Open(ctx context.Context, databaseURL string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse database URL: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: ping %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	return &Store{Pool: pool}, nil
+}
+
+// Close closes the pool and waits for its connections to be released.
+func (s *Store) Close() { s.Pool.Close() }
+
+// invalidf returns an error wrapping ErrInvalid.
+func invalidf(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
+}
+
+// mapErr turns pgx and PostgreSQL errors into the package's sentinel errors,
+// keeping the original in the chain.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("%w: %w", ErrConflict, err)
+		case "23503", "23502", "23514", "22P02", "22007", "22008": // foreign key, not null, check, bad text
+			return fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+	}
+	return err
+}
+
+// nonNil returns s, or an empty slice for nil, for NOT NULL array columns.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
