@@ -1,5 +1,7 @@
 package motion
 
+import "time"
+
 // CommandName names a user action on a motion; it is also the Temporal update
 // name and, with hyphens, the last segment of the API path.
 type CommandName string
@@ -24,6 +26,7 @@ const (
 	CmdWithdraw             CommandName = "withdraw"
 	CmdCorrectResult        CommandName = "correct_result"
 	CmdLapse                CommandName = "lapse"
+	CmdSetDeadline          CommandName = "set_deadline"
 )
 
 // Command is one user action with its content.
@@ -145,6 +148,15 @@ type CorrectResult struct {
 	ResultInput
 }
 
+// SetDeadline sets the due time of one of the motion's deadlines by hand,
+// with the reason; the computed date of that deadline no longer applies.
+type SetDeadline struct {
+	// Key is the deadline's key, e.g. "agenda_placement" or "papers_due:<meeting id>".
+	Key    string    `json:"key"`
+	Due    time.Time `json:"due"`
+	Reason string    `json:"reason"`
+}
+
 // Lapse ends a motion that was not dealt with before the end of the legislative term.
 type Lapse struct {
 	Reason string `json:"reason"`
@@ -168,3 +180,4 @@ func (Close) Name() CommandName                { return CmdClose }
 func (Withdraw) Name() CommandName             { return CmdWithdraw }
 func (CorrectResult) Name() CommandName        { return CmdCorrectResult }
 func (Lapse) Name() CommandName                { return CmdLapse }
+func (SetDeadline) Name() CommandName          { return CmdSetDeadline }

@@ -41,6 +41,8 @@ type Motion struct {
 	Reports []Statement `json:"reports,omitempty"`
 	// Reason says why the motion was withdrawn, declared inadmissible or lapsed.
 	Reason string `json:"reason,omitempty"`
+	// ManualDeadlines are deadlines the council office set by hand.
+	ManualDeadlines []ManualDeadline `json:"manual_deadlines,omitempty"`
 	// NextConsultation numbers consultations; ids stay stable across corrections.
 	NextConsultation int `json:"next_consultation,omitempty"`
 }
@@ -233,6 +235,7 @@ func (m *Motion) Clone() *Motion {
 	c.Cosponsors = slices.Clone(m.Cosponsors)
 	c.Statements = slices.Clone(m.Statements)
 	c.Reports = slices.Clone(m.Reports)
+	c.ManualDeadlines = slices.Clone(m.ManualDeadlines)
 	c.Consultations = make([]Consultation, len(m.Consultations))
 	for i, k := range m.Consultations {
 		if k.Record != nil {

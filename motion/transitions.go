@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Scope narrows who of a role may run a command on a given motion.
@@ -65,6 +66,7 @@ var Table = map[CommandName]Rule{
 	CmdWithdraw:             {From: beforeDone, Roles: staff, Scope: ScopeOriginator, To: StatusWithdrawn},
 	CmdCorrectResult:        {From: []Status{StatusInConsultation, StatusDecided, StatusImplementation, StatusClosed}, Roles: office, Kinds: votable},
 	CmdLapse:                {From: open, Roles: office, To: StatusLapsed},
+	CmdSetDeadline:          {From: []Status{StatusSubmitted, StatusRegistered, StatusInConsultation, StatusDecided, StatusImplementation}, Roles: office},
 }
 
 // Commands lists every command in a stable order.
@@ -72,7 +74,7 @@ var Commands = []CommandName{
 	CmdCreate, CmdEdit, CmdInviteCosponsor, CmdSubmit, CmdRegister, CmdDeclareInadmissible,
 	CmdSetRoute, CmdSchedule, CmdRecordResult, CmdRecordStatement, CmdRecordAnswer,
 	CmdRecordOutcome, CmdStartImplementation, CmdReportImplementation, CmdClose,
-	CmdWithdraw, CmdCorrectResult, CmdLapse,
+	CmdWithdraw, CmdCorrectResult, CmdLapse, CmdSetDeadline,
 }
 
 // Request is a command with everything needed to decide on it.
@@ -357,6 +359,8 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		return "Zurückgezogen", c.Reason, nil
 	case CorrectResult:
 		return correctResult(m, c, at)
+	case SetDeadline:
+		return setDeadline(m, c, req.Actor, at)
 	case Lapse:
 		if err := requireText("reason", c.Reason, maxReason); err != nil {
 			return "", "", err
@@ -536,4 +540,27 @@ func endsConsultation(k *Consultation, r Result) bool {
 		return true
 	}
 	return k.Decisive && outcomeResult(r)
+}
+
+func setDeadline(m *Motion, c SetDeadline, a Actor, at time.Time) (string, string, error) {
+	var f fields
+	kind, _, _ := strings.Cut(c.Key, ":")
+	if !slices.Contains(DeadlineKinds, DeadlineKind(kind)) || utf8.RuneCountInString(c.Key) > MaxShort {
+		f.add("key", "unbekannte Frist %q", c.Key)
+	}
+	if c.Due.IsZero() {
+		f.add("due", "fehlt")
+	}
+	if strings.TrimSpace(c.Reason) == "" {
+		f.add("reason", "eine von Hand gesetzte Frist braucht eine Begründung")
+	} else if utf8.RuneCountInString(c.Reason) > maxReason {
+		f.add("reason", "höchstens %d Zeichen", maxReason)
+	}
+	if err := f.err(); err != nil {
+		return "", "", err
+	}
+	md := ManualDeadline{Key: c.Key, Kind: DeadlineKind(kind), Due: c.Due, Reason: c.Reason, SetBy: a.Name, SetAt: at}
+	m.ManualDeadlines = slices.DeleteFunc(m.ManualDeadlines, func(x ManualDeadline) bool { return x.Key == c.Key })
+	m.ManualDeadlines = append(m.ManualDeadlines, md)
+	return fmt.Sprintf("Frist %s von Hand auf %s gesetzt", c.Key, c.Due.Format(time.RFC3339)), c.Reason, nil
 }

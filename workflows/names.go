@@ -95,3 +95,63 @@ type Options struct {
 	// ActivityTimeout bounds one attempt of an activity.
 	ActivityTimeout time.Duration
 }
+
+// Deadline activities and signals.
+const (
+	// ActivityLoadCalendar loads the body's deadline rules and the meetings a
+	// motion's deadlines depend on.
+	ActivityLoadCalendar = "LoadCalendar"
+	// ActivityNotify sends one reminder to everybody it concerns, at most once
+	// per recipient.
+	ActivityNotify = "Notify"
+	// SignalCalendarChanged tells a motion that a meeting or the rules it
+	// depends on changed, so that it recomputes its deadlines.
+	SignalCalendarChanged = "calendar_changed"
+)
+
+// LoadCalendarInput asks for what a motion's deadlines depend on.
+type LoadCalendarInput struct {
+	BodyID   string `json:"body_id"`
+	MotionID string `json:"motion_id"`
+	// Since is the motion's submission (or creation) time: council meetings
+	// from then on count for agenda placement.
+	Since time.Time `json:"since"`
+	// MeetingIDs are the meetings the motion targets or is scheduled in.
+	MeetingIDs []string `json:"meeting_ids,omitempty"`
+}
+
+// MotionSummary is what a reminder says about its motion.
+type MotionSummary struct {
+	ID        string        `json:"id"`
+	BodyID    string        `json:"body_id"`
+	Reference string        `json:"reference,omitempty"`
+	Title     string        `json:"title"`
+	Kind      motion.Kind   `json:"kind"`
+	Status    motion.Status `json:"status"`
+	Faction   string        `json:"faction"`
+}
+
+// NotifyInput is one reminder of one motion's deadline.
+type NotifyInput struct {
+	Motion   MotionSummary   `json:"motion"`
+	Reminder motion.Reminder `json:"reminder"`
+}
+
+// NotifyResult counts the deliveries of one reminder.
+type NotifyResult struct {
+	// Sent are deliveries made by this call; Skipped were made before (a retry).
+	Sent    int `json:"sent"`
+	Skipped int `json:"skipped"`
+}
+
+// ActivityProjectDeadlines writes a motion's current deadlines into the read
+// model (for the deadline lists, worklists and calendar feeds).
+const ActivityProjectDeadlines = "ProjectDeadlines"
+
+// ProjectDeadlinesInput replaces the deadlines of one motion in the read model.
+type ProjectDeadlinesInput struct {
+	MotionID  string            `json:"motion_id"`
+	BodyID    string            `json:"body_id"`
+	Faction   string            `json:"faction"`
+	Deadlines []motion.Deadline `json:"deadlines"`
+}

@@ -19,6 +19,9 @@ const maxSeen = 2000
 type Carried struct {
 	Motion motion.Motion `json:"motion"`
 	Seen   []string      `json:"seen"`
+	// Reminders holds the deadline bookkeeping, so that no reminder is sent
+	// twice across runs.
+	Reminders reminderState `json:"reminders"`
 }
 
 // Register registers MotionWorkflow with a worker.
@@ -37,6 +40,7 @@ func MotionWorkflow(ctx workflow.Context, in Input, o Options) error {
 		for _, id := range in.State.Seen {
 			w.markSeen(id)
 		}
+		w.rem = in.State.Reminders
 	} else {
 		w.m = motion.Motion{ID: in.MotionID, BodyID: in.BodyID}
 	}
@@ -55,6 +59,10 @@ type run struct {
 	// order keeps seen ids oldest first, to drop the oldest beyond maxSeen.
 	order []string
 	lock  workflow.Mutex
+	rem   reminderState
+	// wake makes the deadline loop recompute: set by every applied command
+	// and by the calendar-changed signal.
+	wake bool
 }
 
 func (o Options) withDefaults() Options {
@@ -89,22 +97,50 @@ func (w *run) setup(ctx workflow.Context) error {
 		handle[motion.Withdraw](ctx, w),
 		handle[motion.CorrectResult](ctx, w),
 		handle[motion.Lapse](ctx, w),
+		handle[motion.SetDeadline](ctx, w),
 	)
 }
 
-// loop waits until Temporal suggests continue-as-new, lets running commands
-// finish, and hands the state to a fresh run.
+// loop keeps the motion's deadlines armed: it waits for the next due
+// reminder (one durable timer, recomputed from state whenever a command or a
+// calendar change wakes it), sends what is due, and hands the state to a
+// fresh run when Temporal suggests continue-as-new.
 func (w *run) loop(ctx workflow.Context) error {
-	if err := workflow.Await(ctx, func() bool {
-		return workflow.GetInfo(ctx).GetContinueAsNewSuggested()
-	}); err != nil {
-		return err
+	calendar := workflow.GetSignalChannel(ctx, SignalCalendarChanged)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for calendar.Receive(ctx, nil) {
+			w.rem.CalendarKey = "" // reload even when nothing the motion names changed
+			w.wake = true
+		}
+	})
+	for {
+		next, err := w.deadlines(ctx)
+		if err != nil {
+			return err
+		}
+		w.wake = false
+		canSuggested := func() bool { return workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
+		cond := func() bool { return w.wake || canSuggested() }
+		if next == nil {
+			err = workflow.Await(ctx, cond)
+		} else {
+			wait := next.At.Sub(workflow.Now(ctx))
+			_, err = workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{
+				Timeout:      max(wait, time.Millisecond),
+				TimerOptions: workflow.TimerOptions{Summary: "Erinnerung " + next.Key},
+			}, cond)
+		}
+		if err != nil {
+			return err
+		}
+		if canSuggested() {
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return err
+			}
+			carried := &Carried{Motion: w.m, Seen: w.order, Reminders: w.rem}
+			return workflow.NewContinueAsNewError(ctx, WorkflowName, Input{MotionID: w.in.MotionID, BodyID: w.in.BodyID, State: carried})
+		}
 	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return err
-	}
-	carried := &Carried{Motion: w.m, Seen: w.order}
-	return workflow.NewContinueAsNewError(ctx, WorkflowName, Input{MotionID: w.in.MotionID, BodyID: w.in.BodyID, State: carried})
 }
 
 // handle registers the update for one command type: a validator that decides
@@ -170,6 +206,7 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 		return motion.Motion{}, applicationError(err)
 	}
 	w.markSeen(meta.RequestID)
+	w.wake = true
 	if err := workflow.UpsertTypedSearchAttributes(ctx, w.searchAttributes()...); err != nil {
 		return motion.Motion{}, err
 	}

@@ -80,6 +80,7 @@ var payloads = map[motion.CommandName]motion.Command{
 	motion.CmdWithdraw:             motion.Withdraw{Reason: "Die Fraktion zieht den Antrag zurück."},
 	motion.CmdCorrectResult:        motion.CorrectResult{ConsultationID: "c1", Reason: "Zählfehler im Protokoll", ResultInput: motion.ResultInput{Result: motion.ResultRecommendRejection}},
 	motion.CmdLapse:                motion.Lapse{Reason: "Ende der Wahlperiode"},
+	motion.CmdSetDeadline:          motion.SetDeadline{Key: "stale_motion", Due: time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC), Reason: "Abstimmung mit der Fraktion"},
 }
 
 type step struct {
@@ -162,6 +163,19 @@ type env struct {
 	project []ProjectInput
 	// failProject makes the first n Project attempts fail, like a database outage.
 	failProject int
+	// cal is what LoadCalendar answers; loads counts the calls.
+	cal   motion.Calendar
+	loads int
+	// sent are the reminders Notify delivered, with the (skipped) time;
+	// failNotify makes the first n Notify attempts fail.
+	sent       []sentReminder
+	failNotify int
+	deadlines  [][]motion.Deadline
+}
+
+type sentReminder struct {
+	at time.Time
+	r  motion.Reminder
 }
 
 type outcome struct {
@@ -173,7 +187,7 @@ type outcome struct {
 func newEnv(t *testing.T) *env {
 	var s testsuite.WorkflowTestSuite
 	s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
-	e := &env{t: t, te: s.NewTestWorkflowEnvironment(), refs: map[string]int{}}
+	e := &env{t: t, te: s.NewTestWorkflowEnvironment(), refs: map[string]int{}, cal: motion.Calendar{Rules: motion.DefaultDeadlineRules()}}
 	e.te.SetTestTimeout(30 * time.Second)
 	Register(e.te, Options{})
 	e.te.RegisterActivityWithOptions(func(ctx context.Context, in ProjectInput) error {
@@ -194,6 +208,28 @@ func newEnv(t *testing.T) *env {
 		n := e.refs[key]
 		return AssignReferenceResult{Reference: fmt.Sprintf("A%d/%d", n, in.Year), Year: in.Year, Seq: n}, nil
 	}, activity.RegisterOptions{Name: ActivityAssignReference})
+	e.te.RegisterActivityWithOptions(func(ctx context.Context, in LoadCalendarInput) (motion.Calendar, error) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.loads++
+		return e.cal, nil
+	}, activity.RegisterOptions{Name: ActivityLoadCalendar})
+	e.te.RegisterActivityWithOptions(func(ctx context.Context, in ProjectDeadlinesInput) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.deadlines = append(e.deadlines, in.Deadlines)
+		return nil
+	}, activity.RegisterOptions{Name: ActivityProjectDeadlines})
+	e.te.RegisterActivityWithOptions(func(ctx context.Context, in NotifyInput) (NotifyResult, error) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		if e.failNotify > 0 {
+			e.failNotify--
+			return NotifyResult{}, errors.New("SMTP server unavailable")
+		}
+		e.sent = append(e.sent, sentReminder{at: e.te.Now(), r: in.Reminder})
+		return NotifyResult{Sent: 1}, nil
+	}, activity.RegisterOptions{Name: ActivityNotify})
 	return e
 }
 
@@ -207,17 +243,21 @@ func (e *env) send(a motion.Actor, cmd motion.Command, out *outcome, opts ...fun
 		for _, o := range opts {
 			o(&req)
 		}
-		e.te.UpdateWorkflow(UpdateName(cmd.Name()), req.RequestID, &testsuite.TestUpdateCallback{
-			OnReject: func(err error) { out.err, out.rejected = err, true },
-			OnAccept: func() {},
-			OnComplete: func(v any, err error) {
-				out.err = err
-				if m, ok := v.(motion.Motion); ok {
-					out.m = m
-				}
-			},
-		}, req)
+		e.te.UpdateWorkflow(UpdateName(cmd.Name()), req.RequestID, updateCallbacks(out), req)
 	}, e.at)
+}
+
+func updateCallbacks(out *outcome) *testsuite.TestUpdateCallback {
+	return &testsuite.TestUpdateCallback{
+		OnReject: func(err error) { out.err, out.rejected = err, true },
+		OnAccept: func() {},
+		OnComplete: func(v any, err error) {
+			out.err = err
+			if m, ok := v.(motion.Motion); ok {
+				out.m = m
+			}
+		},
+	}
 }
 
 func (e *env) state() motion.Motion {

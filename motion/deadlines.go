@@ -1,0 +1,299 @@
+package motion
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	_ "time/tzdata" // deadlines count days in the council's time zone on every machine
+)
+
+// DeadlineKind names a procedural deadline.
+type DeadlineKind string
+
+// The deadlines motionflow watches.
+const (
+	// DeadlineAgendaPlacement: a faction's motion must be on the council's
+	// agenda no later than the second-next council meeting after submission
+	// (§34(1) GemO BW).
+	DeadlineAgendaPlacement DeadlineKind = "agenda_placement"
+	// DeadlineSubmissionCutoff: a draft aimed at a meeting must be submitted
+	// this long before the meeting starts.
+	DeadlineSubmissionCutoff DeadlineKind = "submission_cutoff"
+	// DeadlinePapersDue: the administration's paper must reach the
+	// councillors this long before the meeting that deals with the motion.
+	DeadlinePapersDue DeadlineKind = "papers_due"
+	// DeadlineInquiryAnswer: the administration answers an inquiry within
+	// three weeks (six for fundamental matters).
+	DeadlineInquiryAnswer DeadlineKind = "inquiry_answer"
+	// DeadlineImplementationReport: the administration reports on carrying
+	// out an adopted decision.
+	DeadlineImplementationReport DeadlineKind = "implementation_report"
+	// DeadlineStale: a motion without any transition for too long.
+	DeadlineStale DeadlineKind = "stale_motion"
+)
+
+// DeadlineKinds lists every kind of deadline.
+var DeadlineKinds = []DeadlineKind{
+	DeadlineAgendaPlacement, DeadlineSubmissionCutoff, DeadlinePapersDue,
+	DeadlineInquiryAnswer, DeadlineImplementationReport, DeadlineStale,
+}
+
+// Label is the German name shown to users.
+func (k DeadlineKind) Label() string {
+	switch k {
+	case DeadlineAgendaPlacement:
+		return "Behandlung im Gemeinderat (§ 34 Abs. 1 GemO)"
+	case DeadlineSubmissionCutoff:
+		return "Antragsschluss für die Sitzung"
+	case DeadlinePapersDue:
+		return "Vorlage an die Mitglieder"
+	case DeadlineInquiryAnswer:
+		return "Beantwortung der Anfrage"
+	case DeadlineImplementationReport:
+		return "Bericht zur Umsetzung"
+	case DeadlineStale:
+		return "Antrag ohne Fortgang"
+	}
+	return string(k)
+}
+
+// Audiences of reminders: who is told. Faction and department audiences name
+// the organization after the colon.
+const (
+	AudienceCouncilOffice = "council_office"
+	audienceFaction       = "faction:"
+	audienceDepartment    = "department:"
+)
+
+// FactionAudience is the audience of a faction's staff.
+func FactionAudience(org string) string { return audienceFaction + org }
+
+// DepartmentAudience is the audience of a department's staff.
+func DepartmentAudience(org string) string { return audienceDepartment + org }
+
+// Duration is a time span in rules, written in JSON as Go durations with an
+// extra unit "d" for days: "14d", "36h", "90s".
+type Duration time.Duration
+
+// ParseDuration reads "14d", "-7d", "3d12h" or any Go duration.
+func ParseDuration(s string) (Duration, error) {
+	s = strings.TrimSpace(s)
+	neg := strings.HasPrefix(s, "-")
+	rest := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	var days int64
+	if i := strings.Index(rest, "d"); i >= 0 {
+		n, err := strconv.ParseInt(rest[:i], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("duration %q: %w", s, err)
+		}
+		days, rest = n, rest[i+1:]
+	}
+	var d time.Duration
+	if rest != "" {
+		var err error
+		if d, err = time.ParseDuration(rest); err != nil {
+			return 0, fmt.Errorf("duration %q: %w", s, err)
+		}
+	}
+	d += time.Duration(days) * 24 * time.Hour
+	if neg {
+		d = -d
+	}
+	return Duration(d), nil
+}
+
+// String writes whole days as "Nd", anything else as a Go duration.
+func (d Duration) String() string {
+	td := time.Duration(d)
+	if td != 0 && td%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(td/(24*time.Hour)), 10) + "d"
+	}
+	return td.String()
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads a string duration (or, for compatibility, nanoseconds).
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var n int64
+		if err2 := json.Unmarshal(b, &n); err2 != nil {
+			return err
+		}
+		*d = Duration(n)
+		return nil
+	}
+	v, err := ParseDuration(s)
+	*d = v
+	return err
+}
+
+// DeadlineRules are a body's deadline rules: data, versioned, so that each
+// computed deadline can say which rule and version produced it.
+type DeadlineRules struct {
+	Version int `json:"version"`
+	// TimeZone is where whole days are counted (Europe/Berlin when empty):
+	// "21d" after 10:05 is 10:05 three weeks later, also across a DST change.
+	TimeZone string `json:"time_zone,omitempty"`
+	// AgendaPlacementMeetings is how many council meetings after submission
+	// a faction's motion may wait at most (2: the second-next meeting).
+	AgendaPlacementMeetings  int      `json:"agenda_placement_meetings"`
+	SubmissionCutoff         Duration `json:"submission_cutoff"`
+	PapersDue                Duration `json:"papers_due"`
+	InquiryAnswer            Duration `json:"inquiry_answer"`
+	InquiryAnswerFundamental Duration `json:"inquiry_answer_fundamental"`
+	// ImplementationReportMonths is the report period after the decision, in calendar months.
+	ImplementationReportMonths int `json:"implementation_report_months"`
+	// ImplementationReport, when set, replaces the months (for short test periods).
+	ImplementationReport Duration `json:"implementation_report,omitempty"`
+	Stale                Duration `json:"stale"`
+	// Offsets are when reminders go out relative to a deadline.
+	Offsets []Duration `json:"offsets"`
+	// Escalation is the interval of further reminders to the council office
+	// after the last offset while the deadline stays unmet; EscalationMax caps them.
+	Escalation    Duration `json:"escalation"`
+	EscalationMax int      `json:"escalation_max"`
+}
+
+// DefaultDeadlineRules are the rules of a body that configured none.
+func DefaultDeadlineRules() DeadlineRules {
+	day := Duration(24 * time.Hour)
+	return DeadlineRules{
+		Version:                    1,
+		TimeZone:                   "Europe/Berlin",
+		AgendaPlacementMeetings:    2,
+		SubmissionCutoff:           14 * day,
+		PapersDue:                  7 * day,
+		InquiryAnswer:              21 * day,
+		InquiryAnswerFundamental:   42 * day,
+		ImplementationReportMonths: 6,
+		Stale:                      90 * day,
+		Offsets:                    []Duration{-7 * day, -day, 0, 3 * day},
+		Escalation:                 7 * day,
+		EscalationMax:              8,
+	}
+}
+
+// MeetingDate is what the deadline rules need to know of a meeting.
+type MeetingDate struct {
+	ID             string    `json:"id"`
+	OrganizationID string    `json:"organization_id"`
+	Start          time.Time `json:"start"`
+	Cancelled      bool      `json:"cancelled,omitempty"`
+}
+
+// Calendar is the outside knowledge deadlines depend on: the body's rules,
+// the council's meetings after the motion's submission, and the meetings the
+// motion refers to.
+type Calendar struct {
+	Rules DeadlineRules `json:"rules"`
+	// CouncilMeetings are the meetings of the body's council (the plenary),
+	// in order of start.
+	CouncilMeetings []MeetingDate `json:"council_meetings,omitempty"`
+	// Meetings are the meetings the motion targets or is scheduled in.
+	Meetings []MeetingDate `json:"meetings,omitempty"`
+}
+
+func (c Calendar) meeting(id string) (MeetingDate, bool) {
+	for _, m := range c.Meetings {
+		if m.ID == id {
+			return m, true
+		}
+	}
+	return MeetingDate{}, false
+}
+
+// Deadline is one computed (or manually set) deadline of a motion.
+type Deadline struct {
+	// Key identifies the deadline across recomputations, e.g.
+	// "papers_due:<meeting id>"; reminders are deduplicated by it.
+	Key       string       `json:"key"`
+	Kind      DeadlineKind `json:"kind"`
+	Due       time.Time    `json:"due"`
+	MeetingID string       `json:"meeting_id,omitempty"`
+	// Rule and RuleVersion say what produced the date ("manual" for one set by hand).
+	Rule        string `json:"rule"`
+	RuleVersion int    `json:"rule_version"`
+	// Audiences are reminded; Informed see the date but get no reminders.
+	Audiences []string `json:"audiences"`
+	Informed  []string `json:"informed,omitempty"`
+	Reason    string   `json:"reason,omitempty"`
+	// Expires is when the deadline stops mattering (the meeting it prepares
+	// has begun); no reminder goes out from then on.
+	Expires *time.Time `json:"expires,omitempty"`
+}
+
+// ManualDeadline is a deadline the council office set by hand; it replaces
+// the computed deadline with the same key.
+type ManualDeadline struct {
+	Key    string       `json:"key"`
+	Kind   DeadlineKind `json:"kind"`
+	Due    time.Time    `json:"due"`
+	Reason string       `json:"reason"`
+	SetBy  string       `json:"set_by,omitempty"`
+	SetAt  time.Time    `json:"set_at"`
+}
+
+// AudienceAdministration is every administration caller of the body, when no
+// department is named.
+const AudienceAdministration = "administration"
+
+// Reminder is one reminder of a deadline, at one offset. Key is unique per
+// motion: it names the deadline, its due time and the offset, so a moved
+// deadline gets fresh reminders and a retried one none twice.
+type Reminder struct {
+	Key      string   `json:"key"`
+	Deadline Deadline `json:"deadline"`
+	// Offset is the reminder's time relative to the deadline's due time.
+	Offset Duration  `json:"offset"`
+	At     time.Time `json:"at"`
+	// Escalation marks the reminders after the last offset, which go to the
+	// council office only.
+	Escalation bool     `json:"escalation,omitempty"`
+	Audiences  []string `json:"audiences"`
+}
+
+// after adds d to t, counting whole days as calendar days in the rules' time
+// zone and the rest as elapsed time.
+func (r DeadlineRules) after(t time.Time, d Duration) time.Time {
+	td := time.Duration(d)
+	days := int(td / (24 * time.Hour))
+	rest := td % (24 * time.Hour)
+	return t.In(r.location()).AddDate(0, 0, days).Add(rest)
+}
+
+func (r DeadlineRules) location() *time.Location {
+	name := r.TimeZone
+	if name == "" {
+		name = "Europe/Berlin"
+	}
+	if loc, err := loadLocation(name); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+var (
+	locMu sync.Mutex
+	locs  = map[string]*time.Location{}
+)
+
+// loadLocation caches time zones; the embedded tz database makes the result
+// the same on every machine, which the workflow's determinism needs.
+func loadLocation(name string) (*time.Location, error) {
+	locMu.Lock()
+	defer locMu.Unlock()
+	if l, ok := locs[name]; ok {
+		return l, nil
+	}
+	l, err := time.LoadLocation(name)
+	if err == nil {
+		locs[name] = l
+	}
+	return l, err
+}

@@ -1,0 +1,168 @@
+package motion
+
+import (
+	"slices"
+	"sort"
+	"time"
+)
+
+// Deadlines computes the motion's open deadlines from its state and the
+// calendar, earliest first. A deadline disappears as soon as what it asks for
+// has happened (or can no longer happen): a decided or withdrawn motion has
+// none left but the implementation report.
+func Deadlines(m *Motion, cal Calendar) []Deadline {
+	r := cal.Rules
+	var out []Deadline
+	add := func(d Deadline) {
+		d.Rule, d.RuleVersion = string(d.Kind), r.Version
+		out = append(out, d)
+	}
+	faction := FactionAudience(m.Faction)
+	admin := AudienceAdministration
+	if m.AddressedDepartment != "" {
+		admin = DepartmentAudience(m.AddressedDepartment)
+	}
+	votable := m.Kind != KindInquiry
+
+	// Submission cut-off for the meeting a draft is aimed at.
+	if m.Status == StatusDraft && m.TargetMeeting != "" && r.SubmissionCutoff > 0 {
+		if mt, ok := cal.meeting(m.TargetMeeting); ok && !mt.Cancelled {
+			add(Deadline{Key: string(DeadlineSubmissionCutoff) + ":" + mt.ID, Kind: DeadlineSubmissionCutoff,
+				Due: r.after(mt.Start, -r.SubmissionCutoff), MeetingID: mt.ID, Audiences: []string{faction}, Expires: &mt.Start})
+		}
+	}
+
+	open := m.Status == StatusSubmitted || m.Status == StatusRegistered || m.Status == StatusInConsultation
+	// Agenda placement: by the N-th council meeting after submission, unless
+	// the council's consultation is already scheduled in time.
+	if votable && open && m.SubmittedAt != nil && r.AgendaPlacementMeetings > 0 {
+		var next []MeetingDate
+		for _, mt := range cal.CouncilMeetings {
+			if !mt.Cancelled && mt.Start.After(*m.SubmittedAt) {
+				next = append(next, mt)
+			}
+		}
+		sort.Slice(next, func(i, j int) bool { return next[i].Start.Before(next[j].Start) })
+		if len(next) >= r.AgendaPlacementMeetings {
+			limit := next[r.AgendaPlacementMeetings-1]
+			if !m.scheduledInCouncilBy(cal, limit) {
+				add(Deadline{Key: string(DeadlineAgendaPlacement), Kind: DeadlineAgendaPlacement, Due: limit.Start,
+					MeetingID: limit.ID, Audiences: []string{AudienceCouncilOffice}, Informed: []string{faction}})
+			}
+		}
+	}
+
+	// Papers to the councillors before each meeting the motion is scheduled in.
+	if votable && m.Status == StatusInConsultation && r.PapersDue > 0 && len(m.Statements) == 0 {
+		for _, c := range m.Consultations {
+			if c.Status != ConsultationScheduled {
+				continue
+			}
+			if mt, ok := cal.meeting(c.MeetingID); ok && !mt.Cancelled {
+				add(Deadline{Key: string(DeadlinePapersDue) + ":" + mt.ID, Kind: DeadlinePapersDue,
+					Due: r.after(mt.Start, -r.PapersDue), MeetingID: mt.ID,
+					Audiences: []string{AudienceCouncilOffice, admin}, Expires: &mt.Start})
+			}
+		}
+	}
+
+	// The administration answers an inquiry.
+	if m.Kind == KindInquiry && (m.Status == StatusSubmitted || m.Status == StatusRegistered) && m.SubmittedAt != nil {
+		period := r.InquiryAnswer
+		if m.Fundamental {
+			period = r.InquiryAnswerFundamental
+		}
+		if period > 0 {
+			add(Deadline{Key: string(DeadlineInquiryAnswer), Kind: DeadlineInquiryAnswer,
+				Due: r.after(*m.SubmittedAt, period), Audiences: []string{admin}, Informed: []string{faction}})
+		}
+	}
+
+	// The administration reports on implementing an adopted decision.
+	adopted := m.Outcome != nil && m.Outcome.Result.Adopted()
+	if adopted && (m.Status == StatusDecided || m.Status == StatusImplementation) && len(m.Reports) == 0 && m.DecidedAt != nil {
+		due := m.DecidedAt.In(r.location()).AddDate(0, r.ImplementationReportMonths, 0)
+		if r.ImplementationReport > 0 {
+			due = r.after(*m.DecidedAt, r.ImplementationReport)
+		}
+		if r.ImplementationReport > 0 || r.ImplementationReportMonths > 0 {
+			add(Deadline{Key: string(DeadlineImplementationReport), Kind: DeadlineImplementationReport, Due: due,
+				Audiences: []string{admin, faction}})
+		}
+	}
+
+	// A motion that does not move.
+	if (open || m.Status == StatusImplementation) && r.Stale > 0 {
+		add(Deadline{Key: string(DeadlineStale), Kind: DeadlineStale, Due: r.after(m.UpdatedAt, r.Stale),
+			Audiences: []string{AudienceCouncilOffice, faction}})
+	}
+
+	// Deadlines set by hand replace the computed ones with the same key.
+	for i, d := range out {
+		for _, md := range m.ManualDeadlines {
+			if md.Key == d.Key {
+				d.Due, d.Rule, d.RuleVersion, d.Reason = md.Due, "manual", 0, md.Reason
+				out[i] = d
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
+	return out
+}
+
+// scheduledInCouncilBy reports whether the decisive consultation is done or
+// scheduled in a council meeting no later than limit.
+func (m *Motion) scheduledInCouncilBy(cal Calendar, limit MeetingDate) bool {
+	for _, c := range m.Consultations {
+		if !c.Decisive {
+			continue
+		}
+		if c.Status == ConsultationDone {
+			return true
+		}
+		if c.Status != ConsultationScheduled {
+			continue
+		}
+		if c.MeetingID == limit.ID {
+			return true
+		}
+		if mt, ok := cal.meeting(c.MeetingID); ok && !mt.Cancelled && !mt.Start.After(limit.Start) {
+			return true
+		}
+	}
+	return false
+}
+
+// Reminders lists every reminder of a deadline under the rules: one per
+// offset, then the escalations to the council office, in time order.
+func Reminders(d Deadline, r DeadlineRules) []Reminder {
+	due := d.Due.UTC().Format(time.RFC3339)
+	var out []Reminder
+	offsets := slices.Clone(r.Offsets)
+	slices.Sort(offsets)
+	live := func(at time.Time) bool { return d.Expires == nil || at.Before(*d.Expires) }
+	for _, off := range offsets {
+		if at := r.after(d.Due, off); live(at) {
+			out = append(out, Reminder{
+				Key: d.Key + "@" + due + "@" + off.String(), Deadline: d, Offset: off,
+				At: at, Audiences: d.Audiences,
+			})
+		}
+	}
+	if r.Escalation > 0 && len(offsets) > 0 {
+		last := offsets[len(offsets)-1]
+		if last < 0 {
+			last = 0
+		}
+		for k := 1; k <= r.EscalationMax; k++ {
+			off := last + Duration(k)*r.Escalation
+			if at := r.after(d.Due, off); live(at) {
+				out = append(out, Reminder{
+					Key: d.Key + "@" + due + "@" + off.String(), Deadline: d, Offset: off,
+					At: at, Escalation: true, Audiences: []string{AudienceCouncilOffice},
+				})
+			}
+		}
+	}
+	return out
+}
