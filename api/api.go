@@ -95,6 +95,8 @@ type server struct {
 	store   Store
 	log     *slog.Logger
 	api     huma.API
+	// commands records the commands that have an endpoint.
+	commands map[motion.CommandName]bool
 }
 
 // New builds the HTTP handler with all operations and middleware, and returns
@@ -110,7 +112,8 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{cfg: cfg, motions: deps.Motions, auth: deps.Auth, store: deps.Store, log: log}
+	s := &server{cfg: cfg, motions: deps.Motions, auth: deps.Auth, store: deps.Store, log: log,
+		commands: map[motion.CommandName]bool{}}
 
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig(Title, cfg.Version)

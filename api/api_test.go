@@ -38,6 +38,12 @@ func newFakeMotions(st *store.Store) *fakeMotions {
 	return &fakeMotions{st: st, m: map[string]*motion.Motion{}, seen: map[string]bool{}}
 }
 
+func (f *fakeMotions) setFail(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = err
+}
+
 func (f *fakeMotions) Create(ctx context.Context, id string, cmd motion.Create, meta workflows.Meta) (motion.Motion, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -52,6 +52,7 @@ var commandSummaries = map[motion.CommandName]string{
 	motion.CmdWithdraw:             "Antrag zurückziehen",
 	motion.CmdCorrectResult:        "Beratungsergebnis korrigieren",
 	motion.CmdLapse:                "Antrag als nicht behandelt beenden (Ende der Wahlperiode)",
+	motion.CmdSetDeadline:          "Frist von Hand setzen",
 }
 
 func (s *server) registerCommands(a huma.API) {
@@ -100,10 +101,19 @@ func (s *server) registerCommands(a huma.API) {
 		return motion.CorrectResult{ConsultationID: b.ConsultationID, Reason: b.Reason, ResultInput: b.input()}
 	})
 	command(s, a, motion.CmdLapse, func(b ReasonBody) motion.Command { return motion.Lapse{Reason: b.Reason} })
+	command(s, a, motion.CmdSetDeadline, func(b SetDeadlineBody) motion.Command { return motion.SetDeadline(b) })
+
+	// A command added to the domain must get its endpoint here.
+	for _, c := range commandNames() {
+		if !s.commands[c] {
+			panic("api: no endpoint for command " + string(c))
+		}
+	}
 }
 
 // command registers POST /v1/motions/{id}/<name> with request body B.
 func command[B any](s *server, a huma.API, name motion.CommandName, convert func(B) motion.Command) {
+	s.commands[name] = true
 	huma.Register(a, commandOperation(name), func(ctx context.Context, in *commandInput[B]) (*MotionOutput, error) {
 		return s.send(ctx, in.CommandParams, convert(in.Body))
 	})
@@ -111,6 +121,7 @@ func command[B any](s *server, a huma.API, name motion.CommandName, convert func
 
 // emptyCommand registers a command without a request body.
 func emptyCommand(s *server, a huma.API, name motion.CommandName, cmd motion.Command) {
+	s.commands[name] = true
 	huma.Register(a, commandOperation(name), func(ctx context.Context, in *CommandParams) (*MotionOutput, error) {
 		return s.send(ctx, *in, cmd)
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
+	"go.temporal.io/api/serviceerror"
 )
 
 // statusOf maps a refusal code to its HTTP status.
@@ -54,6 +55,12 @@ func (s *server) problem(ctx context.Context, err error) error {
 		return huma.Error504GatewayTimeout("Die Anfrage hat zu lange gedauert. Bitte erneut versuchen.")
 	case errors.Is(err, context.Canceled):
 		return huma.NewError(499, "Die Anfrage wurde abgebrochen.")
+	}
+	var unavailable *serviceerror.Unavailable
+	if errors.As(err, &unavailable) {
+		s.log.WarnContext(ctx, "temporal unavailable", slog.String("request_id", RequestID(ctx)), slog.Any("error", err))
+		return huma.ErrorWithHeaders(huma.Error503ServiceUnavailable("Der Dienst ist vorübergehend nicht erreichbar. Bitte gleich erneut versuchen."),
+			http.Header{"Retry-After": {"5"}})
 	}
 	s.log.ErrorContext(ctx, "internal error", slog.String("request_id", RequestID(ctx)), slog.Any("error", err))
 	return huma.Error500InternalServerError("Interner Fehler. Bitte mit der Request-ID melden: " + RequestID(ctx))

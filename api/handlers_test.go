@@ -18,6 +18,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/motionflow/motionflow/api"
 	"github.com/motionflow/motionflow/motion"
+	"go.temporal.io/api/serviceerror"
 )
 
 type syncWriter struct {
@@ -98,6 +99,17 @@ func TestAuthentication(t *testing.T) {
 	expect(t, e.do("PUT", "/v1/bodies/x", "", map[string]any{"name": "X"}), http.StatusUnauthorized)
 	expect(t, e.do("PUT", "/v1/bodies/x", "office", map[string]any{"name": "X"}), http.StatusForbidden)
 	expect(t, e.do("PUT", "/v1/bodies/karlsruhe", "admin", map[string]any{"name": "Stadt Karlsruhe"}), http.StatusOK)
+}
+
+func TestUnknownRoutesAreProblems(t *testing.T) {
+	e := newEnv(t, api.Config{})
+	expect(t, e.do("GET", "/nowhere", "", nil), http.StatusNotFound)
+	r := e.do("DELETE", "/v1/motions", "", nil)
+	expect(t, r, http.StatusMethodNotAllowed)
+	if r.header.Get("Allow") != "GET, POST" {
+		t.Errorf("Allow %q", r.header.Get("Allow"))
+	}
+	expect(t, e.do("GET", "/v1/motions/x/submit", "", nil), http.StatusMethodNotAllowed)
 }
 
 func TestPanicBecomesProblem(t *testing.T) {
@@ -368,17 +380,23 @@ func TestDomainErrorsMapped(t *testing.T) {
 		motion.CodeNotFound: 404, motion.CodeForbidden: 403, motion.CodeStaleVersion: 412,
 		motion.CodeIllegalTransition: 409, motion.CodeInvalid: 422,
 	} {
-		e.motions.fail = &motion.Error{Code: code, Message: "nein", Fields: []motion.FieldError{{Field: "title", Message: "kaputt"}}}
+		e.motions.setFail(&motion.Error{Code: code, Message: "nein", Fields: []motion.FieldError{{Field: "title", Message: "kaputt"}}})
 		r := e.do("POST", "/v1/motions/"+id+"/submit", "spd", nil, "If-Match", `"1"`)
 		expect(t, r, status)
 	}
-	e.motions.fail = errors.New("connection refused")
+	e.motions.setFail(serviceerror.NewUnavailable("frontend down"))
 	r := e.do("POST", "/v1/motions/"+id+"/submit", "spd", nil, "If-Match", `"1"`)
+	expect(t, r, http.StatusServiceUnavailable)
+	if r.header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
+	e.motions.setFail(errors.New("connection refused"))
+	r = e.do("POST", "/v1/motions/"+id+"/submit", "spd", nil, "If-Match", `"1"`)
 	expect(t, r, http.StatusInternalServerError)
 	if strings.Contains(string(r.body), "connection refused") {
 		t.Errorf("internal error leaks: %s", r.body)
 	}
-	e.motions.fail = nil
+	e.motions.setFail(nil)
 }
 
 func TestIdempotentCreate(t *testing.T) {

@@ -21,7 +21,7 @@ func (s *server) registerHealth(a huma.API) {
 		OperationID: "healthz",
 		Method:      http.MethodGet,
 		Path:        "/healthz",
-		Summary:     "Liveness: the process is up",
+		Summary:     "Lebt der Prozess? (liveness)",
 		Tags:        []string{"Operations"},
 	}, func(ctx context.Context, _ *struct{}) (*HealthOutput, error) {
 		out := &HealthOutput{}
@@ -33,7 +33,7 @@ func (s *server) registerHealth(a huma.API) {
 		OperationID: "readyz",
 		Method:      http.MethodGet,
 		Path:        "/readyz",
-		Summary:     "Readiness: database and Temporal are reachable",
+		Summary:     "Bereit? Datenbank und Temporal erreichbar (readiness)",
 		Tags:        []string{"Operations"},
 		Errors:      []int{http.StatusServiceUnavailable},
 	}, func(ctx context.Context, _ *struct{}) (*HealthOutput, error) {

@@ -146,7 +146,7 @@ func (s *server) registerMeetings(a huma.API) {
 		BodyPath
 		Body MeetingInput
 	}) (*meetingOutput, error) {
-		if err := requireRole(ctx, in.BodyID, officeRoles...); err != nil {
+		if err := requireRole(ctx, in.BodyID, motion.RoleCouncilOffice); err != nil {
 			return nil, err
 		}
 		if _, err := s.visibleBody(ctx, in.BodyID); err != nil {
@@ -211,7 +211,7 @@ func (s *server) registerMeetings(a huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		if err := requireRole(ctx, m.BodyID, officeRoles...); err != nil {
+		if err := requireRole(ctx, m.BodyID, motion.RoleCouncilOffice); err != nil {
 			return nil, err
 		}
 		p := in.Body

@@ -2,6 +2,7 @@ package api
 
 import (
 	"slices"
+	"time"
 
 	"github.com/motionflow/motionflow/motion"
 )
@@ -204,6 +205,13 @@ type RecordOutcomeBody struct {
 	Note             string     `json:"note,omitempty" maxLength:"5000"`
 }
 
+// SetDeadlineBody sets one of the motion's deadlines by hand.
+type SetDeadlineBody struct {
+	Key    string    `json:"key" minLength:"1" maxLength:"200" doc:"Frist: agenda_placement, submission_cutoff, papers_due, inquiry_answer, implementation_report oder stale_motion, bei Sitzungsfristen mit :<Sitzungs-Id>" example:"agenda_placement"`
+	Due    time.Time `json:"due" doc:"neue Fälligkeit (RFC 3339)"`
+	Reason string    `json:"reason" minLength:"1" maxLength:"5000" doc:"Begründung"`
+}
+
 // MotionView is a motion as the API shows it: the motion with German labels
 // and the commands the caller may run on it now.
 type MotionView struct {
@@ -211,7 +219,7 @@ type MotionView struct {
 	StatusLabel    string               `json:"status_label" doc:"Status auf Deutsch" example:"Entschieden"`
 	KindLabel      string               `json:"kind_label" doc:"Art auf Deutsch" example:"Haushaltsantrag"`
 	OutcomeLabel   string               `json:"outcome_label,omitempty" doc:"Ergebnis auf Deutsch" example:"Erledigt durch andere Beschlüsse"`
-	AllowedActions []motion.CommandName `json:"allowed_actions" enum:"edit,invite_cosponsor,submit,register,declare_inadmissible,set_route,schedule,record_result,record_statement,record_answer,record_outcome,start_implementation,report_implementation,close,withdraw,correct_result,lapse" doc:"Befehle, die der Aufrufer jetzt ausführen darf (Befehlsnamen; der Pfad ist /v1/motions/{id}/ mit Bindestrichen, z. B. record_result → record-result)"`
+	AllowedActions []motion.CommandName `json:"allowed_actions" enum:"edit,invite_cosponsor,submit,register,declare_inadmissible,set_route,schedule,record_result,record_statement,record_answer,record_outcome,start_implementation,report_implementation,close,withdraw,correct_result,lapse,set_deadline" doc:"Befehle, die der Aufrufer jetzt ausführen darf (Befehlsnamen; der Pfad ist /v1/motions/{id}/ mit Bindestrichen, z. B. record_result → record-result)"`
 }
 
 func view(m motion.Motion, a motion.Actor) MotionView {

@@ -338,6 +338,8 @@ func bodies(c motion.CommandName, meeting string) any {
 		return map[string]any{"note": "Erledigt."}
 	case motion.CmdWithdraw:
 		return map[string]any{"reason": "Hat sich erledigt."}
+	case motion.CmdSetDeadline:
+		return map[string]any{"key": "agenda_placement", "due": "2026-06-30T18:00:00+02:00", "reason": "Sondersitzung."}
 	}
 	return nil
 }

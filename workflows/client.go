@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/motionflow/motionflow/motion"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -129,4 +130,19 @@ func applicationError(err error) error {
 		})
 	}
 	return err
+}
+
+// CalendarChanged tells the motions that a meeting they depend on (or the
+// body's deadline rules) changed, so that they re-arm their deadlines. A
+// motion whose workflow is gone is skipped.
+func (c *Client) CalendarChanged(ctx context.Context, motionIDs ...string) error {
+	var errs []error
+	for _, id := range motionIDs {
+		err := c.Temporal.SignalWorkflow(ctx, WorkflowID(id), "", SignalCalendarChanged, nil)
+		var nf *serviceerror.NotFound
+		if err != nil && !errors.As(err, &nf) {
+			errs = append(errs, fmt.Errorf("motion %s: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -239,7 +239,7 @@ func placeholder(cmd motion.Command) motion.Command {
 func (w *run) request(ctx workflow.Context, cmd motion.Command, meta Meta) motion.Request {
 	return motion.Request{
 		Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion,
-		At: workflow.Now(ctx), RequestID: meta.RequestID,
+		At: workflow.Now(ctx).Truncate(time.Microsecond), RequestID: meta.RequestID,
 	}
 }
 

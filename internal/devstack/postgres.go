@@ -48,6 +48,9 @@ func DatabaseURL(ctx context.Context, dataDir string, log *slog.Logger) (url str
 }
 
 func databaseURL(ctx context.Context, dataDir string, log *slog.Logger, localAddr, dbName string) (string, func(), error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	if reachable(ctx, localAddr) {
 		admin := fmt.Sprintf("postgres://postgres@%s/postgres?sslmode=disable&connect_timeout=5", localAddr)
 		if err := ensureDatabase(ctx, admin, dbName); err != nil {

@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -35,6 +38,10 @@ import (
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
+
+// searchAttributes are registered in the namespace; a variable so that a
+// test can start on an older set.
+var searchAttributes = workflows.SearchAttributes
 
 const (
 	loopback = "127.0.0.1"
@@ -69,6 +76,7 @@ type Temporal struct {
 	UIURL string
 
 	server   temporal.Server
+	quiet    *atomic.Bool // set on Stop: the shutdown's connection warnings are noise
 	ui       *uiserver.Server
 	uiDone   chan struct{}
 	stopOnce sync.Once
@@ -104,7 +112,8 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	if err != nil {
 		return nil, err
 	}
-	srvLogger := slogLogger{log: logger, min: slog.LevelWarn}
+	quiet := new(atomic.Bool)
+	srvLogger := slogLogger{log: logger, min: slog.LevelWarn, quiet: quiet}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: temporal authorizer: %w", err)
@@ -137,7 +146,7 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	if err := server.Start(); err != nil {
 		return nil, fmt.Errorf("devstack: start temporal server: %w", err)
 	}
-	t := &Temporal{HostPort: hostPort, Namespace: Namespace, server: server}
+	t := &Temporal{HostPort: hostPort, Namespace: Namespace, server: server, quiet: quiet}
 
 	if err := t.awaitReady(ctx, logger); err != nil {
 		t.Stop()
@@ -156,6 +165,7 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 // once. Afterwards StartTemporal may run again on the same DBFile.
 func (t *Temporal) Stop() {
 	t.stopOnce.Do(func() {
+		t.quiet.Store(true)
 		if t.ui != nil {
 			t.ui.Stop()
 			<-t.uiDone
@@ -191,7 +201,7 @@ func sqliteConfig(dbFile string) (*config.SQL, error) {
 			return nil, fmt.Errorf("devstack: temporal db file: %w", err)
 		}
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, Namespace, false, workflows.SearchAttributes)
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, Namespace, false, searchAttributes)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: namespace config: %w", err)
 	}
@@ -265,7 +275,7 @@ func (t *Temporal) awaitReady(ctx context.Context, logger *slog.Logger) error {
 		c, err = client.DialContext(ctx, client.Options{
 			HostPort:  t.HostPort,
 			Namespace: t.Namespace,
-			Logger:    sdklog.NewStructuredLogger(slog.New(levelHandler{logger.Handler(), slog.LevelWarn})),
+			Logger:    sdklog.NewStructuredLogger(slog.New(levelHandler{logger.Handler(), slog.LevelWarn, nil})),
 		})
 		if err == nil {
 			break
@@ -279,31 +289,36 @@ func (t *Temporal) awaitReady(ctx context.Context, logger *slog.Logger) error {
 	defer c.Close()
 
 	ops := c.OperatorService()
+	added := false
 	for {
 		resp, err := ops.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: t.Namespace})
-		if err != nil {
-			select {
-			case <-ctx.Done():
-				return fmt.Errorf("devstack: list search attributes: %w", err)
-			case <-time.After(100 * time.Millisecond):
+		if err == nil {
+			missing := map[string]enumspb.IndexedValueType{}
+			for name, typ := range searchAttributes {
+				if got, ok := resp.GetCustomAttributes()[name]; !ok {
+					missing[name] = typ
+				} else if got != typ {
+					return fmt.Errorf("devstack: search attribute %s has type %s, want %s: start on a new Temporal DBFile", name, got, typ)
+				}
+			}
+			if len(missing) == 0 {
+				return nil
+			}
+			if !added {
+				if _, err := ops.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+					Namespace: t.Namespace, SearchAttributes: missing,
+				}); err != nil {
+					return fmt.Errorf("devstack: add search attributes: %w", err)
+				}
+				added = true
 				continue
 			}
+			err = fmt.Errorf("search attributes still missing: %v", slices.Sorted(maps.Keys(missing)))
 		}
-		missing := map[string]enumspb.IndexedValueType{}
-		for name, typ := range workflows.SearchAttributes {
-			if got, ok := resp.GetCustomAttributes()[name]; !ok {
-				missing[name] = typ
-			} else if got != typ {
-				return fmt.Errorf("devstack: search attribute %s has type %s, want %s: start on a new Temporal DBFile", name, got, typ)
-			}
-		}
-		if len(missing) == 0 {
-			return nil
-		}
-		if _, err := ops.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-			Namespace: t.Namespace, SearchAttributes: missing,
-		}); err != nil {
-			return fmt.Errorf("devstack: add search attributes: %w", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("devstack: search attributes: %w", err)
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
@@ -382,10 +397,11 @@ func freePort() (int, error) {
 }
 
 // slogLogger adapts slog to the Temporal server's logger, dropping records
-// below min.
+// below min, and all records once quiet is set.
 type slogLogger struct {
-	log *slog.Logger
-	min slog.Level
+	log   *slog.Logger
+	min   slog.Level
+	quiet *atomic.Bool
 }
 
 var (
@@ -407,11 +423,11 @@ func (s slogLogger) Fatal(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError
 // SLog gives server components that want a *slog.Logger the same
 // filtered destination.
 func (s slogLogger) SLog() *slog.Logger {
-	return slog.New(levelHandler{s.log.Handler(), s.min})
+	return slog.New(levelHandler{s.log.Handler(), s.min, s.quiet})
 }
 
 func (s slogLogger) emit(level slog.Level, msg string, tags []tag.Tag) {
-	if level < s.min || !s.log.Enabled(context.Background(), level) {
+	if level < s.min || s.quiet.Load() || !s.log.Enabled(context.Background(), level) {
 		return
 	}
 	attrs := make([]slog.Attr, len(tags))
@@ -421,20 +437,22 @@ func (s slogLogger) emit(level slog.Level, msg string, tags []tag.Tag) {
 	s.log.LogAttrs(context.Background(), level, msg, append(attrs, slog.String("component", "temporal"))...)
 }
 
-// levelHandler drops records below min.
+// levelHandler drops records below min, and all records once quiet is set
+// (quiet may be nil).
 type levelHandler struct {
 	slog.Handler
-	min slog.Level
+	min   slog.Level
+	quiet *atomic.Bool
 }
 
 func (h levelHandler) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
+	return l >= h.min && (h.quiet == nil || !h.quiet.Load()) && h.Handler.Enabled(ctx, l)
 }
 
 func (h levelHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return levelHandler{h.Handler.WithAttrs(as), h.min}
+	return levelHandler{h.Handler.WithAttrs(as), h.min, h.quiet}
 }
 
 func (h levelHandler) WithGroup(name string) slog.Handler {
-	return levelHandler{h.Handler.WithGroup(name), h.min}
+	return levelHandler{h.Handler.WithGroup(name), h.min, h.quiet}
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,13 +22,28 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
+// testLogger logs warnings and errors to the test log until the test ends
+// (server goroutines may outlive it).
 func testLogger(t *testing.T) *slog.Logger {
-	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	w := &tWriter{t: t}
+	t.Cleanup(func() { w.mu.Lock(); w.done = true; w.mu.Unlock() })
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-type tWriter struct{ t *testing.T }
+type tWriter struct {
+	mu   sync.Mutex
+	done bool
+	t    *testing.T
+}
 
-func (w tWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+func (w *tWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
+}
 
 func dial(t *testing.T, tmp *Temporal) client.Client {
 	t.Helper()
@@ -40,6 +57,19 @@ func dial(t *testing.T, tmp *Temporal) client.Client {
 	}
 	t.Cleanup(c.Close)
 	return c
+}
+
+func checkSearchAttributes(t *testing.T, c client.Client) {
+	t.Helper()
+	resp, err := c.OperatorService().ListSearchAttributes(t.Context(), &operatorservice.ListSearchAttributesRequest{Namespace: Namespace})
+	if err != nil {
+		t.Fatalf("ListSearchAttributes: %v", err)
+	}
+	for name, typ := range workflows.SearchAttributes {
+		if got, ok := resp.GetCustomAttributes()[name]; !ok || got != typ {
+			t.Errorf("search attribute %s: got %v (present %v), want %v", name, got, ok, typ)
+		}
+	}
 }
 
 func greet(_ workflow.Context, name string) (string, error) { return "hello " + name, nil }
@@ -64,15 +94,7 @@ func TestTemporalEphemeral(t *testing.T) {
 	}
 	c := dial(t, tmp)
 
-	resp, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: tmp.Namespace})
-	if err != nil {
-		t.Fatalf("ListSearchAttributes: %v", err)
-	}
-	for name, typ := range workflows.SearchAttributes {
-		if got, ok := resp.GetCustomAttributes()[name]; !ok || got != typ {
-			t.Errorf("search attribute %s: got %v (present %v), want %v", name, got, ok, typ)
-		}
-	}
+	checkSearchAttributes(t, c)
 
 	const tq = "devstack-test"
 	w := worker.New(c, tq, worker.Options{})
@@ -117,7 +139,11 @@ func TestTemporalRestartOnFile(t *testing.T) {
 	defer cancel()
 	db := filepath.Join(t.TempDir(), "state", "temporal.db")
 
+	// The file is created with an older set of search attributes; the
+	// restart must add the rest.
+	searchAttributes = map[string]enumspb.IndexedValueType{"MotionStatus": enumspb.INDEXED_VALUE_TYPE_KEYWORD}
 	tmp, err := StartTemporal(ctx, TemporalOptions{DBFile: db, Logger: testLogger(t)})
+	searchAttributes = workflows.SearchAttributes
 	if err != nil {
 		t.Fatalf("StartTemporal: %v", err)
 	}
@@ -139,6 +165,11 @@ func TestTemporalRestartOnFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if resp, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: Namespace}); err != nil {
+		t.Fatal(err)
+	} else if _, ok := resp.GetCustomAttributes()["MotionKind"]; ok {
+		t.Fatal("the old set should lack MotionKind")
+	}
 	const tq = "devstack-restart"
 	// No worker yet: the workflow just waits in the server's store.
 	if _, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "wait-1", TaskQueue: tq}, waitForGo); err != nil {
@@ -154,6 +185,7 @@ func TestTemporalRestartOnFile(t *testing.T) {
 	}
 	defer tmp.Stop()
 	c = dial(t, tmp)
+	checkSearchAttributes(t, c)
 	desc, err := c.DescribeWorkflowExecution(ctx, "wait-1", "")
 	if err != nil {
 		t.Fatalf("the workflow did not survive the restart: %v", err)
