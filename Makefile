@@ -2,7 +2,7 @@
 GO ?= go
 export GOTOOLCHAIN := local
 
-.PHONY: test check build dev
+.PHONY: test check build dev histories
 
 ## test: formatting, vet, and every test (unit, PostgreSQL, embedded Temporal end-to-end).
 test: check
@@ -21,3 +21,7 @@ build:
 ## dev: run everything locally.
 dev:
 	$(GO) run ./cmd/motionflow dev
+
+## histories: record the workflow histories the replay test checks (run after a deliberate, versioned workflow change).
+histories:
+	MOTIONFLOW_RECORD_HISTORIES=1 $(GO) test -count=1 -run 'TestDigitalisierungImQuadrat|TestRemindersArriveExactlyOnceAcrossRestarts' ./e2e

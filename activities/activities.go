@@ -5,8 +5,13 @@
 // model and the audit trail idempotently (an event already recorded, or an
 // older version, changes nothing), and AssignReference returns the same
 // reference number to every attempt for the same motion, so retries and
-// replays never duplicate rows or burn numbers. Errors that a retry cannot fix
-// (invalid input, an unknown body) are non-retryable ApplicationErrors.
+// replays never duplicate rows or burn numbers. LoadCalendar only reads;
+// ProjectDeadlines replaces a motion's deadlines as a whole.
+// Notify sends a reminder at most once per (motion, reminder, recipient):
+// every delivery is claimed in the reminder log before it is sent and marked
+// sent after, so a retried Notify sends only what is still missing. Errors
+// that a retry cannot fix (invalid input, an unknown body) are non-retryable
+// ApplicationErrors; a failed channel is a retryable one (ErrTypeDelivery).
 package activities
 
 import (
@@ -29,9 +34,18 @@ const (
 	ErrTypeNotFound = "NotFound"
 )
 
-// Activities are the motion workflow's activities, bound to the read model.
+// Activities are the motion workflow's activities, bound to the read model
+// and the reminder channels.
 type Activities struct {
 	Store *store.Store
+	// Mailer sends reminder e-mails; nil disables e-mail (see Notify).
+	Mailer Mailer
+	// Webhooks sends signed webhook requests; nil means a &notify.Webhook{}.
+	Webhooks Webhooks
+	// BaseURL is where links in reminders point: the API's base URL
+	// ("https://rat.example", giving ".../v1/motions/<id>") or a template
+	// with "{id}" (see notify.MotionLink).
+	BaseURL string
 }
 
 // Project writes the motion as it is after the event, and the event itself,
@@ -52,10 +66,15 @@ func (a *Activities) AssignReference(ctx context.Context, in workflows.AssignRef
 }
 
 // Register registers the activities with a worker under the names of the
-// wire contract (workflows.ActivityProject, workflows.ActivityAssignReference).
+// wire contract (workflows.ActivityProject, workflows.ActivityAssignReference,
+// workflows.ActivityLoadCalendar, workflows.ActivityNotify,
+// workflows.ActivityProjectDeadlines).
 func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.Project, activity.RegisterOptions{Name: workflows.ActivityProject})
 	w.RegisterActivityWithOptions(a.AssignReference, activity.RegisterOptions{Name: workflows.ActivityAssignReference})
+	w.RegisterActivityWithOptions(a.LoadCalendar, activity.RegisterOptions{Name: workflows.ActivityLoadCalendar})
+	w.RegisterActivityWithOptions(a.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
+	w.RegisterActivityWithOptions(a.ProjectDeadlines, activity.RegisterOptions{Name: workflows.ActivityProjectDeadlines})
 }
 
 // classify makes errors that no retry can fix non-retryable, keeping the

@@ -34,17 +34,26 @@ func (r *registry) RegisterActivityWithOptions(a any, o activity.RegisterOptions
 func setup(t *testing.T) (*testsuite.TestActivityEnvironment, *store.Store) {
 	t.Helper()
 	s := storetest.New(t)
+	return setupWith(t, s, &activities.Activities{Store: s}), s
+}
+
+// setupWith registers a's activities in a new test activity environment; a's
+// store must have been made by storetest. It creates the body "ma".
+func setupWith(t *testing.T, s *store.Store, a *activities.Activities) *testsuite.TestActivityEnvironment {
+	t.Helper()
 	if _, err := s.UpsertBody(t.Context(), store.Body{ID: "ma", Name: "Stadt Mannheim"}); err != nil {
 		t.Fatal(err)
 	}
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestActivityEnvironment()
 	r := &registry{env: env}
-	(&activities.Activities{Store: s}).Register(r)
-	if want := []string{workflows.ActivityProject, workflows.ActivityAssignReference}; !slices.Equal(r.names, want) {
+	a.Register(r)
+	want := []string{workflows.ActivityProject, workflows.ActivityAssignReference, workflows.ActivityLoadCalendar, workflows.ActivityNotify,
+		workflows.ActivityProjectDeadlines}
+	if !slices.Equal(r.names, want) {
 		t.Fatalf("registered %v, want %v", r.names, want)
 	}
-	return env, s
+	return env
 }
 
 func TestProjectActivity(t *testing.T) {

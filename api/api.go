@@ -41,6 +41,8 @@ type Motions interface {
 	Create(ctx context.Context, motionID string, cmd motion.Create, meta workflows.Meta) (motion.Motion, error)
 	Send(ctx context.Context, motionID string, cmd motion.Command, meta workflows.Meta) (motion.Motion, error)
 	State(ctx context.Context, motionID string) (motion.Motion, error)
+	// CalendarChanged tells motions that a meeting they depend on changed.
+	CalendarChanged(ctx context.Context, motionIDs ...string) error
 }
 
 // Auth verifies a bearer token and names the caller; *auth.Verifier is one.
@@ -68,6 +70,15 @@ type Config struct {
 	Ready func(ctx context.Context) error
 	// Version is the API version shown in the OpenAPI document.
 	Version string
+	// BaseURL is the API's public base URL ("https://rat.example"): feed URLs
+	// and the links in feeds start with it. Empty: taken from each request's
+	// Host (http unless the connection is TLS), which is wrong behind a
+	// TLS-terminating proxy, so set it in production.
+	BaseURL string
+	// MotionLink is where links to a motion in feeds point: a template with
+	// "{id}" ("https://rat.example/antraege/{id}"), as for the reminder
+	// e-mails. Empty: <BaseURL>/v1/motions/<id>.
+	MotionLink string
 }
 
 // DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0.
@@ -85,6 +96,9 @@ var (
 	// optionalToken marks a read that works anonymously and shows more to a
 	// caller with a token.
 	optionalToken = []map[string][]string{{}, {securityScheme: {}}}
+	// noToken marks an operation that ignores any token: what it serves is
+	// selected by a secret in its URL (the iCalendar feeds).
+	noToken = []map[string][]string{{}}
 )
 
 // server holds what the handlers share.
@@ -141,6 +155,11 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	s.registerMeetings(a)
 	s.registerMotions(a)
 	s.registerCommands(a)
+	s.registerDeadlines(a)
+	s.registerWorklist(a)
+	s.registerWatches(a)
+	s.registerFeeds(a)
+	s.registerTargets(a)
 	registerDocs(mux)
 	mux.Handle("/", notFoundHandler(mux))
 

@@ -32,6 +32,8 @@ type fakeMotions struct {
 	seen map[string]bool
 	// fail, when set, is returned by every call.
 	fail error
+	// calendar are the motions told of meeting changes.
+	calendar []string
 }
 
 func newFakeMotions(st *store.Store) *fakeMotions {
@@ -101,6 +103,14 @@ func (f *fakeMotions) apply(ctx context.Context, id string, m *motion.Motion, cm
 	return *next, nil
 }
 
+// CalendarChanged records which motions were told of a meeting change.
+func (f *fakeMotions) CalendarChanged(_ context.Context, ids ...string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calendar = append(f.calendar, ids...)
+	return nil
+}
+
 func (f *fakeMotions) State(_ context.Context, id string) (motion.Motion, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -126,6 +136,7 @@ var actors = fakeAuth{
 	"cdu":    {Issuer: "test", Subject: "cdu-1", Name: "Carl CDU", Roles: []motion.Role{motion.RoleFactionStaff}, Faction: "cdu", Bodies: []string{"mannheim"}},
 	"office": {Issuer: "test", Subject: "office-1", Name: "Rita Ratsbüro", Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{"mannheim"}},
 	"admin":  {Issuer: "test", Subject: "admin-1", Name: "Anton Admin", Roles: []motion.Role{motion.RoleAdmin}, Bodies: []string{"mannheim"}},
+	"verw":   {Issuer: "test", Subject: "verw-1", Name: "Vera Verwaltung", Roles: []motion.Role{motion.RoleAdministration}, Department: "dez1", Bodies: []string{"mannheim"}},
 	"other":  {Issuer: "test", Subject: "other-1", Name: "Otto Heidelberg", Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{"heidelberg"}},
 }
 

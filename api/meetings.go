@@ -165,6 +165,7 @@ func (s *server) registerMeetings(a huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.calendarChanged(ctx, m)
 		return &meetingOutput{Location: "/v1/meetings/" + url.PathEscape(m.ID), Body: meetingOf(m)}, nil
 	})
 
@@ -238,8 +239,50 @@ func (s *server) registerMeetings(a huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
+		s.calendarChanged(ctx, m)
 		return &meetingOutput{Body: meetingOf(m)}, nil
 	})
+}
+
+// calendarChanged tells every motion whose deadlines depend on the meeting to
+// re-arm them: the motions on its agenda and, for a council meeting (which
+// counts for agenda placement), every open motion of the body. A failure is
+// logged, not answered: the meeting is saved, and the motions re-arm at their
+// next transition at the latest.
+func (s *server) calendarChanged(ctx context.Context, m store.Meeting) {
+	ids := map[string]bool{}
+	items, err := s.store.Agenda(ctx, m.ID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "calendar change: agenda", "meeting", m.ID, "error", err)
+	}
+	for _, it := range items {
+		ids[it.MotionID] = true
+	}
+	if org, err := s.store.Organization(ctx, m.OrganizationID); err == nil && org.Kind == store.OrgCouncil {
+		f := store.MotionFilter{BodyIDs: []string{m.BodyID}, Limit: store.MaxLimit,
+			Statuses: []motion.Status{motion.StatusSubmitted, motion.StatusRegistered, motion.StatusInConsultation}}
+		for {
+			page, next, err := s.store.Motions(ctx, f)
+			if err != nil {
+				s.log.ErrorContext(ctx, "calendar change: open motions", "body", m.BodyID, "error", err)
+				break
+			}
+			for _, mo := range page {
+				ids[mo.ID] = true
+			}
+			if next == "" {
+				break
+			}
+			f.After = next
+		}
+	}
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	if err := s.motions.CalendarChanged(ctx, list...); err != nil {
+		s.log.ErrorContext(ctx, "calendar change: signal motions", "meeting", m.ID, "error", err)
+	}
 }
 
 // visibleMeeting returns the meeting if the caller may see its body, else 404.

@@ -29,6 +29,10 @@ type request struct {
 	id      string
 	subject string
 	url     *url.URL
+	// host and tls are where the request was sent, for absolute URLs when
+	// Config.BaseURL is not set.
+	host string
+	tls  bool
 }
 
 // RequestIDHeader carries the request id in and out.
@@ -43,7 +47,7 @@ func requestID(next http.Handler) http.Handler {
 			id = uuid.Must(uuid.NewV7()).String()
 		}
 		w.Header().Set(RequestIDHeader, id)
-		ctx := context.WithValue(r.Context(), keyRequest, &request{id: id, url: r.URL})
+		ctx := context.WithValue(r.Context(), keyRequest, &request{id: id, url: r.URL, host: r.Host, tls: r.TLS != nil})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -118,7 +122,7 @@ func (s *server) accessLog(next http.Handler) http.Handler {
 		s.log.LogAttrs(r.Context(), level, "http request",
 			slog.String("request_id", rec.id),
 			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
+			slog.String("path", logPath(r.URL.Path)),
 			slog.Int("status", sw.status),
 			slog.Int64("bytes", sw.bytes),
 			slog.Duration("duration", time.Since(start)),
@@ -126,6 +130,15 @@ func (s *server) accessLog(next http.Handler) http.Handler {
 			slog.String("remote", r.RemoteAddr),
 		)
 	})
+}
+
+// logPath is the path as the access log shows it: a feed's token is a secret
+// and is left out.
+func logPath(p string) string {
+	if strings.HasPrefix(p, feedPathPrefix) {
+		return feedPathPrefix + "…"
+	}
+	return p
 }
 
 // recoverPanics turns a panic into a 500 problem and logs the stack.
@@ -193,6 +206,10 @@ func writeProblem(w http.ResponseWriter, status int, detail string, headers http
 // declare a mandatory security requirement refuse anonymous callers.
 func (s *server) authenticate(ctx huma.Context, next func(huma.Context)) {
 	var actor motion.Actor
+	if tokenIgnored(ctx.Operation()) {
+		next(huma.WithValue(ctx, keyActor, actor))
+		return
+	}
 	if h := ctx.Header("Authorization"); h != "" {
 		scheme, token, ok := strings.Cut(h, " ")
 		token = strings.TrimSpace(token)
@@ -233,6 +250,13 @@ func tokenRequired(op *huma.Operation) bool {
 		}
 	}
 	return true
+}
+
+// tokenIgnored reports whether op declares noToken: it serves anonymous
+// callers only and does not look at an Authorization header, which some
+// calendar clients send on their own.
+func tokenIgnored(op *huma.Operation) bool {
+	return op != nil && len(op.Security) == 1 && len(op.Security[0]) == 0
 }
 
 // notFound answers what no route matches with a problem: 405 with Allow when

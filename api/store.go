@@ -32,6 +32,23 @@ type Store interface {
 	Motion(ctx context.Context, id string) (motion.Motion, error)
 	Motions(ctx context.Context, f store.MotionFilter) ([]motion.Motion, string, error)
 	History(ctx context.Context, motionID string) ([]motion.Event, error)
+
+	DeadlineRules(ctx context.Context, bodyID string) (motion.DeadlineRules, error)
+	SetDeadlineRules(ctx context.Context, bodyID string, r motion.DeadlineRules) (motion.DeadlineRules, error)
+	Deadlines(ctx context.Context, f store.DeadlineFilter) ([]store.MotionDeadline, string, error)
+
+	AddNotificationTarget(ctx context.Context, t store.NotificationTarget) (store.NotificationTarget, error)
+	NotificationTargets(ctx context.Context, bodyID string, audiences []string) ([]store.NotificationTarget, error)
+	DeleteNotificationTarget(ctx context.Context, bodyID, id string) error
+
+	Watch(ctx context.Context, w store.Watch) (store.Watch, error)
+	Unwatch(ctx context.Context, motionID, subject string) error
+	WatchedBy(ctx context.Context, subject string) ([]store.Watch, error)
+
+	CreateFeedToken(ctx context.Context, t store.FeedTokenInfo) (string, store.FeedTokenInfo, error)
+	FeedToken(ctx context.Context, raw string) (store.FeedTokenInfo, error)
+	FeedTokens(ctx context.Context, kind store.FeedKind, owner string) ([]store.FeedTokenInfo, error)
+	RevokeFeedToken(ctx context.Context, id string) error
 }
 
 var _ Store = (*store.Store)(nil)

@@ -204,6 +204,9 @@ func TestDigitalisierungImQuadrat(t *testing.T) {
 			t.Errorf("anonymous list %q misses the motion", q)
 		}
 	}
+
+	// Its recorded history replays against today's workflow code.
+	h.replayHistories(map[string]string{"digitalisierung-im-quadrat": m.ID, "settling-motion": other.ID})
 }
 
 var berlin = func() *time.Location {

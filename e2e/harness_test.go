@@ -61,7 +61,9 @@ type harness struct {
 	URL    string
 	Store  *store.Store
 	Issuer *authtest.Issuer
-	http   *http.Client
+	// Temporal is a client of the embedded server, for looking behind the API.
+	Temporal client.Client
+	http     *http.Client
 
 	// Users, one per role, plus a second faction and the anonymous public.
 	SPD, CDU, Office, Dept, Admin, Anon user
@@ -125,7 +127,7 @@ func newHarness(t *testing.T, cfg api.Config) *harness {
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 
-	h := &harness{t: t, URL: srv.URL, Store: st, Issuer: iss, http: srv.Client()}
+	h := &harness{t: t, URL: srv.URL, Store: st, Issuer: iss, Temporal: tc, http: srv.Client()}
 	h.SPD = h.user("spd-staff", "Sabine Beispiel (SPD)", motion.RoleFactionStaff, "faction:"+factionSPD)
 	h.CDU = h.user("cdu-staff", "Carl Muster (CDU)", motion.RoleFactionStaff, "faction:"+factionCDU)
 	h.Office = h.user("ratsbuero", "Rita Ratsbüro", motion.RoleCouncilOffice)

@@ -1,6 +1,8 @@
 // Package store is motionflow's PostgreSQL read model: the directory of bodies,
 // organizations, persons and meetings, the projected motions with their audit
-// trail, and the gapless reference numbers.
+// trail, the gapless reference numbers, and for deadlines and reminders: the
+// versioned deadline rules, the motions' current deadlines, notification
+// targets, watches, the reminder log and iCalendar feed tokens.
 //
 // Guarantees:
 //
@@ -14,6 +16,14 @@
 //     another faction's lists, counts, pages or search results.
 //   - Pagination is keyset-based with opaque cursors: pages stay stable while
 //     rows are added, and deep pages cost the same as the first.
+//   - A reminder is delivered at most once per (motion, reminder, recipient):
+//     the reminder log's key makes recording idempotent, and [Store.ClaimDelivery]
+//     hands a delivery to one sender at a time (a lease, on the database's
+//     clock) until [Store.MarkDelivered] closes it for good.
+//   - Deadline rules are never overwritten: [Store.SetDeadlineRules] adds a
+//     version, so every computed deadline can name the rules that produced it.
+//   - Feed tokens are stored as SHA-256 hashes only; a revoked token is
+//     indistinguishable from an unknown one ([ErrNotFound]).
 //   - The schema is embedded and migrated with tern under an advisory lock
 //     ([Migrate]); several processes may migrate at start-up at once.
 //

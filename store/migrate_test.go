@@ -25,10 +25,14 @@ func TestEnsureDatabaseMigrateAndReady(t *testing.T) {
 	if err != nil {
 		t.Fatalf("cannot reach PostgreSQL at %s: %v (start it with pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start)", base, err)
 	}
-	defer admin.Close(context.Background())
+	t.Cleanup(func() { _ = admin.Close(context.Background()) })
 	name := fmt.Sprintf("motionflow_test_ensure_%d", rand.Uint64())
 	_, _ = admin.Exec(ctx(t), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	t.Cleanup(func() { _, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	t.Cleanup(func() { // runs before the connection is closed: cleanups are last in, first out
+		if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop %s: %v", name, err)
+		}
+	})
 
 	u, err := url.Parse(base)
 	if err != nil || u.Scheme == "" {

@@ -155,3 +155,57 @@ type ProjectDeadlinesInput struct {
 	Faction   string            `json:"faction"`
 	Deadlines []motion.Deadline `json:"deadlines"`
 }
+
+// The daily digest: e-mails queued for watchers who chose the digest go out
+// once a day, one e-mail per recipient (see DigestWorkflow).
+const (
+	// DigestWorkflowName is the registered name of DigestWorkflow.
+	DigestWorkflowName = "Digest"
+	// DigestWorkflowID is the id of the one digest workflow of a namespace.
+	DigestWorkflowID = "digest"
+	// ActivityDigest sends the queued digest e-mails, one per recipient, at
+	// most once per (run, recipient).
+	ActivityDigest = "SendDigests"
+	// SignalDigestConfig sets the digest's time of day (a DigestConfig);
+	// EnsureDigestSchedule sends it.
+	SignalDigestConfig = "digest_config"
+	// SignalDigestNow runs a digest at once (no argument), besides the daily one.
+	SignalDigestNow = "digest_now"
+)
+
+// DigestConfig is when the daily digest goes out.
+type DigestConfig struct {
+	// Time is the local time of day, "07:00" by default.
+	Time string `json:"time,omitempty"`
+	// TimeZone is the IANA time zone of Time, "Europe/Berlin" by default.
+	TimeZone string `json:"time_zone,omitempty"`
+}
+
+// DigestWorkflowInput starts DigestWorkflow.
+type DigestWorkflowInput struct {
+	Config DigestConfig `json:"config"`
+	// LastRun is the last daily run done ("2026-03-23"), carried across
+	// continue-as-new so that no day runs twice.
+	LastRun string `json:"last_run,omitempty"`
+}
+
+// DigestInput is one digest run: Run names it ("2026-03-23" for the daily
+// digest of that day, "now/<time>" for one run on demand), At is its time.
+// Every attempt of a run sends the same digests.
+type DigestInput struct {
+	Run string    `json:"run"`
+	At  time.Time `json:"at"`
+}
+
+// DigestResult counts what one digest run did.
+type DigestResult struct {
+	// Recipients had reminders waiting.
+	Recipients int `json:"recipients"`
+	// Sent counts the digest e-mails sent by this call, Items the reminders in them.
+	Sent  int `json:"sent"`
+	Items int `json:"items"`
+	// Skipped counts the run's digests sent before (by an earlier attempt).
+	Skipped int `json:"skipped"`
+	// Failed counts digests refused for good (an address the server rejects).
+	Failed int `json:"failed"`
+}

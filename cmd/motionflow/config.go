@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/motionflow/motionflow/auth"
+	"github.com/motionflow/motionflow/notify"
 )
 
 // config is what serve and worker read from flags and the environment.
@@ -21,6 +22,8 @@ type config struct {
 	requestTimeout    time.Duration
 	shutdownTimeout   time.Duration
 	oidcAlgs          *string
+	smtp              notify.SMTPConfig
+	baseURL           string
 }
 
 func env(name, def string) string {
@@ -68,6 +71,18 @@ func (c *config) bind(fs *flag.FlagSet, http, db, temporal, oidc bool) {
 		algs := fs.String("oidc-algorithms", env("OIDC_ALGORITHMS", "RS256,ES256"), "accepted token signing algorithms (OIDC_ALGORITHMS)")
 		c.oidcAlgs = algs
 	}
+}
+
+// bindNotify declares the reminder delivery settings (worker and dev).
+func (c *config) bindNotify(fs *flag.FlagSet) {
+	fs.StringVar(&c.smtp.Host, "smtp-host", env("SMTP_HOST", ""), "SMTP server for reminder e-mails; empty disables e-mail (SMTP_HOST)")
+	port := envInt("SMTP_PORT", 587)
+	fs.IntVar(&c.smtp.Port, "smtp-port", int(port), "SMTP port (SMTP_PORT)")
+	fs.StringVar(&c.smtp.Username, "smtp-username", env("SMTP_USERNAME", ""), "SMTP user (SMTP_USERNAME)")
+	c.smtp.Password = os.Getenv("SMTP_PASSWORD") // never a flag: it would show in the process list
+	fs.StringVar(&c.smtp.From, "smtp-from", env("SMTP_FROM", "motionflow <noreply@motionflow.invalid>"), "sender of reminder e-mails (SMTP_FROM)")
+	fs.StringVar(&c.smtp.TLS, "smtp-tls", env("SMTP_TLS", notify.TLSStartTLS), "none, starttls or tls (SMTP_TLS)")
+	fs.StringVar(&c.baseURL, "base-url", env("MOTIONFLOW_BASE_URL", "http://127.0.0.1:8080"), "public URL of the API, for links in reminders (MOTIONFLOW_BASE_URL)")
 }
 
 // algorithms resolves the comma-separated algorithm list after parsing.

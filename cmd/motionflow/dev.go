@@ -18,6 +18,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/motionflow/motionflow/auth"
 	"github.com/motionflow/motionflow/internal/devstack"
+	"github.com/motionflow/motionflow/notify"
+	"github.com/motionflow/motionflow/notify/smtpsink"
 	"github.com/motionflow/motionflow/store"
 )
 
@@ -33,10 +35,11 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	temporalPort := fs.Int("temporal-port", 7233, "embedded Temporal frontend port on 127.0.0.1")
 	uiPort := fs.Int("ui-port", 8233, "Temporal web UI port on 127.0.0.1 (-1: no UI)")
 	issuerAddr := fs.String("issuer-addr", "127.0.0.1:8081", "address of the development OpenID provider (loopback only)")
+	smtpAddr := fs.String("smtp-addr", "127.0.0.1:1025", "address of the local SMTP sink that receives reminder e-mails (loopback only)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if err := loopbackOnly(c.addr, *issuerAddr); err != nil {
+	if err := loopbackOnly(c.addr, *issuerAddr, *smtpAddr); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
@@ -93,7 +96,19 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer tc.Close()
-	w := newWorker(tc, st)
+	sink, err := smtpsink.Start(*smtpAddr)
+	if err != nil {
+		return fmt.Errorf("SMTP sink on %s: %w (use -smtp-addr)", *smtpAddr, err)
+	}
+	defer sink.Close()
+	c.baseURL = "http://" + c.addr
+	c.smtp = notify.SMTPConfig{Host: sink.Host(), Port: sink.Port(), From: "motionflow dev <motionflow@mannheim.example>", TLS: notify.TLSNone}
+	acts, err := c.activities(log)
+	if err != nil {
+		return err
+	}
+	acts.Store = st
+	w := newWorker(tc, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -105,17 +120,19 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/dev/token", iss.TokenHandler())
+	mux.Handle("/dev/mail", http.StripPrefix("/dev/mail", sink))
+	mux.Handle("/dev/mail/", http.StripPrefix("/dev/mail", sink))
 	mux.Handle("/", apiHandler(c, st, tc, verifier, log))
 
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another motionflow running? use -addr)", c.addr, err)
 	}
-	printBanner(ln.Addr().String(), tmp, iss, users, dbURL)
+	printBanner(ln.Addr().String(), tmp, iss, users, dbURL, sink.Addr())
 	return serveListener(ctx, log, ln, mux, c.shutdownTimeout)
 }
 
-func printBanner(addr string, tmp *devstack.Temporal, iss *devstack.Issuer, users []devstack.DemoUser, dbURL string) {
+func printBanner(addr string, tmp *devstack.Temporal, iss *devstack.Issuer, users []devstack.DemoUser, dbURL, smtpAddr string) {
 	base := "http://" + addr
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nmotionflow dev is running\n\n")
@@ -126,7 +143,8 @@ func printBanner(addr string, tmp *devstack.Temporal, iss *devstack.Issuer, user
 	}
 	fmt.Fprintf(&b, "  Temporal       %s (namespace %s)\n", tmp.HostPort, tmp.Namespace)
 	fmt.Fprintf(&b, "  OpenID issuer  %s\n", iss.URL)
-	fmt.Fprintf(&b, "  PostgreSQL     %s\n\n", redact(dbURL))
+	fmt.Fprintf(&b, "  PostgreSQL     %s\n", redact(dbURL))
+	fmt.Fprintf(&b, "  Reminder mail  %s/dev/mail   (SMTP sink on %s)\n\n", base, smtpAddr)
 	fmt.Fprintf(&b, "Demo users (body %q):\n", devBody)
 	for _, u := range users {
 		fmt.Fprintf(&b, "  %-11s %-26s %s\n", u.Username, u.Name, strings.Join(u.Groups, " "))

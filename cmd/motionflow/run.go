@@ -13,6 +13,7 @@ import (
 	"github.com/motionflow/motionflow/activities"
 	"github.com/motionflow/motionflow/api"
 	"github.com/motionflow/motionflow/auth"
+	"github.com/motionflow/motionflow/notify"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
 	"go.temporal.io/sdk/client"
@@ -70,11 +71,16 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 	var c config
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	c.bind(fs, false, true, true, false)
+	c.bindNotify(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if c.databaseURL == "" {
 		return errors.New("worker needs DATABASE_URL (see -h)")
+	}
+	acts, err := c.activities(log)
+	if err != nil {
+		return err
 	}
 	st, err := store.Open(ctx, c.databaseURL)
 	if err != nil {
@@ -86,7 +92,8 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer tc.Close()
-	w := newWorker(tc, st)
+	acts.Store = st
+	w := newWorker(tc, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -111,11 +118,25 @@ func dialTemporal(ctx context.Context, log *slog.Logger, hostPort, namespace str
 }
 
 // newWorker is the worker that runs motion workflows and their activities.
-func newWorker(tc client.Client, st *store.Store) worker.Worker {
+func newWorker(tc client.Client, acts *activities.Activities) worker.Worker {
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	workflows.Register(w, workflows.Options{})
-	(&activities.Activities{Store: st}).Register(w)
+	acts.Register(w)
 	return w
+}
+
+// activities configures reminder delivery; the store is set by the caller.
+func (c *config) activities(log *slog.Logger) (*activities.Activities, error) {
+	acts := &activities.Activities{BaseURL: c.baseURL, Webhooks: &notify.Webhook{}}
+	if c.smtp.Host == "" {
+		log.Warn("no SMTP_HOST: reminder e-mails are not sent (webhooks and the worklist still work)")
+		return acts, nil
+	}
+	if err := c.smtp.Validate(); err != nil {
+		return nil, fmt.Errorf("SMTP settings: %w", err)
+	}
+	acts.Mailer = notify.NewMailer(c.smtp)
+	return acts, nil
 }
 
 func apiHandler(c config, st *store.Store, tc client.Client, verifier *auth.Verifier, log *slog.Logger) http.Handler {

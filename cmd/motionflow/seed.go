@@ -53,6 +53,21 @@ func seed(ctx context.Context, st *store.Store, now time.Time) error {
 			return fmt.Errorf("seed meeting %s: %w", m.ID, err)
 		}
 	}
+	// Where reminders go: one mailbox per audience (see them at /dev/mail).
+	targets := map[string]string{
+		"council_office":                  "ratsbuero@mannheim.example",
+		"faction:" + devBody + "-spd":     "spd-fraktion@mannheim.example",
+		"faction:" + devBody + "-cdu":     "cdu-fraktion@mannheim.example",
+		"faction:" + devBody + "-gruene":  "gruene-fraktion@mannheim.example",
+		"department:" + devBody + "-dez1": "dezernat1@mannheim.example",
+		"administration":                  "verwaltung@mannheim.example",
+	}
+	for aud, addr := range targets {
+		_, err := st.AddNotificationTarget(ctx, store.NotificationTarget{BodyID: devBody, Audience: aud, Channel: store.ChannelEmail, Address: addr})
+		if err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("seed notification target %s: %w", aud, err)
+		}
+	}
 	return nil
 }
 
