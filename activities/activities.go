@@ -75,6 +75,7 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.LoadCalendar, activity.RegisterOptions{Name: workflows.ActivityLoadCalendar})
 	w.RegisterActivityWithOptions(a.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 	w.RegisterActivityWithOptions(a.ProjectDeadlines, activity.RegisterOptions{Name: workflows.ActivityProjectDeadlines})
+	w.RegisterActivityWithOptions(a.SendDigests, activity.RegisterOptions{Name: workflows.ActivityDigest})
 }
 
 // classify makes errors that no retry can fix non-retryable, keeping the

@@ -62,9 +62,6 @@ type DeadlineView struct {
 	Motion *MotionRef `json:"motion,omitempty"`
 }
 
-// deadlineKindsEnum is DeadlineView.Kind's enum, for query parameters.
-const deadlineKindsEnum = "agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion"
-
 // zones finds the time zone a body counts its deadlines in, once per body
 // and request.
 type zones struct {
@@ -260,23 +257,27 @@ func (b DeadlineRulesBody) rules() (motion.DeadlineRules, error) {
 }
 
 // rulesRefusal turns the store's refusal of rules into a 422 naming the
-// field the store's message starts with.
+// field the store's message starts with, in German where the message is known.
 func rulesRefusal(err error) error {
 	msg := strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": ")
 	field, _, _ := strings.Cut(msg, " ")
 	loc := "body"
-	if _, ok := rulesFields[field]; ok {
-		loc = "body." + field
+	if german, ok := rulesFields[field]; ok {
+		loc, msg = "body."+field, german
 	}
 	return huma.Error422UnprocessableEntity("Die Fristenregeln sind ungültig.", &huma.ErrorDetail{Location: loc, Message: msg})
 }
 
-// rulesFields are the JSON names of DeadlineRulesBody's fields, which the
-// store's messages start with.
-var rulesFields = map[string]bool{
-	"time_zone": true, "agenda_placement_meetings": true, "submission_cutoff": true, "papers_due": true,
-	"inquiry_answer": true, "inquiry_answer_fundamental": true, "implementation_report_months": true,
-	"implementation_report": true, "stale": true, "offsets": true, "escalation": true, "escalation_max": true,
+// rulesFields are the fields the store's refusals start with, and what they
+// mean in German.
+var rulesFields = map[string]string{
+	"agenda_placement_meetings":    "muss mindestens 1 sein",
+	"submission_cutoff":            "Antragsschluss und Vorlagefrist dürfen nicht negativ sein",
+	"inquiry_answer":               "die Antwortfristen müssen positiv sein",
+	"implementation_report_months": "Monate oder Dauer bis zum Bericht zur Umsetzung müssen positiv sein",
+	"stale":                        "muss positiv sein",
+	"offsets":                      "mindestens eine Erinnerung angeben",
+	"escalation":                   "muss positiv sein, wenn escalation_max gesetzt ist",
 }
 
 func (s *server) registerDeadlines(a huma.API) {

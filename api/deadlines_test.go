@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -732,6 +733,19 @@ func TestDeadlineRules(t *testing.T) {
 	r = w.do("PUT", "/v1/bodies/mannheim/deadline-rules", "admin", withField(rules, "offsets", []string{"-2d", "0s"}))
 	if got := r.json(t); got["version"] != float64(3) || !slices.Equal(toStrings(got["offsets"]), []string{"-2d", "0s"}) {
 		t.Errorf("third version %v", got)
+	}
+}
+
+// TestDeadlineKindsMirrorDomain keeps the enums of deadline kinds in step
+// with the domain.
+func TestDeadlineKindsMirrorDomain(t *testing.T) {
+	var kinds []string
+	for _, k := range motion.DeadlineKinds {
+		kinds = append(kinds, string(k))
+	}
+	f, _ := reflect.TypeFor[api.DeadlineView]().FieldByName("Kind")
+	if got := f.Tag.Get("enum"); got != strings.Join(kinds, ",") {
+		t.Errorf("DeadlineView.Kind enum %q, domain %v", got, kinds)
 	}
 }
 

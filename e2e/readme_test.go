@@ -35,6 +35,11 @@ func TestReadmeWalkthrough(t *testing.T) {
 		t.Fatal("README.md has no walkthrough block")
 	}
 	script := string(m[1])
+	r := regexp.MustCompile("(?s)<!-- reminder:start -->\\s*```sh\\n(.*?)```\\s*<!-- reminder:end -->").FindSubmatch(readme)
+	if r == nil {
+		t.Fatal("README.md has no reminder block")
+	}
+	script += "\necho '--- reminder'\n" + string(r[1])
 
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "motionflow")
@@ -49,7 +54,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	dev := exec.CommandContext(ctx, bin, "dev", "-ephemeral", "-data", filepath.Join(dir, "data"),
-		"-addr", addr, "-issuer-addr", issuer, "-temporal-port", temporalPort, "-ui-port", "-1")
+		"-addr", addr, "-issuer-addr", issuer, "-temporal-port", temporalPort, "-ui-port", "-1", "-smtp-addr", freeAddr(t))
 	dev.Dir = dir
 	dev.Cancel = func() error { return dev.Process.Signal(syscall.SIGINT) }
 	dev.WaitDelay = 30 * time.Second
@@ -112,6 +117,9 @@ func TestReadmeWalkthrough(t *testing.T) {
 		`"outcome": "settled_by_other_resolutions"`,
 		fmt.Sprintf("A1/%d Digitalisierung im Quadrat", year),
 		"1 create by", "3 register by", "8 record_result by",
+		"Antrag ohne Fortgang: ", "(manual)",
+		"ratsbuero@mannheim.example: Erinnerung: Antrag ohne Fortgang heute fällig",
+		"spd-fraktion@mannheim.example: Erinnerung: Antrag ohne Fortgang heute fällig",
 	} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("walk-through output lacks %q:\n%s", want, out)

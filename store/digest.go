@@ -96,7 +96,7 @@ func DigestID(run, recipient string) string {
 // DigestRecipients lists, in order, the recipients with reminders waiting for
 // a digest: queued rows not yet claimed, or claimed by a digest not yet sent.
 func (s *Store) DigestRecipients(ctx context.Context) ([]string, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT DISTINCT recipient FROM reminders WHERE status = 'queued' ORDER BY recipient`)
+	rows, _ := s.Pool.Query(ctx, `SELECT DISTINCT recipient FROM reminders WHERE status = 'queued' AND channel = 'email' ORDER BY recipient`)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: digest recipients: %w", mapErr(err))
@@ -130,7 +130,7 @@ func (s *Store) StartDigest(ctx context.Context, run string, at time.Time, recip
 			// A row another digest claims concurrently is re-checked after
 			// that one commits and skipped: no row is claimed twice.
 			tag, err := tx.Exec(ctx, `UPDATE reminders SET digest_id = $1
-				WHERE recipient = $2 AND status = 'queued' AND digest_id IS NULL`, id, recipient)
+				WHERE recipient = $2 AND channel = 'email' AND status = 'queued' AND digest_id IS NULL`, id, recipient)
 			if err != nil {
 				return err
 			}
@@ -208,7 +208,7 @@ func (s *Store) ClaimDigest(ctx context.Context, id string, lease time.Duration)
 				r.deadline_key, r.deadline_kind, r.due, r.at, r.escalation
 			FROM reminders r LEFT JOIN motions m ON m.id = r.motion_id
 			WHERE r.digest_id = $1
-			ORDER BY r.due, 5, r.motion_id, r.deadline_key, r.at, r.reminder_key`, id)
+			ORDER BY r.due, reference, r.motion_id, r.deadline_key, r.at, r.reminder_key`, id)
 		if d.Items, err = pgx.CollectRows(rows, pgx.RowToStructByName[DigestItem]); err != nil {
 			return err
 		}
