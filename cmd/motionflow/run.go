@@ -42,6 +42,7 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	var c config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.bind(fs, true, true, true, true)
+	fs.StringVar(&c.baseURL, "base-url", env("MOTIONFLOW_BASE_URL", ""), "public URL of the API, for feed URLs and links (MOTIONFLOW_BASE_URL; default: from the request)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -143,6 +144,7 @@ func apiHandler(c config, st *store.Store, tc client.Client, verifier *auth.Veri
 	h, _ := api.New(api.Config{
 		MaxBodyBytes:   c.maxBodyBytes,
 		RequestTimeout: c.requestTimeout,
+		BaseURL:        c.baseURL,
 		Ready: func(ctx context.Context) error {
 			if err := st.Ready(ctx); err != nil {
 				return fmt.Errorf("database: %w", err)
