@@ -77,9 +77,11 @@ func TestIdempotencyAndConcurrency(t *testing.T) {
 }
 
 // TestConcurrentRegistrations: 50 motions registered at once get the
-// reference numbers 1 to 50 of the year in their body, each once.
+// reference numbers 1 to 50 of the year in their body, each once — also when
+// every first attempt of the step that assigns them fails after the number
+// was taken, as a crashing worker's would.
 func TestConcurrentRegistrations(t *testing.T) {
-	h := newHarness(t, api.Config{})
+	h := newHarnessWith(t, api.Config{}, harnessOptions{failAfterAssign: true})
 	const n = 50
 	ids := make([]string, n)
 	parallel(t, n, 10, func(i int) {

@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,6 +32,7 @@ import (
 	"github.com/motionflow/motionflow/store/storetest"
 	"github.com/motionflow/motionflow/workflows"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
@@ -73,6 +75,18 @@ type harness struct {
 // factions, a department, the Hauptausschuss and the Gemeinderat, over HTTP.
 func newHarness(t *testing.T, cfg api.Config) *harness {
 	t.Helper()
+	return newHarnessWith(t, cfg, harnessOptions{})
+}
+
+// harnessOptions inject faults into an otherwise real system.
+type harnessOptions struct {
+	// failAfterAssign makes every first attempt of AssignReference fail after
+	// the number was committed, as a worker dying at that moment would.
+	failAfterAssign bool
+}
+
+func newHarnessWith(t *testing.T, cfg api.Config, opts harnessOptions) *harness {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 
@@ -98,7 +112,17 @@ func newHarness(t *testing.T, cfg api.Config) *harness {
 	}
 	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
 		workflows.Register(r, workflows.Options{})
-		(&activities.Activities{Store: st}).Register(r)
+		acts := &activities.Activities{Store: st}
+		acts.Register(r)
+		if opts.failAfterAssign {
+			r.RegisterActivityWithOptions(func(ctx context.Context, in workflows.AssignReferenceInput) (workflows.AssignReferenceResult, error) {
+				res, err := acts.AssignReference(ctx, in)
+				if err == nil && activity.GetInfo(ctx).Attempt == 1 {
+					return res, errors.New("worker lost after assigning " + res.Reference)
+				}
+				return res, err
+			}, activity.RegisterOptions{Name: workflows.ActivityAssignReference, DisableAlreadyRegisteredCheck: true})
+		}
 	})
 
 	iss := authtest.NewIssuer(t)
