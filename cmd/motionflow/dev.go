@@ -21,6 +21,7 @@ import (
 	"github.com/motionflow/motionflow/notify"
 	"github.com/motionflow/motionflow/notify/smtpsink"
 	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
 )
 
 // runDev runs the whole system in one process on 127.0.0.1: PostgreSQL (as
@@ -113,6 +114,9 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer w.Stop()
+	if err := workflows.EnsureDigestSchedule(ctx, tc); err != nil {
+		return fmt.Errorf("daily digest: %w", err)
+	}
 
 	verifier, err := auth.NewVerifier(ctx, auth.Config{IssuerURL: iss.URL, Audience: iss.ClientID})
 	if err != nil {

@@ -98,6 +98,9 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
+	if err := workflows.EnsureDigestSchedule(ctx, tc); err != nil {
+		return fmt.Errorf("daily digest: %w", err)
+	}
 	log.Info("worker started", "task_queue", workflows.TaskQueue, "temporal", c.temporalAddress)
 	<-ctx.Done()
 	w.Stop() // waits for running activities up to the worker's stop timeout
@@ -122,6 +125,7 @@ func dialTemporal(ctx context.Context, log *slog.Logger, hostPort, namespace str
 func newWorker(tc client.Client, acts *activities.Activities) worker.Worker {
 	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
 	workflows.Register(w, workflows.Options{})
+	workflows.RegisterDigest(w)
 	acts.Register(w)
 	return w
 }

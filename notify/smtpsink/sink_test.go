@@ -35,17 +35,20 @@ func TestSinkReceivesAndLists(t *testing.T) {
 		"R3LDvMOfZSBhdXMgZGVtIFJhdGhhdXM=\r\n" +
 		"--XX\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" +
 		"<p>Gr=C3=BC=C3=9Fe</p>\r\n--XX--\r\n"
+	sent := make(chan error, 1)
 	go func() {
 		auth := smtp.PlainAuth("", "user", "pass", "127.0.0.1")
-		if err := smtp.SendMail(sink.Addr(), auth, "a@example.org", []string{"b@example.org", "c@example.org"}, []byte(msg)); err != nil {
-			t.Errorf("SendMail: %v", err)
-		}
+		sent <- smtp.SendMail(sink.Addr(), auth, "a@example.org", []string{"b@example.org", "c@example.org"}, []byte(msg))
 	}()
 	ctx, cancel = context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	got, err := sink.Wait(ctx, 1)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The client finishes (QUIT) before the sink closes; its error is ours.
+	if err := <-sent; err != nil {
+		t.Errorf("SendMail: %v", err)
 	}
 	r := got[0]
 	if r.From != "a@example.org" || strings.Join(r.To, ",") != "b@example.org,c@example.org" || r.Subject != "Frühjahrssitzung" || r.MessageID != "abc@example.org" {
