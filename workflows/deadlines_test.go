@@ -321,3 +321,45 @@ func TestRetriedNotifyIsNotSentAgain(t *testing.T) {
 		t.Errorf("%d deliveries of %d reminders, want 3 each exactly once: %v", len(e.sent), len(keys), keys)
 	}
 }
+
+func TestSubmissionCutOffRemindsTheFactionOfItsDraft(t *testing.T) {
+	e := newEnv(t)
+	e.cal = councilCalendar()
+	c := content(motion.KindMotion)
+	c.TargetMeeting = "gr-feb" // Tuesday 24 February 16:00 → cut-off Tuesday 10 February 16:00
+	outs := []*outcome{
+		e.sendAt(local(2026, 1, 20, 10, 0), spd, motion.Create{BodyID: body, Kind: motion.KindMotion, Content: c}),
+		// Submitted after the −1 day reminder, before the cut-off: nothing more.
+		e.sendAt(local(2026, 2, 9, 18, 0), spd, motion.Submit{}),
+	}
+	e.runUntil(local(2026, 2, 20, 0, 0), nil)
+	mustSucceed(t, outs)
+	got := e.reminders(motion.DeadlineSubmissionCutoff)
+	if g := times(got); !slices.Equal(g, []string{"2026-02-03 16:00", "2026-02-09 16:00"}) {
+		t.Fatalf("cut-off reminders %v", g)
+	}
+	if !slices.Equal(got[0].r.Audiences, []string{"faction:mannheim-spd"}) {
+		t.Errorf("cut-off reminder to %v, want the drafting faction", got[0].r.Audiences)
+	}
+}
+
+func TestStaleMotionAfterNinetyDaysWithoutATransition(t *testing.T) {
+	e := newEnv(t)
+	e.cal.Rules.Offsets = []motion.Duration{0} // just the due reminder, to read the date
+	e.cal.Rules.EscalationMax = 0
+	outs := []*outcome{
+		e.sendAt(local(2026, 1, 15, 10, 0), spd, motion.Create{BodyID: body, Kind: motion.KindMotion, Content: content(motion.KindMotion)}),
+		e.sendAt(local(2026, 1, 15, 11, 0), spd, motion.Submit{}),
+		// Registering moves the motion: the 90 days start again from 2 February 09:00.
+		e.sendAt(local(2026, 2, 2, 9, 0), office, motion.Register{}),
+	}
+	e.runUntil(local(2026, 6, 1, 0, 0), nil)
+	mustSucceed(t, outs)
+	got := e.reminders(motion.DeadlineStale)
+	if g := times(got); !slices.Equal(g, []string{"2026-05-03 09:00"}) {
+		t.Fatalf("stale reminders %v, want one 90 calendar days after the last transition", g)
+	}
+	if !slices.Equal(got[0].r.Audiences, []string{motion.AudienceCouncilOffice, "faction:mannheim-spd"}) {
+		t.Errorf("stale reminder to %v", got[0].r.Audiences)
+	}
+}
