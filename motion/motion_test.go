@@ -1,6 +1,7 @@
 package motion
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +204,16 @@ func TestAllowedListsOnlyWhatSucceeds(t *testing.T) {
 	}
 	if a := Allowed(m, anna); len(a) != 1 || a[0] != CmdWithdraw {
 		t.Errorf("originator may only withdraw now, got %v", a)
+	}
+}
+
+func TestAllowedLeavesOutImplementingWhatWasNotAdopted(t *testing.T) {
+	m := inConsultation(t)
+	do(t, m, clerk, RecordOutcome{Result: ResultRejected})
+	if slices.Contains(Allowed(m, clerk), CmdStartImplementation) {
+		t.Errorf("a rejected motion offers %q: %v", CmdStartImplementation, Allowed(m, clerk))
+	}
+	if !slices.Contains(Allowed(m, clerk), CmdClose) {
+		t.Errorf("a rejected motion can be closed: %v", Allowed(m, clerk))
 	}
 }

@@ -34,6 +34,9 @@ type Rule struct {
 	Scope Scope
 	Kinds []Kind
 	To    Status
+	// Guard, when set, refuses the command in a state the statuses alone
+	// do not rule out (IllegalTransition), e.g. implementing a rejected motion.
+	Guard func(m *Motion) error
 }
 
 var (
@@ -60,7 +63,7 @@ var Table = map[CommandName]Rule{
 	CmdRecordStatement:      {From: open, Roles: admin, Scope: ScopeDepartment, Kinds: votable},
 	CmdRecordAnswer:         {From: []Status{StatusRegistered}, Roles: admin, Scope: ScopeDepartment, Kinds: []Kind{KindInquiry}, To: StatusAnswered},
 	CmdRecordOutcome:        {From: open, Roles: office, Kinds: votable, To: StatusDecided},
-	CmdStartImplementation:  {From: []Status{StatusDecided}, Roles: office, Kinds: votable, To: StatusImplementation},
+	CmdStartImplementation:  {From: []Status{StatusDecided}, Roles: office, Kinds: votable, To: StatusImplementation, Guard: adoptedOnly},
 	CmdReportImplementation: {From: []Status{StatusImplementation}, Roles: admin, Scope: ScopeDepartment},
 	CmdClose:                {From: []Status{StatusDecided, StatusImplementation, StatusAnswered}, Roles: office, To: StatusClosed},
 	CmdWithdraw:             {From: beforeDone, Roles: staff, Scope: ScopeOriginator, To: StatusWithdrawn},
@@ -137,7 +140,19 @@ func Permit(m *Motion, name CommandName, a Actor, expectedVersion int64) (Role, 
 	if len(rule.Kinds) > 0 && !slices.Contains(rule.Kinds, m.Kind) {
 		return "", refuse(CodeIllegalTransition, "%q ist für die Art %q nicht möglich.", name, m.Kind.Label())
 	}
+	if rule.Guard != nil {
+		if err := rule.Guard(m); err != nil {
+			return "", err
+		}
+	}
 	return role, nil
+}
+
+func adoptedOnly(m *Motion) error {
+	if m.Outcome == nil || !m.Outcome.Result.Adopted() {
+		return refuse(CodeIllegalTransition, "Nur beschlossene Anträge werden umgesetzt.")
+	}
+	return nil
 }
 
 // role returns the role under which a may run the rule's command on m.
@@ -335,9 +350,6 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		m.decide(Outcome{Result: c.Result, Links: c.Links, OriginatorAgreed: c.OriginatorAgreed, Note: c.Note}, at)
 		return "Ergebnis: " + c.Result.Label(), "", nil
 	case StartImplementation:
-		if m.Outcome == nil || !m.Outcome.Result.Adopted() {
-			return "", "", refuse(CodeIllegalTransition, "Nur beschlossene Anträge werden umgesetzt.")
-		}
 		return "Umsetzung begonnen", "", nil
 	case ReportImplementation:
 		if err := requireText("text", c.Text, maxText); err != nil {
