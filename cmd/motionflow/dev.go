@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/motionflow/motionflow/auth"
+	"github.com/motionflow/motionflow/auth/session"
 	"github.com/motionflow/motionflow/internal/devstack"
 	"github.com/motionflow/motionflow/notify"
 	"github.com/motionflow/motionflow/notify/smtpsink"
@@ -102,7 +103,7 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 		return fmt.Errorf("SMTP sink on %s: %w (use -smtp-addr)", *smtpAddr, err)
 	}
 	defer sink.Close()
-	c.baseURL = "http://" + c.addr
+	c.baseURL = "http://" + c.addr // links in reminders; the same address the API listens on
 	c.smtp = notify.SMTPConfig{Host: sink.Host(), Port: sink.Port(), From: "motionflow dev <motionflow@mannheim.example>", TLS: notify.TLSNone}
 	acts, err := c.activities(log)
 	if err != nil {
@@ -122,24 +123,34 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return fmt.Errorf("verifier: %w", err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/dev/token", iss.TokenHandler())
-	mux.Handle("/dev/mail", http.StripPrefix("/dev/mail", sink))
-	mux.Handle("/dev/mail/", http.StripPrefix("/dev/mail", sink))
-	mux.Handle("/", apiHandler(c, st, tc, verifier, log))
-
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another motionflow running? use -addr)", c.addr, err)
 	}
+	base := "http://" + ln.Addr().String()
+	c.baseURL = base
+	web := site{cfg: c, st: st, tc: tc, verifier: verifier, log: log,
+		login: &session.Config{IssuerURL: iss.URL, ClientID: iss.ClientID, ClientSecret: iss.ClientSecret,
+			RedirectURL: base + "/auth/callback", Claims: auth.Config{IssuerURL: iss.URL, Audience: iss.ClientID}},
+		extra: map[string]http.Handler{
+			"/dev/token": iss.TokenHandler(),
+			"/dev/mail":  http.StripPrefix("/dev/mail", sink),
+			"/dev/mail/": http.StripPrefix("/dev/mail", sink),
+		}}
+	h, err := web.handler(ctx)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	printBanner(ln.Addr().String(), tmp, iss, users, dbURL, sink.Addr())
-	return serveListener(ctx, log, ln, mux, c.shutdownTimeout)
+	return serveListener(ctx, log, ln, h, c.shutdownTimeout)
 }
 
 func printBanner(addr string, tmp *devstack.Temporal, iss *devstack.Issuer, users []devstack.DemoUser, dbURL, smtpAddr string) {
 	base := "http://" + addr
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nmotionflow dev is running\n\n")
+	fmt.Fprintf(&b, "  Web app        %s/   (log in as a demo user)\n", base)
 	fmt.Fprintf(&b, "  API            %s/v1/motions\n", base)
 	fmt.Fprintf(&b, "  API docs       %s/docs   (OpenAPI: %s/openapi.json)\n", base, base)
 	if tmp.UIURL != "" {

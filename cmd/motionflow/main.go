@@ -21,6 +21,9 @@ Usage:
   motionflow serve    [flags]   the HTTP API (needs Temporal, PostgreSQL, an OIDC issuer)
   motionflow worker   [flags]   the Temporal worker that runs motion workflows
   motionflow migrate  [flags]   apply the database migrations and exit
+  motionflow import oparl [flags] <url>
+                                import bodies, organizations, people, memberships, terms
+                                and meetings from an OParl 1.0/1.1 endpoint (resumable)
 
 Run "motionflow <command> -h" for the flags of a command. Every flag can also be
 set by the environment variable named in its help text.
@@ -45,6 +48,8 @@ func main() {
 		err = runWorker(ctx, log, args)
 	case "migrate":
 		err = runMigrate(ctx, log, args)
+	case "import":
+		err = runImport(ctx, log, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

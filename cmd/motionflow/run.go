@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/motionflow/motionflow/activities"
 	"github.com/motionflow/motionflow/api"
 	"github.com/motionflow/motionflow/auth"
+	"github.com/motionflow/motionflow/auth/session"
 	"github.com/motionflow/motionflow/notify"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
@@ -64,7 +66,25 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return fmt.Errorf("OIDC issuer %s: %w", c.oidc.IssuerURL, err)
 	}
-	h := apiHandler(c, st, tc, verifier, log)
+	web := site{cfg: c, st: st, tc: tc, verifier: verifier, log: log}
+	if redirect := env("OIDC_REDIRECT_URL", ""); redirect != "" || c.baseURL != "" {
+		if redirect == "" {
+			redirect = c.baseURL + "/auth/callback"
+		}
+		web.login = &session.Config{
+			IssuerURL: c.oidc.IssuerURL, ClientID: c.oidc.Audience, ClientSecret: os.Getenv("OIDC_CLIENT_SECRET"),
+			RedirectURL: redirect, Claims: c.oidc,
+			IdleTimeout:           envDuration("SESSION_IDLE_TIMEOUT", session.DefaultIdleTimeout),
+			AbsoluteTimeout:       envDuration("SESSION_ABSOLUTE_TIMEOUT", session.DefaultAbsoluteTimeout),
+			PostLogoutRedirectURL: env("OIDC_POST_LOGOUT_URL", ""),
+		}
+	} else {
+		log.Warn("no MOTIONFLOW_BASE_URL or OIDC_REDIRECT_URL: the web pages are read-only (no browser login)")
+	}
+	h, err := web.handler(ctx)
+	if err != nil {
+		return err
+	}
 	return listenAndServe(ctx, log, c.addr, h, c.shutdownTimeout)
 }
 

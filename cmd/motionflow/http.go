@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/motionflow/motionflow/auth"
+	"github.com/motionflow/motionflow/auth/session"
+	"github.com/motionflow/motionflow/feeds"
+	"github.com/motionflow/motionflow/oparl"
+	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/web"
+	"github.com/motionflow/motionflow/workflows"
+	"go.temporal.io/sdk/client"
+)
+
+// site is everything served on one address.
+type site struct {
+	cfg      config
+	st       *store.Store
+	tc       client.Client
+	verifier *auth.Verifier
+	log      *slog.Logger
+	// login configures browser sessions; nil serves the pages read-only
+	// (anonymous), without /login.
+	login *session.Config
+	// extra routes (dev: /dev/token, /dev/mail).
+	extra map[string]http.Handler
+}
+
+// handler assembles the API (/v1, /docs, /openapi.json, /healthz, /readyz,
+// iCalendar feeds), OParl (/oparl/), Atom feeds, browser login and the web
+// pages (/), behind cross-origin protection for state-changing requests.
+func (s site) handler(ctx context.Context) (http.Handler, error) {
+	apiH := apiHandler(s.cfg, s.st, s.tc, s.verifier, s.log)
+	mux := http.NewServeMux()
+	for _, p := range []string{"/v1/", "/docs", "/docs/", "/openapi.json", "/openapi.yaml", "/healthz", "/readyz", "/feeds/"} {
+		mux.Handle(p, apiH)
+	}
+	mux.Handle(oparl.Prefix, oparl.New(oparl.Config{BaseURL: s.cfg.baseURL, MotionLink: s.motionLink()}, s.st))
+	mux.Handle(feeds.Prefix, feeds.Handler(feeds.Config{BaseURL: s.cfg.baseURL, MotionLink: s.motionLink()}, s.st))
+	for p, h := range s.extra {
+		mux.Handle(p, h)
+	}
+	deps := web.Deps{Motions: &workflows.Client{Temporal: s.tc}, Store: s.st, Logger: s.log}
+	var wrap func(http.Handler) http.Handler = func(h http.Handler) http.Handler { return h }
+	if s.login != nil {
+		m, err := session.New(ctx, *s.login, s.st)
+		if err != nil {
+			return nil, fmt.Errorf("browser login: %w", err)
+		}
+		m.Routes(mux)
+		deps.LoginURL = m.LoginURL
+		wrap = m.Middleware
+	}
+	mux.Handle("/", web.New(web.Config{BaseURL: s.cfg.baseURL}, deps))
+	return session.Protect(wrap(mux)), nil
+}
+
+// motionLink is where feeds and OParl link a motion: its web page.
+func (s site) motionLink() string {
+	if s.cfg.baseURL == "" {
+		return ""
+	}
+	return s.cfg.baseURL + "/antraege/{id}"
+}
