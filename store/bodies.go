@@ -67,7 +67,7 @@ func (s *Store) Bodies(ctx context.Context, ids []string) ([]Body, error) {
 	}
 	rows, _ := s.Pool.Query(ctx, `
 		SELECT `+bodyColumns+` FROM bodies
-		WHERE $1::text[] IS NULL OR id = ANY($1)
+		WHERE ($1::text[] IS NULL OR id = ANY($1)) AND NOT deleted
 		ORDER BY name, id`, ids)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Body])
 	return out, mapErr(err)

@@ -103,7 +103,7 @@ func (s *Store) Meetings(ctx context.Context, f MeetingFilter) (items []Meeting,
 		return []Meeting{}, "", nil
 	}
 	var a args
-	where := []string{"true"}
+	where := []string{"NOT deleted"}
 	if f.BodyIDs != nil {
 		where = append(where, "body_id = ANY("+a.add(f.BodyIDs)+")")
 	}

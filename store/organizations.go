@@ -99,7 +99,7 @@ func (s *Store) Organization(ctx context.Context, id string) (Organization, erro
 func (s *Store) Organizations(ctx context.Context, bodyID string, kind OrgKind) ([]Organization, error) {
 	rows, _ := s.Pool.Query(ctx, `
 		SELECT `+organizationColumns+` FROM organizations
-		WHERE body_id = $1 AND ($2 = '' OR kind = $2)
+		WHERE body_id = $1 AND ($2 = '' OR kind = $2) AND NOT deleted
 		ORDER BY kind, name, id`, bodyID, string(kind))
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Organization])
 	return out, mapErr(err)

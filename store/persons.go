@@ -102,7 +102,7 @@ func (s *Store) Members(ctx context.Context, organizationID string) ([]Member, e
 		SELECT p.id, p.body_id, p.name, p.given_name, p.family_name, p.created, p.modified,
 		       m.id, m.person_id, m.organization_id, m.role, m.start_date, m.end_date, m.created, m.modified
 		FROM memberships m JOIN persons p ON p.id = m.person_id
-		WHERE m.organization_id = $1
+		WHERE m.organization_id = $1 AND NOT m.deleted AND NOT p.deleted
 		ORDER BY p.family_name, p.given_name, p.name, m.start_date NULLS FIRST, m.id`, organizationID)
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Member, error) {
 		var x Member
