@@ -7,12 +7,14 @@ export GOTOOLCHAIN := local
 ## test: formatting, vet, and every test (unit, PostgreSQL, embedded Temporal end-to-end).
 test: check
 	$(GO) test -count=1 -timeout 45m ./...
+	cd deploy/validate && $(GO) test -count=1 ./...
 
 ## check: gofmt and go vet.
 check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"; \
 	if [ -n "$$out" ]; then echo "not gofmt'ed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	cd deploy/validate && $(GO) vet ./...
 
 ## build: the motionflow binary (with the dev stack).
 build:

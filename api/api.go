@@ -148,6 +148,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	a := humago.New(mux, hc)
 	s.api = a
 	a.UseMiddleware(s.authenticate)
+	a.UseMiddleware(labelRoute)
 
 	s.registerHealth(a)
 	s.registerBodies(a)

@@ -24,6 +24,7 @@ Usage:
   motionflow import oparl [flags] <url>
                                 import bodies, organizations, people, memberships, terms
                                 and meetings from an OParl 1.0/1.1 endpoint (resumable)
+  motionflow probe    URL       exit 0 when URL answers 2xx (container health checks)
 
 Run "motionflow <command> -h" for the flags of a command. Every flag can also be
 set by the environment variable named in its help text.
@@ -36,7 +37,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	log := newLogger(os.Stderr, slog.LevelInfo)
 
 	var err error
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
@@ -48,6 +49,8 @@ func main() {
 		err = runWorker(ctx, log, args)
 	case "migrate":
 		err = runMigrate(ctx, log, args)
+	case "probe":
+		err = runProbe(ctx, args)
 	case "import":
 		err = runImport(ctx, log, args)
 	case "-h", "--help", "help":

@@ -44,6 +44,7 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	var c config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.bind(fs, true, true, true, true)
+	ops := bindOps(fs, "motionflow-serve")
 	fs.StringVar(&c.baseURL, "base-url", env("MOTIONFLOW_BASE_URL", ""), "public URL of the API, for feed URLs and links (MOTIONFLOW_BASE_URL; default: from the request)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -52,16 +53,24 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 		return errors.New("serve needs DATABASE_URL and OIDC_ISSUER (see -h)")
 	}
 	c.oidc.Algorithms = c.algorithms()
+	tel, err := ops.start(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer tel.shutdown()
 	st, err := store.Open(ctx, c.databaseURL)
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
 	defer st.Close()
-	tc, err := dialTemporal(ctx, log, c.temporalAddress, c.temporalNamespace)
+	tc, err := tel.dialTemporal(ctx, log, c.temporalAddress, c.temporalNamespace)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
+	if err := startupChecks(ctx, log, tc, c.temporalNamespace, st); err != nil {
+		return err
+	}
 	verifier, err := auth.NewVerifier(ctx, c.oidc)
 	if err != nil {
 		return fmt.Errorf("OIDC issuer %s: %w", c.oidc.IssuerURL, err)
@@ -85,6 +94,8 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	h = tel.instrumentHTTP(h)
+	tel.setReady()
 	return listenAndServe(ctx, log, c.addr, h, c.shutdownTimeout)
 }
 
@@ -93,6 +104,7 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	c.bind(fs, false, true, true, false)
 	c.bindNotify(fs)
+	ops := bindOps(fs, "motionflow-worker")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -103,18 +115,27 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 	if err != nil {
 		return err
 	}
+	tel, err := ops.start(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer tel.shutdown()
 	st, err := store.Open(ctx, c.databaseURL)
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
 	defer st.Close()
-	tc, err := dialTemporal(ctx, log, c.temporalAddress, c.temporalNamespace)
+	tc, err := tel.dialTemporal(ctx, log, c.temporalAddress, c.temporalNamespace)
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
+	if err := startupChecks(ctx, log, tc, c.temporalNamespace, st); err != nil {
+		return err
+	}
 	acts.Store = st
 	w := newWorker(tc, acts)
+	tel.instrumentActivities(w, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}
@@ -122,6 +143,7 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 		return fmt.Errorf("daily digest: %w", err)
 	}
 	log.Info("worker started", "task_queue", workflows.TaskQueue, "temporal", c.temporalAddress)
+	tel.setReady()
 	<-ctx.Done()
 	w.Stop() // waits for running activities up to the worker's stop timeout
 	return nil
