@@ -1,0 +1,472 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
+)
+
+// routeRows is how many steps the route form offers.
+const routeRows = 4
+
+// linkRows is how many settling resolutions the result forms offer.
+const linkRows = 3
+
+var resultFields = []string{"consultation_id", "result", "vote", "vote.yes", "vote.no", "vote.abstain", "vote.absent",
+	"vote.unanimous", "vote.by_faction", "vote.named", "links", "originator_agreed", "referred_to", "note"}
+
+// commandFields are the inputs of each action's form, where the domain's
+// field messages are shown.
+var commandFields = map[motion.CommandName][]string{
+	motion.CmdInviteCosponsor:      {"faction"},
+	motion.CmdDeclareInadmissible:  {"reason"},
+	motion.CmdLapse:                {"reason"},
+	motion.CmdWithdraw:             {"reason"},
+	motion.CmdSetRoute:             {"steps", "steps[0]", "steps[1]", "steps[2]", "steps[3]"},
+	motion.CmdSchedule:             {"consultation_id", "meeting_id"},
+	motion.CmdRecordResult:         resultFields,
+	motion.CmdCorrectResult:        append(slices.Clone(resultFields), "reason"),
+	motion.CmdRecordStatement:      {"text"},
+	motion.CmdRecordAnswer:         {"text"},
+	motion.CmdReportImplementation: {"text"},
+	motion.CmdRecordOutcome:        {"result", "links", "originator_agreed", "note"},
+	motion.CmdClose:                {"note"},
+	motion.CmdSetDeadline:          {"key", "due", "reason"},
+}
+
+// defaults fills a fresh form with the motion's current values.
+func defaults(f *Form, m *motion.Motion, target string) {
+	switch f.Command {
+	case motion.CmdSetRoute:
+		i := 0
+		for _, k := range m.Consultations {
+			if k.Status == motion.ConsultationDone || i >= routeRows {
+				continue
+			}
+			f.Values.Add("steps", k.OrganizationID)
+			if k.Decisive {
+				f.Values.Set("decisive", strconv.Itoa(i))
+			}
+			i++
+		}
+	case motion.CmdSchedule:
+		if k := m.Consultation(target); k != nil {
+			f.Values.Set("meeting_id", k.MeetingID)
+		}
+	case motion.CmdCorrectResult:
+		if k := m.Consultation(target); k != nil && k.Record != nil {
+			fillResult(f, k.Record)
+		}
+	}
+}
+
+// fillResult puts a recorded result into a result form (for corrections).
+func fillResult(f *Form, rec *motion.ResultRecord) {
+	f.Values.Set("result", string(rec.Result))
+	f.Values.Set("note", rec.Note)
+	f.Values.Set("referred_to", rec.ReferredTo)
+	if rec.OriginatorAgreed != nil {
+		f.Values.Set("originator_agreed", map[bool]string{true: "ja", false: "nein"}[*rec.OriginatorAgreed])
+	}
+	for _, l := range rec.Links {
+		f.Values.Add("link.reference", l.Reference)
+		f.Values.Add("link.title", l.Title)
+		f.Values.Add("link.url", l.URL)
+	}
+	if v := rec.Vote; v != nil {
+		f.Values.Set("vote.yes", strconv.Itoa(v.Yes))
+		f.Values.Set("vote.no", strconv.Itoa(v.No))
+		f.Values.Set("vote.abstain", strconv.Itoa(v.Abstain))
+		if v.Absent != nil {
+			f.Values.Set("vote.absent", strconv.Itoa(*v.Absent))
+		}
+		if v.Unanimous {
+			f.Values.Set("vote.unanimous", "1")
+		}
+		for _, fv := range v.ByFaction {
+			f.Values.Set("fv.yes."+fv.OrganizationID, strconv.Itoa(fv.Yes))
+			f.Values.Set("fv.no."+fv.OrganizationID, strconv.Itoa(fv.No))
+			f.Values.Set("fv.abstain."+fv.OrganizationID, strconv.Itoa(fv.Abstain))
+		}
+		var lines []string
+		for _, n := range v.Named {
+			lines = append(lines, n.Name+": "+voteWord(n.Vote))
+		}
+		f.Values.Set("vote.named", strings.Join(lines, "\n"))
+	}
+}
+
+// action runs one command from a motion's (or a meeting's) form.
+func (s *server) action(w http.ResponseWriter, r *http.Request) {
+	ctx, a := r.Context(), actorOf(r)
+	name := motion.CommandName(r.PathValue("cmd"))
+	if _, ok := commandLabels[name]; !ok || name == motion.CmdCreate || name == motion.CmdEdit {
+		s.notFound(w, r)
+		return
+	}
+	if s.requireLogin(w, r) {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+		return
+	}
+	m, err := s.visibleMotion(ctx, r.PathValue("id"), a)
+	if errors.Is(err, errNotVisible) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	target := strings.TrimSpace(r.PostForm.Get("consultation_id"))
+	f := newForm(name, target)
+	f.ID = formID(m.ID, name, target)
+	f.MotionID = m.ID
+	f.Fields = commandFields[name]
+	f.Values = r.PostForm
+	back := localPath(r.PostForm.Get("zurueck"))
+	if back == "" {
+		back = motionPath(m.ID)
+	}
+	version, verr := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	cmd := s.parseCommand(r, f, &m)
+	refuse := func(status int) {
+		// A fresh key: the refused request did not apply, a new try is a new request.
+		f.Key = newKey()
+		f.Version = m.Version
+		if fresh, err := s.store.Motion(ctx, m.ID); err == nil && fresh.VisibleTo(a) {
+			m = fresh
+			f.Version = m.Version
+		}
+		if strings.HasPrefix(back, "/sitzungen/") {
+			s.renderMeetingWithForm(w, r, status, strings.TrimPrefix(back, "/sitzungen/"), f)
+			return
+		}
+		s.renderMotion(w, r, status, m, f)
+	}
+	if verr != nil || version <= 0 {
+		f.Message = "Die Version des Antrags fehlt im Formular. Bitte laden Sie die Seite neu."
+		refuse(http.StatusPreconditionFailed)
+		return
+	}
+	if f.Failed() || cmd == nil {
+		refuse(http.StatusUnprocessableEntity)
+		return
+	}
+	if err := s.checkReferences(r, &m, cmd, a, version, f); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if f.Failed() {
+		refuse(http.StatusUnprocessableEntity)
+		return
+	}
+	_, err = s.motions.Send(ctx, m.ID, cmd, workflows.Meta{Actor: a, ExpectedVersion: version, RequestID: requestKey(a, r.PostForm.Get("key"))})
+	if err != nil {
+		var me *motion.Error
+		if !errors.As(err, &me) {
+			s.fail(w, r, err)
+			return
+		}
+		if me.Code == motion.CodeNotFound {
+			s.notFound(w, r)
+			return
+		}
+		if cmd.Name() == motion.CmdSetRoute {
+			err = routeFieldsToRows(me, r.PostForm["steps"])
+		}
+		f.fail(err)
+		refuse(statusOf(me.Code))
+		return
+	}
+	http.Redirect(w, r, withOK(back, string(name)), http.StatusSeeOther)
+}
+
+// statusOf maps a refusal to the page's HTTP status, as the API does.
+func statusOf(c motion.Code) int {
+	switch c {
+	case motion.CodeNotFound:
+		return http.StatusNotFound
+	case motion.CodeForbidden:
+		return http.StatusForbidden
+	case motion.CodeStaleVersion:
+		return http.StatusPreconditionFailed
+	case motion.CodeIllegalTransition:
+		return http.StatusConflict
+	}
+	return http.StatusUnprocessableEntity
+}
+
+var stepIndex = regexp.MustCompile(`^steps\[(\d+)\]`)
+
+// routeFieldsToRows renumbers the domain's steps[i] (counted over the filled
+// rows) to the form's rows, which may have blank ones in between.
+func routeFieldsToRows(me *motion.Error, rows []string) error {
+	var filled []int
+	for i, v := range rows {
+		if strings.TrimSpace(v) != "" {
+			filled = append(filled, i)
+		}
+	}
+	out := *me
+	out.Fields = slices.Clone(me.Fields)
+	for i, fe := range out.Fields {
+		if m := stepIndex.FindStringSubmatch(fe.Field); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			if n < len(filled) {
+				out.Fields[i].Field = fmt.Sprintf("steps[%d]", filled[n]) + fe.Field[len(m[0]):]
+			}
+		}
+	}
+	return &out
+}
+
+// parseCommand reads the command from the form; problems the web layer
+// finds itself (a number that is none) are recorded on f.
+func (s *server) parseCommand(r *http.Request, f *Form, m *motion.Motion) motion.Command {
+	v := f.Values
+	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	switch f.Command {
+	case motion.CmdInviteCosponsor:
+		return motion.InviteCosponsor{Faction: get("faction")}
+	case motion.CmdSubmit:
+		return motion.Submit{}
+	case motion.CmdRegister:
+		return motion.Register{}
+	case motion.CmdDeclareInadmissible:
+		return motion.DeclareInadmissible{Reason: get("reason")}
+	case motion.CmdLapse:
+		return motion.Lapse{Reason: get("reason")}
+	case motion.CmdWithdraw:
+		return motion.Withdraw{Reason: get("reason")}
+	case motion.CmdSetRoute:
+		var c motion.SetRoute
+		decisive := get("decisive")
+		for i, org := range v["steps"] {
+			if org = strings.TrimSpace(org); org == "" {
+				if decisive == strconv.Itoa(i) {
+					f.invalid(fmt.Sprintf("steps[%d]", i), "das beschließende Gremium fehlt")
+				}
+				continue
+			}
+			c.Steps = append(c.Steps, motion.RouteStep{OrganizationID: org, Decisive: decisive == strconv.Itoa(i)})
+		}
+		return c
+	case motion.CmdSchedule:
+		return motion.Schedule{ConsultationID: f.Target, MeetingID: get("meeting_id")}
+	case motion.CmdRecordResult:
+		return motion.RecordResult{ConsultationID: f.Target, ResultInput: s.parseResult(r, f, m)}
+	case motion.CmdCorrectResult:
+		return motion.CorrectResult{ConsultationID: f.Target, Reason: get("reason"), ResultInput: s.parseResult(r, f, m)}
+	case motion.CmdRecordStatement:
+		return motion.RecordStatement{Text: get("text")}
+	case motion.CmdRecordAnswer:
+		return motion.RecordAnswer{Text: get("text")}
+	case motion.CmdReportImplementation:
+		return motion.ReportImplementation{Text: get("text")}
+	case motion.CmdRecordOutcome:
+		in := s.parseResult(r, f, m)
+		return motion.RecordOutcome{Result: in.Result, Links: in.Links, OriginatorAgreed: in.OriginatorAgreed, Note: in.Note}
+	case motion.CmdStartImplementation:
+		return motion.StartImplementation{}
+	case motion.CmdClose:
+		return motion.Close{Note: get("note")}
+	case motion.CmdSetDeadline:
+		c := motion.SetDeadline{Key: get("key"), Reason: get("reason")}
+		date, clock := get("due"), get("due_time")
+		if clock == "" {
+			clock = "23:59"
+		}
+		if date != "" {
+			day, err := s.parseDay(date)
+			hm, err2 := time.Parse("15:04", clock)
+			if err != nil || err2 != nil {
+				f.invalid("due", "kein gültiges Datum mit Uhrzeit")
+			} else {
+				c.Due = time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, s.loc)
+			}
+		}
+		return c
+	}
+	return nil
+}
+
+// parseResult reads a result with its vote, links and agreement.
+func (s *server) parseResult(r *http.Request, f *Form, m *motion.Motion) motion.ResultInput {
+	v := f.Values
+	get := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	in := motion.ResultInput{Result: motion.Result(get("result")), ReferredTo: get("referred_to"), Note: get("note")}
+	switch get("originator_agreed") {
+	case "ja":
+		t := true
+		in.OriginatorAgreed = &t
+	case "nein":
+		no := false
+		in.OriginatorAgreed = &no
+	}
+	refs, titles, urls := v["link.reference"], v["link.title"], v["link.url"]
+	for i := 0; i < max(len(refs), len(titles), len(urls)); i++ {
+		at := func(vs []string) string {
+			if i < len(vs) {
+				return strings.TrimSpace(vs[i])
+			}
+			return ""
+		}
+		l := motion.Link{Reference: at(refs), Title: at(titles), URL: at(urls)}
+		if l == (motion.Link{}) {
+			continue
+		}
+		if l.Reference != "" {
+			if other, err := s.store.MotionByReference(r.Context(), m.BodyID, l.Reference); err == nil && other.VisibleTo(actorOf(r)) {
+				l.MotionID, l.Reference = other.ID, other.Reference
+				if l.Title == "" {
+					l.Title = other.Title
+				}
+			}
+		}
+		in.Links = append(in.Links, l)
+	}
+
+	var vote motion.Vote
+	any := false
+	num := func(field string) int {
+		n, ok := formInt(f, field, v.Get(field))
+		any = any || ok
+		return n
+	}
+	vote.Yes, vote.No, vote.Abstain = num("vote.yes"), num("vote.no"), num("vote.abstain")
+	if n, ok := formInt(f, "vote.absent", v.Get("vote.absent")); ok {
+		vote.Absent, any = &n, true
+	}
+	if get("vote.unanimous") != "" {
+		vote.Unanimous, any = true, true
+	}
+	orgs, _ := s.orgs(r.Context(), m.BodyID)
+	for _, o := range ofKind(orgs, store.OrgFaction) {
+		y, oy := formInt(f, "vote.by_faction", v.Get("fv.yes."+o.ID))
+		n, on := formInt(f, "vote.by_faction", v.Get("fv.no."+o.ID))
+		ab, oa := formInt(f, "vote.by_faction", v.Get("fv.abstain."+o.ID))
+		if oy || on || oa {
+			vote.ByFaction = append(vote.ByFaction, motion.FactionVote{OrganizationID: o.ID, Yes: y, No: n, Abstain: ab})
+			any = true
+		}
+	}
+	for i, line := range strings.Split(strings.ReplaceAll(v.Get("vote.named"), "\r\n", "\n"), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, word, ok := cutLast(line)
+		code := namedVote(word)
+		if !ok || name == "" || code == "" {
+			f.invalid("vote.named", fmt.Sprintf("Zeile %d: erwartet „Name: ja“, „nein“, „Enthaltung“ oder „abwesend“", i+1))
+			continue
+		}
+		vote.Named = append(vote.Named, motion.NamedVote{Name: name, Vote: code})
+		any = true
+	}
+	if any {
+		in.Vote = &vote
+	}
+	return in
+}
+
+// cutLast splits "Dr. Eva Muster: ja" at its last colon.
+func cutLast(s string) (before, after string, ok bool) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", "", false
+	}
+	return strings.TrimSpace(s[:i]), strings.TrimSpace(s[i+1:]), true
+}
+
+func namedVote(w string) string {
+	switch strings.ToLower(strings.TrimSpace(w)) {
+	case "ja", "yes":
+		return "yes"
+	case "nein", "no":
+		return "no"
+	case "enthaltung", "enthalten", "abstain":
+		return "abstain"
+	case "abwesend", "absent":
+		return "absent"
+	}
+	return ""
+}
+
+// checkReferences refuses, on the form, what names organizations or
+// meetings that are not there in the motion's body (as the API does). It
+// only speaks when the domain would let the caller run the command now, so
+// that every other refusal still comes from the workflow.
+func (s *server) checkReferences(r *http.Request, m *motion.Motion, cmd motion.Command, a motion.Actor, version int64, f *Form) error {
+	if _, err := motion.Permit(m, cmd.Name(), a, version); err != nil {
+		return nil
+	}
+	ctx := r.Context()
+	gremium := func(id, field string) error {
+		o, err := s.store.Organization(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != m.BodyID || !slices.Contains(gremia, o.Kind))) {
+			f.invalid(field, "kein Gremium dieser Körperschaft: "+id)
+			return nil
+		}
+		return err
+	}
+	switch c := cmd.(type) {
+	case motion.SetRoute:
+		rows := 0
+		for i, org := range f.Values["steps"] {
+			if strings.TrimSpace(org) == "" {
+				continue
+			}
+			if err := gremium(c.Steps[rows].OrganizationID, fmt.Sprintf("steps[%d]", i)); err != nil {
+				return err
+			}
+			rows++
+		}
+	case motion.Schedule:
+		if c.MeetingID == "" {
+			return nil
+		}
+		mt, err := s.store.Meeting(ctx, c.MeetingID)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || (err == nil && mt.BodyID != m.BodyID):
+			f.invalid("meeting_id", "keine Sitzung dieser Körperschaft: "+c.MeetingID)
+		case err != nil:
+			return err
+		case mt.Cancelled:
+			f.invalid("meeting_id", "die Sitzung ist abgesagt")
+		default:
+			if k := m.Consultation(c.ConsultationID); k != nil && mt.OrganizationID != "" && mt.OrganizationID != k.OrganizationID {
+				f.invalid("meeting_id", fmt.Sprintf("die Sitzung gehört nicht zum Gremium der Beratung %s", k.ID))
+			}
+		}
+	case motion.RecordResult:
+		if c.ReferredTo != "" {
+			return gremium(c.ReferredTo, "referred_to")
+		}
+	case motion.CorrectResult:
+		if c.ReferredTo != "" {
+			return gremium(c.ReferredTo, "referred_to")
+		}
+	case motion.InviteCosponsor:
+		o, err := s.store.Organization(ctx, c.Faction)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != m.BodyID || o.Kind != store.OrgFaction)) {
+			f.invalid("faction", "keine Fraktion dieser Körperschaft: "+c.Faction)
+			return nil
+		}
+		return err
+	}
+	return nil
+}

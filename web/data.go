@@ -1,0 +1,166 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/motionflow/motionflow/auth"
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+)
+
+// idempotencyNamespace is the API's (package api): a key sent by a page and
+// the same key sent to the API address the same request.
+var idempotencyNamespace = uuid.MustParse("6d1c3f0e-6b0a-4c8e-9a57-3f1f5f9c2b11")
+
+// keyID is the UUIDv5 of (issuer, subject, key), as the API derives it.
+func keyID(a motion.Actor, key string) string {
+	return uuid.NewSHA1(idempotencyNamespace, []byte(a.Issuer+"\n"+a.Subject+"\n"+key)).String()
+}
+
+// requestKey is the id that makes a form's command idempotent: derived from
+// the form's hidden key, or new if the form has none.
+func requestKey(a motion.Actor, key string) string {
+	key = strings.TrimSpace(key)
+	if key == "" || len(key) > 200 {
+		return uuid.Must(uuid.NewV7()).String()
+	}
+	return keyID(a, key)
+}
+
+func actorOf(r *http.Request) motion.Actor { return auth.ActorFrom(r.Context()) }
+
+// bodyIDs are the bodies the caller may see: its own, or every body for the
+// anonymous public.
+func (s *server) bodies(ctx context.Context, a motion.Actor) ([]store.Body, error) {
+	if a.Anonymous() {
+		return s.store.Bodies(ctx, nil)
+	}
+	return s.store.Bodies(ctx, nonNilSlice(a.Bodies))
+}
+
+func nonNilSlice(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// orgs loads the organizations of the bodies, by id.
+func (s *server) orgs(ctx context.Context, bodyIDs ...string) (map[string]store.Organization, error) {
+	out := map[string]store.Organization{}
+	seen := map[string]bool{}
+	for _, b := range bodyIDs {
+		if b == "" || seen[b] {
+			continue
+		}
+		seen[b] = true
+		os, err := s.store.Organizations(ctx, b, "")
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range os {
+			out[o.ID] = o
+		}
+	}
+	return out, nil
+}
+
+// names turns organizations into display names (short name for factions).
+func names(orgs map[string]store.Organization) map[string]string {
+	out := make(map[string]string, len(orgs))
+	for id, o := range orgs {
+		out[id] = o.Name
+	}
+	return out
+}
+
+// ofKind lists the organizations of the kinds, ordered by name.
+func ofKind(orgs map[string]store.Organization, kinds ...store.OrgKind) []store.Organization {
+	var out []store.Organization
+	for _, o := range orgs {
+		if slices.Contains(kinds, o.Kind) {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, func(a, b store.Organization) int {
+		if a.Kind != b.Kind {
+			return slices.Index(store.OrgKinds, a.Kind) - slices.Index(store.OrgKinds, b.Kind)
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return out
+}
+
+// gremia are the organization kinds that hold meetings and consult motions.
+var gremia = []store.OrgKind{store.OrgCouncil, store.OrgCommittee, store.OrgDistrictCouncil}
+
+// errNotVisible is what the caller may not see, answered like what does not exist.
+var errNotVisible = errors.New("not visible")
+
+// visibleMotion reads the motion from the read model; errNotVisible if it
+// does not exist or the caller may not see it — the same answer.
+func (s *server) visibleMotion(ctx context.Context, id string, a motion.Actor) (motion.Motion, error) {
+	m, err := s.store.Motion(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !m.VisibleTo(a)) {
+		return motion.Motion{}, errNotVisible
+	}
+	return m, err
+}
+
+// visibleMeeting returns the meeting if the caller may see its body.
+func (s *server) visibleMeeting(ctx context.Context, id string, a motion.Actor) (store.Meeting, error) {
+	m, err := s.store.Meeting(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !a.InBody(m.BodyID)) {
+		return store.Meeting{}, errNotVisible
+	}
+	return m, err
+}
+
+// localPath accepts a path on this site to return to ("/sitzungen/x"), and
+// nothing that could lead elsewhere.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return ""
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return ""
+	}
+	return p
+}
+
+// withOK adds the confirmation flag to a local path, before its fragment.
+func withOK(p, ok string) string {
+	frag := ""
+	if i := strings.IndexByte(p, '#'); i >= 0 {
+		p, frag = p[:i], p[i:]
+	}
+	sep := "?"
+	if strings.Contains(p, "?") {
+		sep = "&"
+	}
+	return p + sep + "ok=" + url.QueryEscape(ok) + frag
+}
+
+func motionPath(id string) string  { return "/antraege/" + url.PathEscape(id) }
+func meetingPath(id string) string { return "/sitzungen/" + url.PathEscape(id) }
+
+// requireLogin sends an anonymous caller to the login page and reports
+// whether it did.
+func (s *server) requireLogin(w http.ResponseWriter, r *http.Request) bool {
+	if !actorOf(r).Anonymous() {
+		return false
+	}
+	if r.Method == http.MethodGet {
+		http.Redirect(w, r, s.login(r.URL.RequestURI()), http.StatusSeeOther)
+		return true
+	}
+	s.errorPage(w, r, http.StatusForbidden, "Bitte melden Sie sich an", "Für diesen Schritt müssen Sie angemeldet sein.")
+	return true
+}

@@ -1,0 +1,396 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+)
+
+// meetingFields are the inputs of the meeting form.
+var meetingFields = []string{"body_id", "organization_id", "name", "location", "date", "start", "end"}
+
+// meetingsPage is the list of meetings with the form to create one.
+type meetingsPage struct {
+	Items   []store.Meeting
+	NextURL string
+	From    string
+	Org     string
+	Gremia  []store.Organization
+	Bodies  []store.Body
+	Form    *Form
+	Filter  *Form
+	Manage  bool
+}
+
+// canManageMeetings reports whether the caller keeps the calendar of a body.
+func canManageMeetings(a motion.Actor, bodyID string) bool {
+	return a.Has(motion.RoleCouncilOffice) && a.InBody(bodyID) && !a.Anonymous()
+}
+
+func (s *server) listMeetings(w http.ResponseWriter, r *http.Request) {
+	s.renderMeetings(w, r, http.StatusOK, nil)
+}
+
+func (s *server) renderMeetings(w http.ResponseWriter, r *http.Request, status int, form *Form) {
+	ctx, a := r.Context(), actorOf(r)
+	q := r.URL.Query()
+	p := meetingsPage{From: q.Get("ab"), Org: q.Get("gremium"), Form: form}
+	p.Filter = newForm("filter", "")
+	p.Filter.ID = "filter"
+	p.Filter.Fields = []string{"ab", "gremium", "weiter"}
+	bodies, err := s.bodies(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Bodies = bodies
+	var ids []string
+	for _, b := range bodies {
+		ids = append(ids, b.ID)
+		if canManageMeetings(a, b.ID) {
+			p.Manage = true
+		}
+	}
+	orgs, err := s.orgs(ctx, ids...)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Gremia = ofKind(orgs, gremia...)
+	from := time.Now().In(s.loc)
+	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, s.loc)
+	if p.From != "" {
+		if t, err := s.parseDay(p.From); err == nil {
+			from = t
+		} else {
+			p.Filter.invalid("ab", "kein Datum")
+		}
+	}
+	p.From = from.Format("2006-01-02")
+	f := store.MeetingFilter{BodyIDs: ids, OrganizationID: p.Org, From: &from, Limit: 25, After: q.Get("weiter")}
+	items, next, err := s.store.Meetings(ctx, f)
+	if errors.Is(err, store.ErrInvalid) {
+		p.Filter.invalid("weiter", "Die Seite passt nicht zu dieser Auswahl. Bitte beginnen Sie neu.")
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Items = items
+	if next != "" {
+		nq := url.Values{"ab": {p.From}, "weiter": {next}}
+		if p.Org != "" {
+			nq.Set("gremium", p.Org)
+		}
+		p.NextURL = "/sitzungen?" + nq.Encode()
+	}
+	if p.Form == nil {
+		p.Form = newForm("meeting", "")
+		p.Form.ID = "neue-sitzung"
+		p.Form.Fields = meetingFields
+		if len(a.Bodies) > 0 {
+			p.Form.Values.Set("body_id", a.Bodies[0])
+		}
+		p.Form.Values.Set("start", "16:00")
+	}
+	s.render(w, r, status, "meetings", page{Title: "Sitzungen", Nav: "sitzungen", Orgs: names(orgs), Data: p})
+}
+
+// meetingForm reads the meeting form into m; problems go onto f.
+func (s *server) meetingForm(f *Form, m *store.Meeting) {
+	get := func(k string) string { return strings.TrimSpace(f.Val(k)) }
+	m.Name, m.Location = get("name"), get("location")
+	if m.Name == "" {
+		f.invalid("name", "fehlt")
+	} else if len([]rune(m.Name)) > 200 {
+		f.invalid("name", "höchstens 200 Zeichen")
+	}
+	if len([]rune(m.Location)) > 200 {
+		f.invalid("location", "höchstens 200 Zeichen")
+	}
+	day, err := s.parseDay(get("date"))
+	if err != nil {
+		f.invalid("date", "kein gültiges Datum")
+		return
+	}
+	at := func(field string) *time.Time {
+		v := get(field)
+		if v == "" {
+			return nil
+		}
+		c, err := time.Parse("15:04", v)
+		if err != nil {
+			f.invalid(field, "keine gültige Uhrzeit (SS:MM)")
+			return nil
+		}
+		t := time.Date(day.Year(), day.Month(), day.Day(), c.Hour(), c.Minute(), 0, 0, s.loc)
+		return &t
+	}
+	start := at("start")
+	if start == nil {
+		if get("start") == "" {
+			f.invalid("start", "fehlt")
+		}
+		return
+	}
+	m.Start = *start
+	m.End = at("end")
+	if m.End != nil && m.End.Before(m.Start) {
+		f.invalid("end", "liegt vor dem Beginn")
+	}
+}
+
+func (s *server) createMeeting(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) {
+		return
+	}
+	ctx, a := r.Context(), actorOf(r)
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+		return
+	}
+	f := newForm("meeting", "")
+	f.ID = "neue-sitzung"
+	f.Fields = meetingFields
+	f.Values = r.PostForm
+	bodyID := strings.TrimSpace(f.Val("body_id"))
+	if !canManageMeetings(a, bodyID) {
+		s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Sitzungen legt das Ratsbüro an.")
+		return
+	}
+	m := store.Meeting{BodyID: bodyID, OrganizationID: strings.TrimSpace(f.Val("organization_id"))}
+	o, err := s.store.Organization(ctx, m.OrganizationID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != bodyID || !slices.Contains(gremia, o.Kind))) {
+		f.invalid("organization_id", "kein Gremium dieser Körperschaft")
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.meetingForm(f, &m)
+	if f.Failed() {
+		s.renderMeetings(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	m, err = s.store.CreateMeeting(ctx, m)
+	if errors.Is(err, store.ErrInvalid) {
+		f.invalid("date", "Die Sitzung ist so nicht möglich: "+err.Error())
+		s.renderMeetings(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.calendarChanged(ctx, m)
+	http.Redirect(w, r, withOK(meetingPath(m.ID), "meeting_created"), http.StatusSeeOther)
+}
+
+// meetingPage is one meeting with its agenda and, for the council office,
+// the forms to schedule motions and record their results.
+type meetingPage struct {
+	Meeting    store.Meeting
+	Org        store.Organization
+	Items      []agendaEntry
+	Candidates []agendaEntry
+	Manage     bool
+	Form       *Form
+	Return     string
+	Factions   []store.Organization
+	Gremia     []store.Organization
+}
+
+// agendaEntry is one motion's consultation in the meeting.
+type agendaEntry struct {
+	P *motionPage
+	K motion.Consultation
+}
+
+func (s *server) showMeeting(w http.ResponseWriter, r *http.Request) {
+	s.renderMeetingWithForm(w, r, http.StatusOK, r.PathValue("id"), nil)
+}
+
+// renderMeetingWithForm shows the meeting, with a refused form if any: a
+// motion's action form (Form.MotionID set) or the meeting's own.
+func (s *server) renderMeetingWithForm(w http.ResponseWriter, r *http.Request, status int, id string, refused *Form) {
+	ctx, a := r.Context(), actorOf(r)
+	if i := strings.IndexAny(id, "?#"); i >= 0 {
+		id = id[:i]
+	}
+	if u, err := url.PathUnescape(id); err == nil {
+		id = u
+	}
+	mt, err := s.visibleMeeting(ctx, id, a)
+	if errors.Is(err, errNotVisible) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	orgs, err := s.orgs(ctx, mt.BodyID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := &meetingPage{Meeting: mt, Org: orgs[mt.OrganizationID], Manage: canManageMeetings(a, mt.BodyID), Return: meetingPath(mt.ID),
+		Factions: ofKind(orgs, store.OrgFaction), Gremia: ofKind(orgs, gremia...)}
+	items, err := s.store.Agenda(ctx, mt.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	entry := func(m motion.Motion, k motion.Consultation) agendaEntry {
+		mp := &motionPage{M: m, Allowed: motion.Allowed(&m, a), forms: map[string]*Form{}, Factions: p.Factions,
+			Gremia: p.Gremia, Return: meetingPath(mt.ID)}
+		if refused != nil && refused.MotionID == m.ID {
+			mp.forms[formKey(refused.Command, refused.Target)] = refused
+		}
+		return agendaEntry{P: mp, K: k}
+	}
+	for _, it := range items {
+		m, err := s.store.Motion(ctx, it.MotionID)
+		if err != nil || !m.VisibleTo(a) {
+			continue
+		}
+		if k := m.Consultation(it.ConsultationID); k != nil {
+			p.Items = append(p.Items, entry(m, *k))
+		}
+	}
+	if p.Manage && !mt.Cancelled {
+		f := store.MotionFilter{Viewer: a, BodyIDs: []string{mt.BodyID}, Statuses: []motion.Status{motion.StatusInConsultation}, Limit: store.MaxLimit}
+		ms, _, err := s.store.Motions(ctx, f)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, m := range ms {
+			for _, k := range m.Consultations {
+				if k.Status == motion.ConsultationPlanned && k.OrganizationID == mt.OrganizationID && slices.Contains(motion.Allowed(&m, a), motion.CmdSchedule) {
+					p.Candidates = append(p.Candidates, entry(m, k))
+					break
+				}
+			}
+		}
+	}
+	if refused != nil && refused.MotionID == "" {
+		p.Form = refused
+	} else {
+		p.Form = newForm("meeting", mt.ID)
+		p.Form.ID = "sitzung"
+		p.Form.Fields = meetingFields
+		p.Form.Values.Set("name", mt.Name)
+		p.Form.Values.Set("location", mt.Location)
+		p.Form.Values.Set("date", mt.Start.In(s.loc).Format("2006-01-02"))
+		p.Form.Values.Set("start", mt.Start.In(s.loc).Format("15:04"))
+		if mt.End != nil {
+			p.Form.Values.Set("end", mt.End.In(s.loc).Format("15:04"))
+		}
+	}
+	title := mt.Name
+	if title == "" {
+		title = "Sitzung"
+	}
+	s.render(w, r, status, "meeting", page{Title: title, Nav: "sitzungen", Orgs: names(orgs), Data: p})
+}
+
+func (s *server) updateMeeting(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) {
+		return
+	}
+	ctx, a := r.Context(), actorOf(r)
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+		return
+	}
+	mt, err := s.visibleMeeting(ctx, r.PathValue("id"), a)
+	if errors.Is(err, errNotVisible) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !canManageMeetings(a, mt.BodyID) {
+		s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Sitzungen verwaltet das Ratsbüro.")
+		return
+	}
+	f := newForm("meeting", mt.ID)
+	f.ID = "sitzung"
+	f.Fields = meetingFields
+	f.Values = r.PostForm
+	ok := "meeting_saved"
+	switch f.Val("op") {
+	case "cancel":
+		mt.Cancelled, ok = true, "meeting_cancelled"
+	case "reinstate":
+		mt.Cancelled, ok = false, "meeting_reinstated"
+	default:
+		s.meetingForm(f, &mt)
+	}
+	if f.Failed() {
+		s.renderMeetingWithForm(w, r, http.StatusUnprocessableEntity, mt.ID, f)
+		return
+	}
+	mt.Modified = time.Time{}
+	mt, err = s.store.UpdateMeeting(ctx, mt)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.calendarChanged(ctx, mt)
+	http.Redirect(w, r, withOK(meetingPath(mt.ID), ok), http.StatusSeeOther)
+}
+
+// calendarChanged tells every motion whose deadlines depend on the meeting to
+// re-arm them, as the API does: the motions on its agenda and, for a council
+// meeting, every open motion of the body. A failure is logged: the meeting
+// is saved, and the motions re-arm at their next transition at the latest.
+func (s *server) calendarChanged(ctx context.Context, m store.Meeting) {
+	ids := map[string]bool{}
+	items, err := s.store.Agenda(ctx, m.ID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "web: calendar change: agenda", "meeting", m.ID, "error", err)
+	}
+	for _, it := range items {
+		ids[it.MotionID] = true
+	}
+	if org, err := s.store.Organization(ctx, m.OrganizationID); err == nil && org.Kind == store.OrgCouncil {
+		f := store.MotionFilter{BodyIDs: []string{m.BodyID}, Limit: store.MaxLimit,
+			Statuses: []motion.Status{motion.StatusSubmitted, motion.StatusRegistered, motion.StatusInConsultation}}
+		for {
+			page, next, err := s.store.Motions(ctx, f)
+			if err != nil {
+				s.log.ErrorContext(ctx, "web: calendar change: open motions", "body", m.BodyID, "error", err)
+				break
+			}
+			for _, mo := range page {
+				ids[mo.ID] = true
+			}
+			if next == "" {
+				break
+			}
+			f.After = next
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	list := make([]string, 0, len(ids))
+	for id := range ids {
+		list = append(list, id)
+	}
+	slices.Sort(list)
+	if err := s.motions.CalendarChanged(ctx, list...); err != nil {
+		s.log.ErrorContext(ctx, "web: calendar change: signal motions", "meeting", m.ID, "error", err)
+	}
+}

@@ -1,0 +1,375 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+)
+
+// listPage is the motion list with its search form.
+type listPage struct {
+	Q, Status, Kind, Faction, Tag, From, To string
+	Items                                   []motion.Motion
+	Next                                    string
+	NextURL                                 string
+	First                                   bool
+	Statuses                                []motion.Status
+	Kinds                                   []motion.Kind
+	Factions                                []store.Organization
+	Form                                    *Form
+}
+
+func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
+	ctx, a := r.Context(), actorOf(r)
+	q := r.URL.Query()
+	p := listPage{
+		Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Kind: q.Get("kind"), Faction: q.Get("fraktion"),
+		Tag: strings.TrimSpace(q.Get("schlagwort")), From: q.Get("von"), To: q.Get("bis"),
+		Statuses: motion.Statuses, Kinds: motion.Kinds, First: q.Get("weiter") == "",
+	}
+	form := newForm("search", "")
+	form.Fields = []string{"q", "status", "kind", "fraktion", "schlagwort", "von", "bis", "weiter"}
+	p.Form = form
+	f := store.MotionFilter{Viewer: a, Query: p.Q, Faction: p.Faction, Tag: p.Tag, Limit: 20, After: q.Get("weiter")}
+	if p.Status != "" {
+		if st := motion.Status(p.Status); st.Valid() {
+			f.Statuses = []motion.Status{st}
+		} else {
+			form.invalid("status", "unbekannter Status")
+		}
+	}
+	if p.Kind != "" {
+		if k := motion.Kind(p.Kind); k.Valid() {
+			f.Kinds = []motion.Kind{k}
+		} else {
+			form.invalid("kind", "unbekannte Art")
+		}
+	}
+	if len(p.Q) > 500 {
+		form.invalid("q", "höchstens 500 Zeichen")
+	}
+	if p.From != "" {
+		if t, err := s.parseDay(p.From); err == nil {
+			f.SubmittedFrom = &t
+		} else {
+			form.invalid("von", "kein Datum (TT.MM.JJJJ)")
+		}
+	}
+	if p.To != "" {
+		if t, err := s.parseDay(p.To); err == nil {
+			t = t.AddDate(0, 0, 1) // "bis" includes the day
+			f.SubmittedTo = &t
+		} else {
+			form.invalid("bis", "kein Datum (TT.MM.JJJJ)")
+		}
+	}
+	bodies, err := s.bodies(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var bodyIDs []string
+	for _, b := range bodies {
+		bodyIDs = append(bodyIDs, b.ID)
+	}
+	orgs, err := s.orgs(ctx, bodyIDs...)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Factions = ofKind(orgs, store.OrgFaction)
+	status := http.StatusOK
+	if !form.Failed() {
+		items, next, err := s.store.Motions(ctx, f)
+		switch {
+		case errors.Is(err, store.ErrInvalid):
+			form.invalid("weiter", "Die Seite passt nicht zu dieser Suche. Bitte beginnen Sie die Suche neu.")
+		case err != nil:
+			s.fail(w, r, err)
+			return
+		}
+		for _, m := range items {
+			if m.VisibleTo(a) {
+				p.Items = append(p.Items, m)
+			}
+		}
+		if next != "" {
+			nq := url.Values{}
+			for k, vs := range q {
+				if k != "weiter" && k != "ok" {
+					nq[k] = vs
+				}
+			}
+			nq.Set("weiter", next)
+			p.NextURL = "/antraege?" + nq.Encode()
+		}
+	}
+	if form.Failed() {
+		status = http.StatusBadRequest
+	}
+	s.render(w, r, status, "motions", page{Title: "Anträge", Nav: "antraege", Orgs: names(orgs), Data: p})
+}
+
+// motionPage is one motion with everything its page shows and the forms of
+// the actions the caller may take.
+type motionPage struct {
+	M           motion.Motion
+	Allowed     []motion.CommandName
+	History     []motion.Event
+	Deadlines   []store.MotionDeadline
+	Attachments []attachmentView
+	// Meetings are the meetings the consultations name, by id.
+	Meetings map[string]store.Meeting
+	// Upcoming are the meetings each gremium can schedule into, by organization.
+	Upcoming    map[string][]store.Meeting
+	Gremia      []store.Organization
+	Factions    []store.Organization
+	Departments []store.Organization
+	Sponsor     bool
+	// forms are the action forms, prepared or refused, by formKey.
+	forms map[string]*Form
+	// Return is where a form's success leads back to.
+	Return string
+	// Refused is a refused form whose action the page no longer offers (the
+	// motion moved on meanwhile); its message is shown at the top.
+	Refused *Form
+	// readable replaces organization and meeting ids in event summaries.
+	readable *strings.Replacer
+}
+
+// Summary is an event's summary with names instead of ids.
+func (p *motionPage) Summary(e motion.Event) string {
+	if p.readable == nil {
+		return e.Summary
+	}
+	return p.readable.Replace(e.Summary)
+}
+
+// attachmentView is an attachment as a page lists it.
+type attachmentView struct {
+	Name, Href, Type string
+	Size             int64
+	SHA256           string
+}
+
+// formID is the element id prefix of a motion's action form.
+func formID(motionID string, cmd motion.CommandName, target string) string {
+	return fieldID("f-"+motionID[:min(8, len(motionID))]+"-"+string(cmd)+"-"+target, "")
+}
+
+func formKey(cmd motion.CommandName, target string) string { return string(cmd) + "/" + target }
+
+// Can reports whether the caller may run the command now.
+func (p *motionPage) Can(cmd string) bool { return slices.Contains(p.Allowed, motion.CommandName(cmd)) }
+
+// Form returns the form of an action: the refused one with what the user
+// typed, or a fresh one with the motion's version and a new key.
+func (p *motionPage) Form(cmd string, target string) *Form {
+	k := formKey(motion.CommandName(cmd), target)
+	if f, ok := p.forms[k]; ok {
+		return f
+	}
+	f := newForm(motion.CommandName(cmd), target)
+	f.MotionID, f.Version = p.M.ID, p.M.Version
+	f.ID = formID(p.M.ID, motion.CommandName(cmd), target)
+	f.Fields = commandFields[motion.CommandName(cmd)]
+	defaults(f, &p.M, target)
+	p.forms[k] = f
+	return f
+}
+
+// ResultsFor lists the results a consultation can record.
+func (p *motionPage) ResultsFor(k motion.Consultation) []motion.Result {
+	var out []motion.Result
+	for _, r := range motion.Results {
+		switch {
+		case r.Recommendation() && k.Decisive:
+		case (r == motion.ResultAdopted || r == motion.ResultAdoptedAmended || r == motion.ResultRejected) && !k.Decisive:
+		default:
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// OutcomeResults are the results an outcome can have.
+func (p *motionPage) OutcomeResults() []motion.Result {
+	return []motion.Result{motion.ResultAdopted, motion.ResultAdoptedAmended, motion.ResultRejected, motion.ResultNoted,
+		motion.ResultSettledByOtherResolutions, motion.ResultSettledByAdministration}
+}
+
+// DeadlineKinds are the deadlines the council office may set by hand.
+func (p *motionPage) DeadlineKinds() []motion.DeadlineKind { return motion.DeadlineKinds }
+
+// Open lists the consultations not yet done.
+func (p *motionPage) Open() []motion.Consultation {
+	var out []motion.Consultation
+	for _, k := range p.M.Consultations {
+		if k.Status != motion.ConsultationDone {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// LinkHref is where a link to a settling motion or resolution points.
+func (p *motionPage) LinkHref(l motion.Link) string {
+	if l.MotionID != "" {
+		return motionPath(l.MotionID)
+	}
+	return l.URL
+}
+
+// loadMotionPage reads everything the motion's page shows.
+func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, map[string]store.Organization, error) {
+	ctx, a := r.Context(), actorOf(r)
+	p := &motionPage{M: m, Allowed: motion.Allowed(&m, a), forms: map[string]*Form{}, Meetings: map[string]store.Meeting{},
+		Upcoming: map[string][]store.Meeting{}, Return: motionPath(m.ID)}
+	p.Sponsor = a.Has(motion.RoleFactionStaff) && m.Sponsor(a.Faction)
+	hist, err := s.store.History(ctx, m.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, nil, err
+	}
+	for _, e := range hist {
+		if a.Anonymous() {
+			e.Actor = motion.ActorRef{Role: e.Actor.Role}
+			e.RequestID = ""
+		}
+		p.History = append(p.History, e)
+	}
+	slices.Reverse(p.History) // newest first
+	p.Deadlines, _, err = s.store.Deadlines(ctx, store.DeadlineFilter{Viewer: a, MotionID: m.ID, Limit: store.MaxLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, at := range m.Attachments {
+		p.Attachments = append(p.Attachments, s.attachmentView(at))
+	}
+	for _, id := range m.MeetingIDs() {
+		if mt, err := s.store.Meeting(ctx, id); err == nil {
+			p.Meetings[id] = mt
+		}
+	}
+	orgs, err := s.orgs(ctx, m.BodyID)
+	if err != nil {
+		return nil, nil, err
+	}
+	p.Gremia = ofKind(orgs, gremia...)
+	p.Factions = ofKind(orgs, store.OrgFaction)
+	p.Departments = ofKind(orgs, store.OrgDepartment)
+	var pairs []string
+	for id, o := range orgs {
+		pairs = append(pairs, id, o.Name)
+	}
+	for id, mt := range p.Meetings {
+		pairs = append(pairs, id, "„"+mt.Name+"“ ("+s.format(mt.Start, "02.01.2006")+")")
+	}
+	p.readable = readableIDs(pairs)
+	if p.Can(string(motion.CmdSchedule)) {
+		from := time.Now().Add(-24 * time.Hour)
+		for _, k := range p.Open() {
+			if _, ok := p.Upcoming[k.OrganizationID]; ok {
+				continue
+			}
+			ms, _, err := s.store.Meetings(ctx, store.MeetingFilter{BodyIDs: []string{m.BodyID}, OrganizationID: k.OrganizationID, From: &from, Limit: 50})
+			if err != nil {
+				return nil, nil, err
+			}
+			ms = slices.DeleteFunc(ms, func(x store.Meeting) bool { return x.Cancelled })
+			p.Upcoming[k.OrganizationID] = ms
+		}
+	}
+	return p, orgs, nil
+}
+
+func (s *server) showMotion(w http.ResponseWriter, r *http.Request) {
+	m, err := s.visibleMotion(r.Context(), r.PathValue("id"), actorOf(r))
+	if errors.Is(err, errNotVisible) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderMotion(w, r, http.StatusOK, m, nil)
+}
+
+// renderMotion shows the motion's page, with a refused form if any.
+func (s *server) renderMotion(w http.ResponseWriter, r *http.Request, status int, m motion.Motion, refused *Form) {
+	p, orgs, err := s.loadMotionPage(r, m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if refused != nil {
+		p.forms[formKey(refused.Command, refused.Target)] = refused
+		if !p.Can(string(refused.Command)) {
+			p.Refused = refused
+		}
+	}
+	title := m.Title
+	if m.Reference != "" {
+		title = m.Reference + " – " + m.Title
+	}
+	s.render(w, r, status, "motion", page{Title: title, Nav: "antraege", Orgs: names(orgs), Data: p})
+}
+
+// printPage is the printable motion.
+type printPage struct {
+	M           motion.Motion
+	Faction     store.Organization
+	Body        store.Body
+	Attachments []attachmentView
+}
+
+func (s *server) printMotion(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	m, err := s.visibleMotion(ctx, r.PathValue("id"), actorOf(r))
+	if errors.Is(err, errNotVisible) {
+		s.notFound(w, r)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	orgs, err := s.orgs(ctx, m.BodyID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := printPage{M: m, Faction: orgs[m.Faction]}
+	if p.Faction.ID == "" {
+		p.Faction = store.Organization{ID: m.Faction, Name: m.Faction}
+	}
+	p.Body, _ = s.store.Body(ctx, m.BodyID)
+	for _, at := range m.Attachments {
+		p.Attachments = append(p.Attachments, s.attachmentView(at))
+	}
+	s.render(w, r, http.StatusOK, "print", page{Title: "Antrag: " + m.Title, Orgs: names(orgs), Data: p})
+}
+
+// readableIDs replaces ids (pairs of id, name) by names, longer ids first so
+// that an id that is part of another is not replaced inside it.
+func readableIDs(pairs []string) *strings.Replacer {
+	type kv struct{ k, v string }
+	var kvs []kv
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i] != "" {
+			kvs = append(kvs, kv{pairs[i], pairs[i+1]})
+		}
+	}
+	slices.SortFunc(kvs, func(a, b kv) int { return len(b.k) - len(a.k) })
+	var args []string
+	for _, x := range kvs {
+		args = append(args, x.k, x.v)
+	}
+	return strings.NewReplacer(args...)
+}
