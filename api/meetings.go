@@ -244,43 +244,20 @@ func (s *server) registerMeetings(a huma.API) {
 	})
 }
 
-// calendarChanged tells every motion whose deadlines depend on the meeting to
-// re-arm them: the motions on its agenda and, for a council meeting (which
-// counts for agenda placement), every open motion of the body. A failure is
-// logged, not answered: the meeting is saved, and the motions re-arm at their
-// next transition at the latest.
+// calendarChanged tells every motion whose deadlines depend on the meeting
+// (store.MeetingDependents) to re-arm them. A failure is logged, not
+// answered: the meeting is saved, and the motions re-arm at their next
+// transition at the latest.
 func (s *server) calendarChanged(ctx context.Context, m store.Meeting) {
-	ids := map[string]bool{}
-	items, err := s.store.Agenda(ctx, m.ID)
+	ids, err := s.store.MeetingDependents(ctx, m)
 	if err != nil {
-		s.log.ErrorContext(ctx, "calendar change: agenda", "meeting", m.ID, "error", err)
+		s.log.ErrorContext(ctx, "calendar change: dependent motions", "meeting", m.ID, "error", err)
+		return
 	}
-	for _, it := range items {
-		ids[it.MotionID] = true
+	if len(ids) == 0 {
+		return
 	}
-	if org, err := s.store.Organization(ctx, m.OrganizationID); err == nil && org.Kind == store.OrgCouncil {
-		f := store.MotionFilter{BodyIDs: []string{m.BodyID}, Limit: store.MaxLimit,
-			Statuses: []motion.Status{motion.StatusSubmitted, motion.StatusRegistered, motion.StatusInConsultation}}
-		for {
-			page, next, err := s.store.Motions(ctx, f)
-			if err != nil {
-				s.log.ErrorContext(ctx, "calendar change: open motions", "body", m.BodyID, "error", err)
-				break
-			}
-			for _, mo := range page {
-				ids[mo.ID] = true
-			}
-			if next == "" {
-				break
-			}
-			f.After = next
-		}
-	}
-	list := make([]string, 0, len(ids))
-	for id := range ids {
-		list = append(list, id)
-	}
-	if err := s.motions.CalendarChanged(ctx, list...); err != nil {
+	if err := s.motions.CalendarChanged(ctx, ids...); err != nil {
 		s.log.ErrorContext(ctx, "calendar change: signal motions", "meeting", m.ID, "error", err)
 	}
 }

@@ -28,6 +28,7 @@ type Store interface {
 	Meeting(ctx context.Context, id string) (store.Meeting, error)
 	Meetings(ctx context.Context, f store.MeetingFilter) ([]store.Meeting, string, error)
 	Agenda(ctx context.Context, meetingID string) ([]store.AgendaItem, error)
+	MeetingDependents(ctx context.Context, m store.Meeting) ([]string, error)
 
 	Motion(ctx context.Context, id string) (motion.Motion, error)
 	Motions(ctx context.Context, f store.MotionFilter) ([]motion.Motion, string, error)
