@@ -36,51 +36,6 @@ type WorklistOutput struct {
 	}
 }
 
-// stepRule says which motions wait for a step only a role can take.
-type stepRule struct {
-	role     motion.Role
-	statuses []motion.Status
-	kinds    []motion.Kind
-	// cmds take the step; the motion is listed if the caller may run one.
-	cmds   []motion.CommandName
-	when   func(m *motion.Motion, a motion.Actor) bool
-	reason func(m *motion.Motion, a motion.Actor) string
-}
-
-func fixed(s string) func(*motion.Motion, motion.Actor) string {
-	return func(*motion.Motion, motion.Actor) string { return s }
-}
-
-var stepRules = []stepRule{
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusSubmitted},
-		cmds: []motion.CommandName{motion.CmdRegister}, reason: fixed("Eingereicht – wartet auf Registrierung")},
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusRegistered},
-		cmds: []motion.CommandName{motion.CmdSetRoute}, reason: fixed("Registriert – Beratungsfolge festlegen")},
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusInConsultation},
-		cmds: []motion.CommandName{motion.CmdSchedule}, reason: fixed("In Beratung – eine Beratung hat noch keinen Sitzungstermin"),
-		when: func(m *motion.Motion, _ motion.Actor) bool {
-			return slices.ContainsFunc(m.Consultations, func(c motion.Consultation) bool { return c.Status == motion.ConsultationPlanned })
-		}},
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusDecided},
-		cmds:   []motion.CommandName{motion.CmdStartImplementation, motion.CmdClose},
-		reason: fixed("Entschieden – Umsetzung einleiten oder Vorgang abschließen")},
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusAnswered},
-		cmds: []motion.CommandName{motion.CmdClose}, reason: fixed("Beantwortet – Vorgang abschließen")},
-	{role: motion.RoleFactionStaff, statuses: []motion.Status{motion.StatusDraft},
-		cmds: []motion.CommandName{motion.CmdSubmit, motion.CmdEdit},
-		reason: func(m *motion.Motion, a motion.Actor) string {
-			if m.Faction != a.Faction {
-				return "Entwurf, zu dem Ihre Fraktion als Mitantragsteller eingeladen ist"
-			}
-			return "Entwurf – noch nicht eingereicht"
-		}},
-	{role: motion.RoleAdministration, statuses: []motion.Status{motion.StatusRegistered}, kinds: []motion.Kind{motion.KindInquiry},
-		cmds: []motion.CommandName{motion.CmdRecordAnswer}, reason: fixed("Anfrage – Antwort der Verwaltung ausstehend")},
-	{role: motion.RoleAdministration, statuses: []motion.Status{motion.StatusImplementation},
-		cmds: []motion.CommandName{motion.CmdReportImplementation}, reason: fixed("In Umsetzung – Bericht zur Umsetzung ausstehend"),
-		when: func(m *motion.Motion, _ motion.Actor) bool { return len(m.Reports) == 0 }},
-}
-
 // stepScanMax bounds how many motions one role's step search reads.
 const stepScanMax = 1000
 
@@ -168,16 +123,16 @@ func deadlineItem(typ string, d store.MotionDeadline, loc *time.Location, now ti
 // steps lists the motions waiting for a step of one of the caller's roles,
 // longest waiting first, at most limit; more tells whether there were more.
 func (s *server) steps(ctx context.Context, actor motion.Actor, limit int) (items []WorklistItem, more bool, err error) {
-	byRole := map[motion.Role][]stepRule{}
+	byRole := map[motion.Role][]motion.WaitingStep{}
 	var roles []motion.Role
-	for _, r := range stepRules {
-		if !actor.Has(r.role) {
+	for _, r := range motion.WaitingSteps {
+		if !actor.Has(r.Role) {
 			continue
 		}
-		if _, ok := byRole[r.role]; !ok {
-			roles = append(roles, r.role)
+		if _, ok := byRole[r.Role]; !ok {
+			roles = append(roles, r.Role)
 		}
-		byRole[r.role] = append(byRole[r.role], r)
+		byRole[r.Role] = append(byRole[r.Role], r)
 	}
 	type found struct {
 		m    motion.Motion
@@ -189,7 +144,7 @@ func (s *server) steps(ctx context.Context, actor motion.Actor, limit int) (item
 		rules := byRole[role]
 		f := store.MotionFilter{Viewer: actor, BodyIDs: actor.Bodies, Limit: store.MaxLimit}
 		for _, r := range rules {
-			f.Statuses = append(f.Statuses, r.statuses...)
+			f.Statuses = append(f.Statuses, r.Statuses...)
 		}
 		if role == motion.RoleFactionStaff {
 			if actor.Faction == "" {
@@ -238,29 +193,14 @@ func (s *server) steps(ctx context.Context, actor motion.Actor, limit int) (item
 	return items, more, nil
 }
 
-// stepItem applies the first matching rule to m.
-func stepItem(m *motion.Motion, actor motion.Actor, rules []stepRule) (WorklistItem, bool) {
-	allowed := motion.Allowed(m, actor)
-	for _, r := range rules {
-		if !slices.Contains(r.statuses, m.Status) || (len(r.kinds) > 0 && !slices.Contains(r.kinds, m.Kind)) {
-			continue
-		}
-		if r.when != nil && !r.when(m, actor) {
-			continue
-		}
-		var cmds []motion.CommandName
-		for _, c := range r.cmds {
-			if slices.Contains(allowed, c) {
-				cmds = append(cmds, c)
-			}
-		}
-		if len(cmds) == 0 {
-			continue
-		}
-		since := m.UpdatedAt
-		return WorklistItem{Type: "step", Reason: r.reason(m, actor), Motion: motionRefOf(*m), Actions: cmds, Since: &since}, true
+// stepItem applies the first matching waiting step to m.
+func stepItem(m *motion.Motion, actor motion.Actor, steps []motion.WaitingStep) (WorklistItem, bool) {
+	reason, cmds, ok := motion.Waiting(m, actor, steps)
+	if !ok {
+		return WorklistItem{}, false
 	}
-	return WorklistItem{}, false
+	since := m.UpdatedAt
+	return WorklistItem{Type: "step", Reason: reason, Motion: motionRefOf(*m), Actions: cmds, Since: &since}, true
 }
 
 // watchedDeadlines lists the deadlines of motions the caller watches in the

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"slices"
 	"sort"
 	"time"
 
@@ -31,51 +30,6 @@ type stepEntry struct {
 	M       motion.Motion
 	Reason  string
 	Actions []motion.CommandName
-}
-
-// stepRule says which motions wait for a step only a role can take; it is
-// the API's worklist rule (GET /v1/me/worklist).
-type stepRule struct {
-	role     motion.Role
-	statuses []motion.Status
-	kinds    []motion.Kind
-	cmds     []motion.CommandName
-	when     func(m *motion.Motion) bool
-	reason   func(m *motion.Motion, a motion.Actor) string
-}
-
-func fixed(s string) func(*motion.Motion, motion.Actor) string {
-	return func(*motion.Motion, motion.Actor) string { return s }
-}
-
-var stepRules = []stepRule{
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusSubmitted},
-		cmds: []motion.CommandName{motion.CmdRegister}, reason: fixed("Eingereicht – wartet auf Registrierung")},
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusRegistered},
-		cmds: []motion.CommandName{motion.CmdSetRoute}, reason: fixed("Registriert – Beratungsfolge festlegen")},
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusInConsultation},
-		cmds: []motion.CommandName{motion.CmdSchedule}, reason: fixed("In Beratung – eine Beratung hat noch keinen Sitzungstermin"),
-		when: func(m *motion.Motion) bool {
-			return slices.ContainsFunc(m.Consultations, func(c motion.Consultation) bool { return c.Status == motion.ConsultationPlanned })
-		}},
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusDecided},
-		cmds:   []motion.CommandName{motion.CmdStartImplementation, motion.CmdClose},
-		reason: fixed("Entschieden – Umsetzung einleiten oder Vorgang abschließen")},
-	{role: motion.RoleCouncilOffice, statuses: []motion.Status{motion.StatusAnswered},
-		cmds: []motion.CommandName{motion.CmdClose}, reason: fixed("Beantwortet – Vorgang abschließen")},
-	{role: motion.RoleFactionStaff, statuses: []motion.Status{motion.StatusDraft},
-		cmds: []motion.CommandName{motion.CmdSubmit, motion.CmdEdit},
-		reason: func(m *motion.Motion, a motion.Actor) string {
-			if m.Faction != a.Faction {
-				return "Entwurf, zu dem Ihre Fraktion als Mitantragstellerin eingeladen ist"
-			}
-			return "Entwurf – noch nicht eingereicht"
-		}},
-	{role: motion.RoleAdministration, statuses: []motion.Status{motion.StatusRegistered}, kinds: []motion.Kind{motion.KindInquiry},
-		cmds: []motion.CommandName{motion.CmdRecordAnswer}, reason: fixed("Anfrage – Antwort der Verwaltung ausstehend")},
-	{role: motion.RoleAdministration, statuses: []motion.Status{motion.StatusImplementation},
-		cmds: []motion.CommandName{motion.CmdReportImplementation}, reason: fixed("In Umsetzung – Bericht zur Umsetzung ausstehend"),
-		when: func(m *motion.Motion) bool { return len(m.Reports) == 0 }},
 }
 
 // worklistLimit bounds each section of the worklist.
@@ -153,12 +107,12 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 		if !a.Has(role) {
 			continue
 		}
-		var rules []stepRule
+		var rules []motion.WaitingStep
 		f := store.MotionFilter{Viewer: a, BodyIDs: nonNilSlice(a.Bodies), Limit: store.MaxLimit}
-		for _, r := range stepRules {
-			if r.role == role {
+		for _, r := range motion.WaitingSteps {
+			if r.Role == role {
 				rules = append(rules, r)
-				f.Statuses = append(f.Statuses, r.statuses...)
+				f.Statuses = append(f.Statuses, r.Statuses...)
 			}
 		}
 		if len(rules) == 0 {
@@ -200,26 +154,11 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "home", page{Title: "Meine Arbeitsliste", Nav: "start", Orgs: names(orgs), Data: p})
 }
 
-// stepOf applies the first matching rule to m.
-func stepOf(m *motion.Motion, a motion.Actor, rules []stepRule) (stepEntry, bool) {
-	allowed := motion.Allowed(m, a)
-	for _, r := range rules {
-		if !slices.Contains(r.statuses, m.Status) || (len(r.kinds) > 0 && !slices.Contains(r.kinds, m.Kind)) {
-			continue
-		}
-		if r.when != nil && !r.when(m) {
-			continue
-		}
-		var cmds []motion.CommandName
-		for _, c := range r.cmds {
-			if slices.Contains(allowed, c) {
-				cmds = append(cmds, c)
-			}
-		}
-		if len(cmds) == 0 {
-			continue
-		}
-		return stepEntry{M: *m, Reason: r.reason(m, a), Actions: cmds}, true
+// stepOf applies the first matching waiting step to m.
+func stepOf(m *motion.Motion, a motion.Actor, steps []motion.WaitingStep) (stepEntry, bool) {
+	reason, cmds, ok := motion.Waiting(m, a, steps)
+	if !ok {
+		return stepEntry{}, false
 	}
-	return stepEntry{}, false
+	return stepEntry{M: *m, Reason: reason, Actions: cmds}, true
 }
