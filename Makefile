@@ -27,3 +27,43 @@ dev:
 ## histories: record the workflow histories the replay test checks (run after a deliberate, versioned workflow change).
 histories:
 	MOTIONFLOW_RECORD_HISTORIES=1 $(GO) test -count=1 -run 'TestDigitalisierungImQuadrat|TestRemindersArriveExactlyOnceAcrossRestarts' ./e2e
+
+# --- Proof: fuzzing, benchmarks, fault tests, static checks (issue 6). None of
+# these is part of `make test`, which runs the fuzz targets' seed corpora only.
+.PHONY: fuzz bench faults lint vulncheck
+
+FUZZTIME ?= 20s
+## fuzz: run every fuzz target (func Fuzz… in any *_test.go) with the fuzzing engine for FUZZTIME each.
+fuzz:
+	@set -e; for f in $$(grep -rl --include='*_test.go' --exclude-dir=.git '^func Fuzz' .); do \
+	  for fn in $$(grep -o '^func Fuzz[A-Za-z0-9_]*' $$f | cut -d' ' -f2); do \
+	    echo "== $$fn ($$(dirname $$f)), $(FUZZTIME)"; \
+	    $(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) -parallel 1 ./$$(dirname $$f); \
+	  done; \
+	done
+
+BENCHTIME ?= 300x
+LISTTIME ?= 50x
+CREATETIME ?= 100x
+## bench: the benchmarks of bench/ (build tag bench) on embedded Temporal and PostgreSQL; see docs/BENCHMARKS.md.
+bench:
+	$(GO) vet -tags bench ./bench
+	$(GO) test -tags bench -run '^$$' -bench 'BenchmarkTransition$$|BenchmarkThroughput' -benchtime $(BENCHTIME) -timeout 60m ./bench
+	$(GO) test -tags bench -run '^$$' -bench 'BenchmarkList' -benchtime $(LISTTIME) -timeout 60m ./bench
+	$(GO) test -tags bench -run '^$$' -bench 'BenchmarkCreate|BenchmarkTransitionAnatomy|BenchmarkUpdateLadder|BenchmarkProject' -benchtime $(CREATETIME) -timeout 60m ./bench
+	$(GO) test -tags bench -run '^$$' -bench 'BenchmarkDeadlineBurst|BenchmarkWorkerMemory' -benchtime 1x -timeout 60m ./bench
+
+## faults: the fault tests (e2e, build tag faults; workers and API as processes killed with SIGKILL, Temporal restarts, PostgreSQL stopped); see docs/RELIABILITY.md.
+faults:
+	$(GO) vet -tags faults ./e2e
+	$(GO) test -tags faults -count=1 -run '^TestFault' -timeout 60m -v ./e2e
+
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+## lint: staticcheck (fetched through the module proxy on first use), with the bench and faults files.
+lint:
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(STATICCHECK) -tags 'bench faults' ./bench ./e2e
+
+## vulncheck: govulncheck; needs the vulnerability database at https://vuln.go.dev (or GOVULNDB=file:///… with a local copy).
+vulncheck:
+	$(GO) run golang.org/x/vuln/cmd/govulncheck@v1.9.0 $(if $(GOVULNDB),-db $(GOVULNDB)) ./...

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/motionflow/motionflow/api"
 	"github.com/motionflow/motionflow/auth"
 	"github.com/motionflow/motionflow/auth/session"
 	"github.com/motionflow/motionflow/feeds"
@@ -32,7 +33,8 @@ type site struct {
 
 // handler assembles the API (/v1, /docs, /openapi.json, /healthz, /readyz,
 // iCalendar feeds), OParl (/oparl/), Atom feeds, browser login and the web
-// pages (/), behind cross-origin protection for state-changing requests.
+// pages (/), behind cross-origin protection for state-changing requests and
+// rate limits per user and per address (429 with Retry-After).
 func (s site) handler(ctx context.Context) (http.Handler, error) {
 	apiH := apiHandler(s.cfg, s.st, s.tc, s.verifier, s.log)
 	mux := http.NewServeMux()
@@ -56,7 +58,7 @@ func (s site) handler(ctx context.Context) (http.Handler, error) {
 		wrap = m.Middleware
 	}
 	mux.Handle("/", web.New(web.Config{BaseURL: s.cfg.baseURL}, deps))
-	return session.Protect(wrap(mux)), nil
+	return api.RateLimit(api.DefaultRateLimit())(session.Protect(wrap(mux))), nil
 }
 
 // motionLink is where feeds and OParl link a motion: its web page.

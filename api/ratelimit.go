@@ -1,0 +1,213 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// RateLimitConfig sets the request rates one user and one client address may
+// sustain. A request counts against both; the first limit it exceeds answers
+// 429 with Retry-After (problem+json), and a refused request costs nothing.
+type RateLimitConfig struct {
+	// PerUser is the sustained rate per user in requests per second, and
+	// PerUserBurst how many may come at once. A user is a bearer token (the
+	// header's value; the limiter runs before the token is checked, so a
+	// flood of forged tokens is refused by the address limit before any
+	// signature is verified). 0 turns the limit off.
+	PerUser      float64
+	PerUserBurst int
+	// PerAddress and PerAddressBurst limit each client address (an IPv6
+	// client by its /64 network), signed in or not. 0 turns the limit off.
+	PerAddress      float64
+	PerAddressBurst int
+	// TrustForwardedFor takes the client address from the last entry of
+	// X-Forwarded-For, as appended by a reverse proxy in front of motionflow.
+	// Leave it off without such a proxy: clients could pick any address.
+	TrustForwardedFor bool
+	// Exempt are path prefixes that are never limited; nil means the health
+	// checks (/healthz, /readyz).
+	Exempt []string
+	// MaxKeys bounds the users and addresses tracked (default 100,000). Idle
+	// ones are forgotten once their bucket is full again, which changes
+	// nothing; if there are still too many, all are forgotten.
+	MaxKeys int
+	// Now is the clock (tests); nil is time.Now.
+	Now func() time.Time
+}
+
+// DefaultRateLimit is generous: a person clicking through the web client, a
+// script paging through lists, and a whole office behind one address stay
+// well below it.
+func DefaultRateLimit() RateLimitConfig {
+	return RateLimitConfig{PerUser: 20, PerUserBurst: 40, PerAddress: 50, PerAddressBurst: 100}
+}
+
+// RateLimit returns middleware that enforces cfg.
+func RateLimit(cfg RateLimitConfig) func(http.Handler) http.Handler {
+	if cfg.Exempt == nil {
+		cfg.Exempt = []string{"/healthz", "/readyz"}
+	}
+	if cfg.MaxKeys <= 0 {
+		cfg.MaxKeys = 100_000
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	l := &limiter{cfg: cfg}
+	l.user = newBuckets(cfg.PerUser, cfg.PerUserBurst)
+	l.addr = newBuckets(cfg.PerAddress, cfg.PerAddressBurst)
+	return func(next http.Handler) http.Handler {
+		if l.user == nil && l.addr == nil {
+			return next
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if wait, ok := l.admit(r); !ok {
+				secs := int(math.Ceil(wait.Seconds()))
+				if secs < 1 {
+					secs = 1
+				}
+				writeProblem(w, http.StatusTooManyRequests,
+					fmt.Sprintf("Zu viele Anfragen. Bitte in %d s erneut versuchen.", secs),
+					http.Header{"Retry-After": {strconv.Itoa(secs)}})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+type limiter struct {
+	cfg        RateLimitConfig
+	user, addr *buckets
+}
+
+// admit takes a token from each bucket the request counts against, or none
+// and says how long to wait.
+func (l *limiter) admit(r *http.Request) (time.Duration, bool) {
+	for _, p := range l.cfg.Exempt {
+		if strings.HasPrefix(r.URL.Path, p) {
+			return 0, true
+		}
+	}
+	now := l.cfg.Now()
+	var taken [2]*rate.Reservation
+	var wait time.Duration
+	if l.addr != nil {
+		taken[0] = l.addr.reserve("a:"+clientAddress(r, l.cfg.TrustForwardedFor), now, l.cfg.MaxKeys)
+	}
+	if h := r.Header.Get("Authorization"); l.user != nil && h != "" {
+		sum := sha256.Sum256([]byte(h))
+		taken[1] = l.user.reserve("u:"+hex.EncodeToString(sum[:16]), now, l.cfg.MaxKeys)
+	}
+	for _, t := range taken {
+		if t != nil {
+			wait = max(wait, t.DelayFrom(now))
+		}
+	}
+	if wait == 0 {
+		return 0, true
+	}
+	for _, t := range taken {
+		if t != nil {
+			t.CancelAt(now) // a refused request costs nothing
+		}
+	}
+	return wait, false
+}
+
+// buckets are token buckets by key, created on first use.
+type buckets struct {
+	limit rate.Limit
+	burst int
+	// idle is how long a bucket takes to fill up: after that, forgetting it
+	// changes nothing.
+	idle time.Duration
+
+	mu    sync.Mutex
+	m     map[string]*bucket
+	swept time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	last time.Time
+}
+
+func newBuckets(perSecond float64, burst int) *buckets {
+	if perSecond <= 0 {
+		return nil
+	}
+	if burst < 1 {
+		burst = max(1, int(math.Ceil(perSecond)))
+	}
+	return &buckets{limit: rate.Limit(perSecond), burst: burst,
+		idle: time.Duration(float64(burst)/perSecond*float64(time.Second)) + time.Second,
+		m:    map[string]*bucket{}}
+}
+
+func (b *buckets) reserve(key string, now time.Time, maxKeys int) *rate.Reservation {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if now.Sub(b.swept) > time.Minute || len(b.m) >= maxKeys {
+		b.sweep(now)
+		if len(b.m) >= maxKeys {
+			clear(b.m)
+		}
+	}
+	e, ok := b.m[key]
+	if !ok {
+		e = &bucket{lim: rate.NewLimiter(b.limit, b.burst)}
+		b.m[key] = e
+	}
+	e.last = now
+	return e.lim.ReserveN(now, 1)
+}
+
+// sweep forgets the buckets that have been idle long enough to be full.
+func (b *buckets) sweep(now time.Time) {
+	b.swept = now
+	for k, e := range b.m {
+		if now.Sub(e.last) > b.idle {
+			delete(b.m, k)
+		}
+	}
+}
+
+// clientAddress is the address a request counts against: the peer's, or the
+// last X-Forwarded-For entry when a trusted proxy sets it. IPv6 addresses
+// count by their /64 network, which one client usually holds whole.
+func clientAddress(r *http.Request, trustForwardedFor bool) string {
+	raw := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(raw); err == nil {
+		raw = host
+	}
+	if trustForwardedFor {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if last := strings.TrimSpace(parts[len(parts)-1]); last != "" {
+				raw = last
+			}
+		}
+	}
+	ip, err := netip.ParseAddr(raw)
+	if err != nil {
+		return raw
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
+}

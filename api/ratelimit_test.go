@@ -1,0 +1,195 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/motionflow/motionflow/api"
+)
+
+// clock is a settable time for the limiter.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// limited sends one request through h and returns the recorder.
+func limited(h http.Handler, path, remote, token string, headers ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("GET", path, nil)
+	req.RemoteAddr = remote
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// expectTooMany checks a 429 problem with Retry-After.
+func expectTooMany(t *testing.T, rec *httptest.ResponseRecorder, retryAfter string) {
+	t.Helper()
+	if rec.Code != http.StatusTooManyRequests {
+		t.Fatalf("status %d, want 429: %s", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("429 with content type %q", ct)
+	}
+	if got := rec.Header().Get("Retry-After"); got != retryAfter {
+		t.Fatalf("Retry-After %q, want %q", got, retryAfter)
+	}
+	var p huma.ErrorModel
+	if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil || p.Status != 429 || !strings.Contains(p.Detail, retryAfter+" s") {
+		t.Fatalf("problem %s (%v)", rec.Body, err)
+	}
+}
+
+func TestRateLimitPerUser(t *testing.T) {
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	h := api.RateLimit(api.RateLimitConfig{PerUser: 2, PerUserBurst: 3, PerAddress: 1000, PerAddressBurst: 1000, Now: c.now})(ok)
+
+	for i := range 3 {
+		if rec := limited(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
+			t.Fatalf("request %d within the burst: %d", i+1, rec.Code)
+		}
+	}
+	// The fourth at once waits for half a second: Retry-After rounds up.
+	expectTooMany(t, limited(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
+	// Another user from the same address is not affected, nor the anonymous public.
+	if rec := limited(h, "/v1/motions", "10.0.0.1:1234", "bernd"); rec.Code != http.StatusNoContent {
+		t.Fatalf("another user: %d", rec.Code)
+	}
+	if rec := limited(h, "/v1/motions", "10.0.0.1:1234", ""); rec.Code != http.StatusNoContent {
+		t.Fatalf("anonymous: %d", rec.Code)
+	}
+	// The same user from another address is limited all the same.
+	expectTooMany(t, limited(h, "/v1/motions", "10.9.9.9:1", "anna"), "1")
+	// Refused requests cost nothing: after half a second exactly one more passes.
+	c.add(500 * time.Millisecond)
+	if rec := limited(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
+		t.Fatalf("after the wait: %d %s", rec.Code, rec.Body)
+	}
+	expectTooMany(t, limited(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
+	// Health checks are never limited.
+	for range 10 {
+		if rec := limited(h, "/healthz", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
+			t.Fatalf("healthz: %d", rec.Code)
+		}
+	}
+	// A long pause refills the bucket up to the burst, not beyond.
+	c.add(time.Hour)
+	for i := range 3 {
+		if rec := limited(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
+			t.Fatalf("request %d after the pause: %d", i+1, rec.Code)
+		}
+	}
+	expectTooMany(t, limited(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
+}
+
+func TestRateLimitPerAddress(t *testing.T) {
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	h := api.RateLimit(api.RateLimitConfig{PerUser: 1000, PerUserBurst: 1000, PerAddress: 0.2, PerAddressBurst: 2, Now: c.now})(ok)
+
+	// Signed in or not, with any number of tokens: one address, one bucket.
+	limited(h, "/v1/motions", "192.0.2.7:1000", "")
+	limited(h, "/v1/motions", "192.0.2.7:1001", "forged-1")
+	expectTooMany(t, limited(h, "/v1/motions", "192.0.2.7:1002", "forged-2"), "5")
+	// IPv4-mapped IPv6 is the same address.
+	expectTooMany(t, limited(h, "/v1/motions", "[::ffff:192.0.2.7]:1003", ""), "5")
+	// X-Forwarded-For is ignored unless a proxy is trusted.
+	expectTooMany(t, limited(h, "/v1/motions", "192.0.2.7:1004", "", "X-Forwarded-For", "198.51.100.1"), "5")
+	if rec := limited(h, "/v1/motions", "192.0.2.8:1000", ""); rec.Code != http.StatusOK {
+		t.Fatalf("another address: %d", rec.Code)
+	}
+	// An IPv6 client counts by its /64 network.
+	limited(h, "/v1/motions", "[2001:db8:1:2::1]:1", "")
+	limited(h, "/v1/motions", "[2001:db8:1:2::2]:1", "")
+	expectTooMany(t, limited(h, "/v1/motions", "[2001:db8:1:2:ffff::3]:1", ""), "5")
+	if rec := limited(h, "/v1/motions", "[2001:db8:1:3::1]:1", ""); rec.Code != http.StatusOK {
+		t.Fatalf("another /64: %d", rec.Code)
+	}
+
+	// Behind a trusted proxy the last X-Forwarded-For entry is the client.
+	h = api.RateLimit(api.RateLimitConfig{PerAddress: 0.2, PerAddressBurst: 1, TrustForwardedFor: true, Now: c.now})(ok)
+	limited(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "203.0.113.9, 198.51.100.1")
+	expectTooMany(t, limited(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "203.0.113.10, 198.51.100.1"), "5")
+	if rec := limited(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "198.51.100.2"); rec.Code != http.StatusOK {
+		t.Fatalf("another client behind the proxy: %d", rec.Code)
+	}
+}
+
+// TestRateLimitAroundAPI: the limiter in front of api.New answers the
+// 429 itself, and requests below the limit reach the API unchanged.
+func TestRateLimitAroundAPI(t *testing.T) {
+	e := newEnv(t, api.Config{})
+	h, _ := api.New(api.Config{}, api.Deps{Motions: e.motions, Auth: actors, Store: e.store})
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	srv := httptest.NewServer(api.RateLimit(api.RateLimitConfig{PerUser: 1, PerUserBurst: 2, Now: c.now})(h))
+	t.Cleanup(srv.Close)
+	get := func(token string) *http.Response {
+		req, _ := http.NewRequest("GET", srv.URL+"/v1/bodies", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	for range 2 {
+		if res := get("office"); res.StatusCode != http.StatusOK {
+			t.Fatalf("within the limit: %d", res.StatusCode)
+		}
+	}
+	res := get("office")
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") != "1" ||
+		res.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("over the limit: %d, Retry-After %q, %s", res.StatusCode, res.Header.Get("Retry-After"), res.Header.Get("Content-Type"))
+	}
+	// The defaults let a busy client through.
+	d := api.DefaultRateLimit()
+	if d.PerUser < 10 || d.PerUserBurst < 20 || d.PerAddress < d.PerUser {
+		t.Fatalf("defaults not generous: %+v", d)
+	}
+}
+
+// TestRateLimitConcurrent: under concurrent load exactly the burst passes
+// at one instant (run with -race).
+func TestRateLimitConcurrent(t *testing.T) {
+	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	h := api.RateLimit(api.RateLimitConfig{PerUser: 1, PerUserBurst: 25, PerAddress: 1, PerAddressBurst: 1000, Now: c.now})(ok)
+	var mu sync.Mutex
+	passed := 0
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Go(func() {
+			if limited(h, "/v1/motions", "10.0.0.1:1", "anna").Code == http.StatusOK {
+				mu.Lock()
+				passed++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if passed != 25 {
+		t.Fatalf("%d of 100 concurrent requests passed, want the burst of 25", passed)
+	}
+}

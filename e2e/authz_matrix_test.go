@@ -1,0 +1,655 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/motionflow/motionflow/api"
+	"github.com/motionflow/motionflow/motion"
+)
+
+// TestAuthorizationMatrix runs every operation of the API (taken from the
+// OpenAPI document of api.New) as every kind of caller — staff of the
+// motion's own faction, staff of another faction, the council office, the
+// administration, an admin and the anonymous public — on every kind of record
+// it addresses: the own faction's draft, another faction's draft, a
+// co-sponsored draft, and public motions in every status (and of the kinds
+// and departments the rules distinguish). Each answer must be the documented
+// one (the status codes in matrixRows; for the motion commands, the transition
+// table that the operations' descriptions are generated from) and listed among
+// the operation's responses in the OpenAPI document.
+//
+// The test fails when the API has an operation without a row in matrixRows:
+// a new operation must be classified here.
+//
+// Refusals change nothing, so they are probed on one motion per state; a
+// command the caller may run is run on a fresh motion brought to the same
+// state, and must answer 200. At the end every probed motion still has its
+// version.
+func TestAuthorizationMatrix(t *testing.T) {
+	start := time.Now()
+	h := newHarness(t, api.Config{})
+	mx := newMatrix(t, h)
+
+	ops := apiOperations()
+	rows := mx.rows()
+	for id, op := range ops {
+		if _, ok := rows[id]; !ok {
+			t.Errorf("operation %s (%s %s) has no row in the authorization matrix: classify it in matrixRows", id, op.Method, op.Path)
+		}
+	}
+	for id := range rows {
+		if _, ok := ops[id]; !ok {
+			t.Errorf("the authorization matrix has a row for %s, which the API does not have", id)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	t.Logf("setup %v", time.Since(start).Round(time.Millisecond))
+
+	// Build every cell; probe the refusals per record (sequentially on the
+	// same record, records in parallel); run the commands that succeed on
+	// fresh replicas.
+	type cell struct {
+		id  string
+		op  *huma.Operation
+		row row
+		c   caller
+		t   *target
+	}
+	groups := map[string][]cell{}
+	var successes []cell
+	for _, id := range sortedKeys(ops) {
+		op, r := ops[id], rows[id]
+		targets := []*target{nil}
+		switch r.on {
+		case onMotion:
+			targets = mx.motions
+		case onOrganization:
+			targets = mx.orgs
+		case onMeeting:
+			targets = []*target{mx.meeting}
+		}
+		for _, tg := range targets {
+			for _, c := range mx.callers {
+				want := r.want(c, tg)
+				if _, ok := op.Responses[strconv.Itoa(want)]; !ok {
+					t.Errorf("%s as %s on %s: the answer %d is not documented among the responses %v", id, c.name, tg.label(), want, sortedKeys(op.Responses))
+				}
+				x := cell{id: id, op: op, row: r, c: c, t: tg}
+				if r.mutates && want < 300 {
+					successes = append(successes, x)
+					continue
+				}
+				groups[tg.label()] = append(groups[tg.label()], x)
+			}
+		}
+	}
+
+	var probes, runs atomic.Int64
+	var mu sync.Mutex
+	codes := map[int]int{}
+	check := func(x cell, tg *target) {
+		want := x.row.want(x.c, x.t)
+		r := mx.send(x.op, x.row, x.c, tg)
+		mu.Lock()
+		codes[r.Status]++
+		mu.Unlock()
+		if r.Status != want {
+			t.Errorf("%s as %s on %s: %s, want %d", x.id, x.c.name, x.t.label(), r, want)
+			return
+		}
+		if want >= 400 && r.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s as %s on %s: %d is not a problem: %s", x.id, x.c.name, x.t.label(), want, r)
+		}
+	}
+	labels := sortedKeys(groups)
+	parallel(t, len(labels), 4, func(i int) {
+		for _, x := range groups[labels[i]] {
+			check(x, x.t)
+			probes.Add(1)
+		}
+	})
+	parallel(t, len(successes), 6, func(i int) {
+		x := successes[i]
+		fresh := mx.build(x.t)
+		check(x, fresh)
+		runs.Add(1)
+	})
+
+	// Nothing a refusal touched changed.
+	for _, tg := range mx.motions {
+		r := h.mustStatus(h.call("GET", "/v1/motions/"+tg.id+"?consistent=true", tg.owner, nil), 200)
+		var m motionView
+		h.decode(r, &m)
+		if m.Version != tg.version || m.Status != tg.status {
+			t.Errorf("%s: refused requests changed it to version %d, status %s (was %d, %s)", tg.name, m.Version, m.Status, tg.version, tg.status)
+		}
+	}
+	t.Logf("%d operations, %d callers, %d motion states: %d refusals and reads probed, %d commands run on fresh motions, answers %v, in %v",
+		len(ops), len(mx.callers), len(mx.motions), probes.Load(), runs.Load(), codes, time.Since(start).Round(time.Millisecond))
+}
+
+// apiOperations are the operations of the OpenAPI document of api.New, by id.
+func apiOperations() map[string]*huma.Operation {
+	_, a := api.New(api.Config{}, api.Deps{})
+	ops := map[string]*huma.Operation{}
+	for _, item := range a.OpenAPI().Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch, item.Head, item.Options} {
+			if op != nil {
+				ops[op.OperationID] = op
+			}
+		}
+	}
+	return ops
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// caller is one of the six kinds of caller.
+type caller struct {
+	name    string
+	u       user
+	role    motion.Role // "" for the anonymous public
+	faction string
+	dept    string
+}
+
+func (c caller) anonymous() bool { return c.role == "" }
+
+// scope says what an operation's path addresses.
+type scope int
+
+const (
+	onNothing      scope = iota // no record, or one the row prepares
+	onMotion                    // every motion state
+	onOrganization              // a faction and a committee
+	onMeeting                   // one meeting
+)
+
+// row classifies one operation.
+type row struct {
+	on scope
+	// want is the documented answer for a caller on a record.
+	want func(c caller, t *target) int
+	// body is the request body (nil: none).
+	body func(c caller, t *target) any
+	// prepare makes what the request needs and returns path parameters.
+	prepare func(c caller, t *target) map[string]string
+	// mutates marks a command whose success changes the motion: a success
+	// runs on a fresh replica of the record.
+	mutates bool
+}
+
+// target is a record the operations are tried on: a motion in a state, or an
+// organization or meeting.
+type target struct {
+	name string
+	id   string
+	// For motions: the owning faction's user and how to make another like it.
+	owner      user
+	faction    string
+	cosponsors []string
+	kind       motion.Kind
+	status     motion.Status
+	dept       string // the department an inquiry is addressed to
+	version    int64
+	adopted    bool
+	// scheduled is a consultation on a meeting's agenda, done one with a result.
+	scheduled, scheduledMeeting string
+	done                        string
+	doneDecisive                bool
+	recipe                      []step
+	content                     map[string]any
+	// For organizations.
+	faction2 bool // the organization is a faction
+	short    string
+}
+
+func (t *target) label() string {
+	if t == nil {
+		return "-"
+	}
+	return t.name
+}
+
+// step is one command of a recipe, run by the named user.
+type step struct {
+	by   string
+	cmd  motion.CommandName
+	body any
+}
+
+type matrix struct {
+	t       *testing.T
+	h       *harness
+	callers []caller
+	motions []*target
+	orgs    []*target
+	meeting *target
+	person  string
+	seq     atomic.Int64
+	users   map[string]user
+}
+
+const (
+	gruene     = "mannheim-gruene"
+	otherDept  = "mannheim-dez2"
+	meetingHA  = "authz-ha"
+	meetingGR  = "authz-gr"
+	meetingOwn = "authz-patch"
+)
+
+func newMatrix(t *testing.T, h *harness) *matrix {
+	mx := &matrix{t: t, h: h}
+	mx.callers = []caller{
+		{name: "staff of the own faction", u: h.SPD, role: motion.RoleFactionStaff, faction: factionSPD},
+		{name: "staff of another faction", u: h.CDU, role: motion.RoleFactionStaff, faction: factionCDU},
+		{name: "council office", u: h.Office, role: motion.RoleCouncilOffice},
+		{name: "administration", u: h.Dept, role: motion.RoleAdministration, dept: department},
+		{name: "admin", u: h.Admin, role: motion.RoleAdmin},
+		{name: "anonymous", u: h.Anon},
+	}
+	mx.users = map[string]user{"spd": h.SPD, "cdu": h.CDU, "office": h.Office, "dept": h.Dept}
+	h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/organizations", h.Office,
+		map[string]any{"id": gruene, "kind": "faction", "name": "Grüne im Gemeinderat", "short_name": "Grüne"}), 201)
+	h.meeting(meetingHA, committee, "Hauptausschuss", time.Now().AddDate(0, 1, 0))
+	h.meeting(meetingGR, council, "Gemeinderat", time.Now().AddDate(0, 2, 0))
+	h.meeting(meetingOwn, committee, "Hauptausschuss (Sondersitzung)", time.Now().AddDate(0, 3, 0))
+	var p struct {
+		ID string `json:"id"`
+	}
+	h.decode(h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/persons", h.Office, map[string]any{"name": "Paula Probe"}), 201), &p)
+	mx.person = p.ID
+
+	route2 := map[string]any{"steps": []map[string]any{{"organization_id": committee}, {"organization_id": council, "decisive": true}}}
+	route1 := map[string]any{"steps": []map[string]any{{"organization_id": council, "decisive": true}}}
+	adopted := map[string]any{"consultation_id": "c1", "result": "adopted", "vote": map[string]any{"yes": 30, "no": 10, "abstain": 2}}
+	submitRegister := []step{{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdRegister, nil}}
+	decided := append(slices.Clone(submitRegister),
+		step{"office", motion.CmdSetRoute, route1},
+		step{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": meetingGR}},
+		step{"office", motion.CmdRecordResult, adopted})
+	inquiry := map[string]any{"resolution_points": []string{"Wie viele Bänke gibt es?"}, "addressed_department": department}
+	inquiryOther := map[string]any{"resolution_points": []string{"Wie viele Bäume gibt es?"}, "addressed_department": otherDept}
+
+	specs := []*target{
+		{name: "own faction's draft", owner: h.SPD, faction: factionSPD, kind: motion.KindMotion, status: motion.StatusDraft},
+		{name: "another faction's draft", owner: h.CDU, faction: factionCDU, kind: motion.KindMotion, status: motion.StatusDraft},
+		{name: "co-sponsored draft", owner: h.SPD, faction: factionSPD, cosponsors: []string{factionCDU}, kind: motion.KindMotion, status: motion.StatusDraft,
+			recipe: []step{{"spd", motion.CmdInviteCosponsor, map[string]any{"faction": factionCDU}}}},
+		{name: "submitted", status: motion.StatusSubmitted, recipe: []step{{"spd", motion.CmdSubmit, nil}}},
+		{name: "registered", status: motion.StatusRegistered, recipe: submitRegister},
+		{name: "in consultation", status: motion.StatusInConsultation, scheduled: "c2", scheduledMeeting: meetingGR, done: "c1",
+			recipe: append(slices.Clone(submitRegister),
+				step{"office", motion.CmdSetRoute, route2},
+				step{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": meetingHA}},
+				step{"office", motion.CmdRecordResult, map[string]any{"consultation_id": "c1", "result": "recommend_approval"}},
+				step{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c2", "meeting_id": meetingGR}})},
+		{name: "decided", status: motion.StatusDecided, adopted: true, done: "c1", doneDecisive: true, recipe: decided},
+		{name: "in implementation", status: motion.StatusImplementation, adopted: true, done: "c1", doneDecisive: true,
+			recipe: append(slices.Clone(decided), step{"office", motion.CmdStartImplementation, nil})},
+		{name: "closed", status: motion.StatusClosed, adopted: true, done: "c1", doneDecisive: true,
+			recipe: append(slices.Clone(decided), step{"office", motion.CmdClose, map[string]any{"note": "Erledigt."}})},
+		{name: "withdrawn after submission", status: motion.StatusWithdrawn,
+			recipe: []step{{"spd", motion.CmdSubmit, nil}, {"spd", motion.CmdWithdraw, map[string]any{"reason": "Hat sich erledigt."}}}},
+		{name: "inadmissible", status: motion.StatusInadmissible,
+			recipe: []step{{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdDeclareInadmissible, map[string]any{"reason": "Nicht zuständig."}}}},
+		{name: "lapsed", status: motion.StatusLapsed,
+			recipe: append(slices.Clone(submitRegister), step{"office", motion.CmdLapse, map[string]any{"reason": "Ende der Wahlperiode."}})},
+		{name: "registered inquiry to the caller's department", kind: motion.KindInquiry, dept: department, content: inquiry,
+			status: motion.StatusRegistered, recipe: submitRegister},
+		{name: "registered inquiry to another department", kind: motion.KindInquiry, dept: otherDept, content: inquiryOther,
+			status: motion.StatusRegistered, recipe: submitRegister},
+		{name: "answered inquiry", kind: motion.KindInquiry, dept: department, content: inquiry, status: motion.StatusAnswered,
+			recipe: append(slices.Clone(submitRegister), step{"dept", motion.CmdRecordAnswer, map[string]any{"text": "Es gibt 412 Bänke."}})},
+	}
+	for _, s := range specs {
+		if s.owner.token == "" {
+			s.owner, s.faction = h.SPD, factionSPD
+		}
+		if s.kind == "" {
+			s.kind = motion.KindMotion
+		}
+	}
+	// The shared records, built in parallel.
+	parallel(t, len(specs), 6, func(i int) {
+		built := mx.build(specs[i])
+		if built.status != specs[i].status {
+			t.Errorf("%s: built a %s motion", specs[i].name, built.status)
+		}
+		specs[i].id, specs[i].version = built.id, built.version
+	})
+	mx.motions = specs
+	mx.orgs = []*target{
+		{name: "own faction (organization)", id: factionSPD, faction2: true, short: "SPD"},
+		{name: "committee (organization)", id: committee, short: "HA"},
+	}
+	mx.meeting = &target{name: "meeting", id: meetingOwn}
+	return mx
+}
+
+// build makes a new motion like spec: created by its owner, then the recipe.
+func (mx *matrix) build(spec *target) *target {
+	h := mx.h
+	content := draftContent(fmt.Sprintf("Matrix: %s %d", spec.name, mx.seq.Add(1)))
+	for k, v := range spec.content {
+		content[k] = v
+	}
+	m := h.create(spec.owner, spec.kind, content)
+	out := *spec
+	out.id, out.version = m.ID, m.Version
+	for _, s := range spec.recipe {
+		r := h.mustStatus(h.command(mx.users[s.by], m.ID, s.cmd, out.version, s.body), 200)
+		var after motionView
+		h.decode(r, &after)
+		out.version, out.status = after.Version, after.Status
+	}
+	if len(spec.recipe) == 0 {
+		out.status = m.Status
+	}
+	return &out
+}
+
+// send makes the cell's request.
+func (mx *matrix) send(op *huma.Operation, r row, c caller, t *target) response {
+	params := map[string]string{"body": bodyID}
+	if t != nil {
+		params["id"] = t.id
+	}
+	if r.prepare != nil {
+		for k, v := range r.prepare(c, t) {
+			params[k] = v
+		}
+	}
+	path := op.Path
+	for k, v := range params {
+		path = strings.ReplaceAll(path, "{"+k+"}", url.PathEscape(v))
+	}
+	var body any
+	if r.body != nil {
+		body = r.body(c, t)
+	}
+	var headers []string
+	if _, ok := commandOf(op.Path); ok {
+		headers = []string{"If-Match", etag(t.version)}
+	}
+	return mx.h.call(op.Method, path, c.u, body, headers...)
+}
+
+// commandOf returns the command whose path is p.
+func commandOf(p string) (motion.CommandName, bool) {
+	for _, c := range motion.Commands {
+		if c != motion.CmdCreate && p == api.CommandPath(c) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// The documented answers.
+
+func everyone(code int) func(caller, *target) int {
+	return func(caller, *target) int { return code }
+}
+
+// signedIn: 401 for the anonymous public (requireToken), else code.
+func signedIn(code int) func(caller, *target) int {
+	return func(c caller, _ *target) int {
+		if c.anonymous() {
+			return http.StatusUnauthorized
+		}
+		return code
+	}
+}
+
+// roles: 401 anonymous, code for the roles, 403 for the others.
+func roles(code int, rs ...motion.Role) func(caller, *target) int {
+	return func(c caller, _ *target) int {
+		switch {
+		case c.anonymous():
+			return http.StatusUnauthorized
+		case slices.Contains(rs, c.role):
+			return code
+		}
+		return http.StatusForbidden
+	}
+}
+
+// sees reports whether c may see the motion: a public one everybody, a
+// draft only the staff of its sponsoring factions.
+func (t *target) sees(c caller) bool {
+	if t.status != motion.StatusDraft {
+		return true
+	}
+	return c.role == motion.RoleFactionStaff && (c.faction == t.faction || slices.Contains(t.cosponsors, c.faction))
+}
+
+// visible: code for a caller who may see the motion, else 404 (never 403);
+// anonymous callers get 401 first where a token is required.
+func visible(code int, tokenRequired bool) func(caller, *target) int {
+	return func(c caller, t *target) int {
+		switch {
+		case tokenRequired && c.anonymous():
+			return http.StatusUnauthorized
+		case !t.sees(c):
+			return http.StatusNotFound
+		}
+		return code
+	}
+}
+
+// commandWant is the answer the transition table documents (the command
+// operations' descriptions are generated from it): 401 anonymous, 404 for a
+// motion the caller may not see, 403 for a role or scope the rule does not
+// name, 409 for a status or kind it does not allow, else 200.
+func commandWant(name motion.CommandName) func(caller, *target) int {
+	rule := motion.Table[name]
+	return func(c caller, t *target) int {
+		if c.anonymous() {
+			return http.StatusUnauthorized
+		}
+		if !t.sees(c) {
+			return http.StatusNotFound
+		}
+		permitted := slices.Contains(rule.Roles, c.role)
+		switch rule.Scope {
+		case motion.ScopeOriginator:
+			permitted = permitted && c.faction == t.faction
+		case motion.ScopeSponsor:
+			permitted = permitted && (c.faction == t.faction || slices.Contains(t.cosponsors, c.faction))
+		case motion.ScopeDepartment:
+			permitted = permitted && (t.dept == "" || c.dept == t.dept)
+		}
+		if !permitted {
+			return http.StatusForbidden
+		}
+		if !slices.Contains(rule.From, t.status) || (len(rule.Kinds) > 0 && !slices.Contains(rule.Kinds, t.kind)) {
+			return http.StatusConflict
+		}
+		if name == motion.CmdStartImplementation && !t.adopted {
+			return http.StatusConflict
+		}
+		return http.StatusOK
+	}
+}
+
+// commandBody is a body the command accepts on the record when the caller
+// may run it there: a refusal must come from the caller or the state.
+func commandBody(name motion.CommandName) func(caller, *target) any {
+	return func(_ caller, t *target) any {
+		switch name {
+		case motion.CmdSubmit, motion.CmdRegister, motion.CmdStartImplementation:
+			return nil
+		case motion.CmdEdit:
+			return draftContent("Geänderter Entwurf")
+		case motion.CmdInviteCosponsor:
+			return map[string]any{"faction": gruene}
+		case motion.CmdSchedule:
+			if t.scheduled != "" {
+				return map[string]any{"consultation_id": t.scheduled, "meeting_id": t.scheduledMeeting}
+			}
+			return map[string]any{"consultation_id": "c1", "meeting_id": meetingGR}
+		case motion.CmdRecordResult:
+			id := "c1"
+			if t.scheduled != "" {
+				id = t.scheduled
+			}
+			return map[string]any{"consultation_id": id, "result": "adopted", "vote": map[string]any{"yes": 30, "no": 10, "abstain": 2}}
+		case motion.CmdCorrectResult:
+			if t.done != "" && !t.doneDecisive {
+				return map[string]any{"consultation_id": t.done, "result": "recommend_rejection", "reason": "Zählfehler."}
+			}
+			return map[string]any{"consultation_id": "c1", "result": "rejected", "reason": "Zählfehler.", "vote": map[string]any{"yes": 10, "no": 30, "abstain": 2}}
+		}
+		b := bodies(name, meetingGR)
+		if b == nil {
+			panic("authorization matrix: no body for command " + string(name))
+		}
+		return b
+	}
+}
+
+// rows is the authorization matrix: every operation of the API with its
+// documented answers. The motion commands come from the transition table.
+func (mx *matrix) rows() map[string]row {
+	h := mx.h
+	office := []motion.Role{motion.RoleCouncilOffice, motion.RoleAdmin}
+	rows := map[string]row{
+		"healthz": {want: everyone(200)},
+		"readyz":  {want: everyone(200)},
+
+		"list-bodies": {want: everyone(200)},
+		"get-body":    {want: everyone(200)},
+		"put-body": {want: roles(200, motion.RoleAdmin),
+			body: func(caller, *target) any { return map[string]any{"name": "Stadt Mannheim", "short_name": "Mannheim"} }},
+
+		"list-organizations": {want: everyone(200)},
+		"create-organization": {want: roles(201, office...), body: func(caller, *target) any {
+			return map[string]any{"kind": "committee", "name": fmt.Sprintf("Ausschuss %d", mx.seq.Add(1))}
+		}},
+		"get-organization": {on: onOrganization, want: everyone(200)},
+		"patch-organization": {on: onOrganization, want: roles(200, office...),
+			body: func(_ caller, t *target) any { return map[string]any{"short_name": t.short} }},
+		"create-person": {want: roles(201, office...),
+			body: func(caller, *target) any { return map[string]any{"name": "Petra Probe"} }},
+		"add-member": {on: onOrganization, want: roles(201, office...),
+			body: func(caller, *target) any { return map[string]any{"person_id": mx.person, "role": "Mitglied"} }},
+		"list-members": {on: onOrganization, want: everyone(200)},
+
+		"list-meetings": {want: everyone(200)},
+		"create-meeting": {want: roles(201, motion.RoleCouncilOffice), body: func(caller, *target) any {
+			return map[string]any{"organization_id": committee, "name": "Sitzung", "start": time.Now().AddDate(0, 4, 0).Format(time.RFC3339)}
+		}},
+		"get-meeting": {on: onMeeting, want: everyone(200)},
+		"patch-meeting": {on: onMeeting, want: roles(200, motion.RoleCouncilOffice),
+			body: func(caller, *target) any { return map[string]any{"location": "Ratssaal, Rathaus E 5"} }},
+
+		"create-motion": {want: roles(201, motion.RoleFactionStaff), body: func(caller, *target) any {
+			return map[string]any{"body_id": bodyID, "kind": "motion", "title": "Neuer Entwurf", "resolution_points": []string{"Punkt."}}
+		}},
+		"list-motions":         {want: everyone(200)},
+		"get-motion":           {on: onMotion, want: visible(200, false)},
+		"get-motion-history":   {on: onMotion, want: visible(200, false)},
+		"get-motion-deadlines": {on: onMotion, want: visible(200, false)},
+
+		"list-deadlines":     {want: everyone(200)},
+		"get-deadline-rules": {want: everyone(200)},
+		"put-deadline-rules": {want: roles(200, motion.RoleAdmin), body: func(caller, *target) any {
+			return map[string]any{"agenda_placement_meetings": 2, "submission_cutoff": "14d", "papers_due": "7d",
+				"inquiry_answer": "21d", "inquiry_answer_fundamental": "42d", "implementation_report_months": 6,
+				"stale": "90d", "offsets": []string{"-7d", "-1d", "0s"}, "escalation": "7d", "escalation_max": 3}
+		}},
+		"get-worklist": {want: signedIn(200)},
+
+		"watch-motion": {on: onMotion, want: visible(200, true), body: func(caller, *target) any { return map[string]any{} }},
+		"unwatch-motion": {on: onMotion, want: visible(204, true), prepare: func(c caller, t *target) map[string]string {
+			if !c.anonymous() && t.sees(c) {
+				h.mustStatus(h.call("PUT", "/v1/motions/"+t.id+"/watch", c.u, map[string]any{}), 200)
+			}
+			return nil
+		}},
+		"list-watches": {want: signedIn(200)},
+
+		"create-user-feed":    {want: signedIn(201), body: func(caller, *target) any { return map[string]any{} }},
+		"create-faction-feed": {on: onOrganization, want: mx.factionFeed},
+		"list-feeds":          {want: signedIn(200)},
+		"revoke-feed": {want: func(c caller, _ *target) int {
+			switch {
+			case c.anonymous():
+				return http.StatusUnauthorized
+			case c.u.Subject == h.SPD.Subject:
+				return http.StatusNoContent
+			}
+			return http.StatusNotFound // somebody else's feed does not exist for the caller
+		}, prepare: func(caller, *target) map[string]string {
+			id, _ := mx.feed()
+			return map[string]string{"id": id}
+		}},
+		"get-feed": {want: everyone(200), prepare: func(caller, *target) map[string]string {
+			_, file := mx.feed()
+			return map[string]string{"file": file}
+		}},
+
+		"list-notification-targets": {want: roles(200, motion.RoleAdmin)},
+		"create-notification-target": {want: roles(201, motion.RoleAdmin), body: func(caller, *target) any {
+			return map[string]any{"audience": "council_office", "channel": "email", "address": fmt.Sprintf("ratsbuero-%d@mannheim.example", mx.seq.Add(1))}
+		}},
+		"delete-notification-target": {want: roles(204, motion.RoleAdmin), prepare: func(caller, *target) map[string]string {
+			var out struct {
+				ID string `json:"id"`
+			}
+			h.decode(h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/notification-targets", h.Admin, map[string]any{
+				"audience": "council_office", "channel": "email", "address": fmt.Sprintf("weg-%d@mannheim.example", mx.seq.Add(1)),
+			}), 201), &out)
+			return map[string]string{"id": out.ID}
+		}},
+	}
+	for _, c := range motion.Commands {
+		if c == motion.CmdCreate {
+			continue
+		}
+		rows["motion-"+strings.ReplaceAll(string(c), "_", "-")] = row{on: onMotion, want: commandWant(c), body: commandBody(c), mutates: true}
+	}
+	return rows
+}
+
+// factionFeed: only the staff of the faction may create its feed; for any
+// other organization nobody may.
+func (mx *matrix) factionFeed(c caller, t *target) int {
+	switch {
+	case c.anonymous():
+		return http.StatusUnauthorized
+	case t.faction2 && c.role == motion.RoleFactionStaff && c.faction == t.id:
+		return http.StatusCreated
+	}
+	return http.StatusForbidden
+}
+
+// feed creates a personal feed of the SPD user and returns its id and file.
+func (mx *matrix) feed() (id, file string) {
+	var out struct {
+		ID   string `json:"id"`
+		Path string `json:"path"`
+	}
+	mx.h.decode(mx.h.mustStatus(mx.h.call("POST", "/v1/me/feeds", mx.h.SPD, map[string]any{}), 201), &out)
+	return out.ID, strings.TrimPrefix(out.Path, "/feeds/")
+}
