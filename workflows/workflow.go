@@ -114,11 +114,21 @@ func (w *run) loop(ctx workflow.Context) error {
 		}
 	})
 	for {
+		// Version 1 clears the wake flag before recomputing, so that a command
+		// applied while the recomputation waits for an activity wakes the loop
+		// again; the default version (histories recorded before) cleared it
+		// after and could miss that command until the next one.
+		wakeFirst := workflow.GetVersion(ctx, "clear-wake-before-deadlines", workflow.DefaultVersion, 1) == 1
+		if wakeFirst {
+			w.wake = false
+		}
 		next, err := w.deadlines(ctx)
 		if err != nil {
 			return err
 		}
-		w.wake = false
+		if !wakeFirst {
+			w.wake = false
+		}
 		canSuggested := func() bool { return workflow.GetInfo(ctx).GetContinueAsNewSuggested() }
 		cond := func() bool { return w.wake || canSuggested() }
 		if next == nil {
