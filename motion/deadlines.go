@@ -3,6 +3,7 @@ package motion
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
@@ -83,11 +84,15 @@ func ParseDuration(s string) (Duration, error) {
 	s = strings.TrimSpace(s)
 	neg := strings.HasPrefix(s, "-")
 	rest := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	const day = int64(24 * time.Hour)
 	var days int64
 	if i := strings.Index(rest, "d"); i >= 0 {
 		n, err := strconv.ParseInt(rest[:i], 10, 64)
 		if err != nil {
 			return 0, fmt.Errorf("duration %q: %w", s, err)
+		}
+		if n > math.MaxInt64/day || n < -math.MaxInt64/day {
+			return 0, fmt.Errorf("duration %q: out of range", s)
 		}
 		days, rest = n, rest[i+1:]
 	}
@@ -98,8 +103,15 @@ func ParseDuration(s string) (Duration, error) {
 			return 0, fmt.Errorf("duration %q: %w", s, err)
 		}
 	}
-	d += time.Duration(days) * 24 * time.Hour
+	total := days * day
+	if (d > 0 && total > math.MaxInt64-int64(d)) || (d < 0 && total < math.MinInt64-int64(d)) {
+		return 0, fmt.Errorf("duration %q: out of range", s)
+	}
+	d += time.Duration(total)
 	if neg {
+		if d == math.MinInt64 {
+			return 0, fmt.Errorf("duration %q: out of range", s)
+		}
 		d = -d
 	}
 	return Duration(d), nil
