@@ -191,18 +191,18 @@ func (fz *fuzzEnv) must(r fuzzResp, status int) fuzzResp {
 }
 
 // tokenOf is the fake token of the first role of a rule.
-var tokenOf = map[motion.Role]string{
+var fuzzTokenOf = map[motion.Role]string{
 	motion.RoleFactionStaff: "spd", motion.RoleCouncilOffice: "office",
 	motion.RoleAdministration: "verw", motion.RoleAdmin: "admin",
 }
 
 // otherCallers are the callers besides the intended one (selector 1–7).
-var otherCallers = []string{"spd", "cdu", "office", "verw", "admin", "other", ""}
+var fuzzOtherCallers = []string{"spd", "cdu", "office", "verw", "admin", "other", ""}
 
 // call posts body to op, filling in its path parameters.
 func (fz *fuzzEnv) call(t *testing.T, op *huma.Operation, caller int, noIfMatch bool, body []byte) fuzzResp {
 	path, token, ifMatch := op.Path, "admin", ""
-	cmd, isCommand := commandOf(op.Path)
+	cmd, isCommand := fuzzCommandOf(op.Path)
 	switch {
 	case isCommand:
 		id := fz.motionFor(cmd)
@@ -210,7 +210,7 @@ func (fz *fuzzEnv) call(t *testing.T, op *huma.Operation, caller int, noIfMatch 
 		if err != nil {
 			t.Fatal(err)
 		}
-		path, token, ifMatch = strings.ReplaceAll(path, "{id}", id), tokenOf[motion.Table[cmd].Roles[0]], fmt.Sprintf(`"%d"`, m.Version)
+		path, token, ifMatch = strings.ReplaceAll(path, "{id}", id), fuzzTokenOf[motion.Table[cmd].Roles[0]], fmt.Sprintf(`"%d"`, m.Version)
 	case op.OperationID == "create-motion", op.OperationID == "create-user-feed":
 		token = "spd"
 	case strings.HasPrefix(path, "/v1/motions/{id}"):
@@ -227,7 +227,7 @@ func (fz *fuzzEnv) call(t *testing.T, op *huma.Operation, caller int, noIfMatch 
 	path = strings.ReplaceAll(path, "{body}", "mannheim")
 	path = strings.ReplaceAll(path, "{id}", "x")
 	if caller > 0 {
-		token = otherCallers[caller-1]
+		token = fuzzOtherCallers[caller-1]
 	}
 	if noIfMatch {
 		ifMatch = ""
@@ -240,7 +240,7 @@ func (fz *fuzzEnv) call(t *testing.T, op *huma.Operation, caller int, noIfMatch 
 }
 
 // commandOf returns the command of a command path.
-func commandOf(path string) (motion.CommandName, bool) {
+func fuzzCommandOf(path string) (motion.CommandName, bool) {
 	for _, c := range motion.Commands {
 		if c != motion.CmdCreate && path == api.CommandPath(c) {
 			return c, true

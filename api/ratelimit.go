@@ -27,6 +27,10 @@ type RateLimitConfig struct {
 	// signature is verified). 0 turns the limit off.
 	PerUser      float64
 	PerUserBurst int
+	// UserCookie names a session cookie (the web's) whose value identifies
+	// the user of a request without an Authorization header; "" counts such
+	// requests by address only.
+	UserCookie string
 	// PerAddress and PerAddressBurst limit each client address (an IPv6
 	// client by its /64 network), signed in or not. 0 turns the limit off.
 	PerAddress      float64
@@ -106,8 +110,8 @@ func (l *limiter) admit(r *http.Request) (time.Duration, bool) {
 	if l.addr != nil {
 		taken[0] = l.addr.reserve("a:"+clientAddress(r, l.cfg.TrustForwardedFor), now, l.cfg.MaxKeys)
 	}
-	if h := r.Header.Get("Authorization"); l.user != nil && h != "" {
-		sum := sha256.Sum256([]byte(h))
+	if id := l.userOf(r); l.user != nil && id != "" {
+		sum := sha256.Sum256([]byte(id))
 		taken[1] = l.user.reserve("u:"+hex.EncodeToString(sum[:16]), now, l.cfg.MaxKeys)
 	}
 	for _, t := range taken {
@@ -124,6 +128,20 @@ func (l *limiter) admit(r *http.Request) (time.Duration, bool) {
 		}
 	}
 	return wait, false
+}
+
+// userOf is what identifies the request's user: its Authorization header,
+// else the session cookie's value; "" for the anonymous public.
+func (l *limiter) userOf(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		return "authorization\n" + h
+	}
+	if l.cfg.UserCookie != "" {
+		if c, err := r.Cookie(l.cfg.UserCookie); err == nil && c.Value != "" {
+			return "cookie\n" + c.Value
+		}
+	}
+	return ""
 }
 
 // buckets are token buckets by key, created on first use.

@@ -14,20 +14,20 @@ import (
 )
 
 // clock is a settable time for the limiter.
-type clock struct {
+type rlClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) add(d time.Duration) {
+func (c *rlClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *rlClock) add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
 
 // limited sends one request through h and returns the recorder.
-func limited(h http.Handler, path, remote, token string, headers ...string) *httptest.ResponseRecorder {
+func rlRequest(h http.Handler, path, remote, token string, headers ...string) *httptest.ResponseRecorder {
 	req := httptest.NewRequest("GET", path, nil)
 	req.RemoteAddr = remote
 	if token != "" {
@@ -42,7 +42,7 @@ func limited(h http.Handler, path, remote, token string, headers ...string) *htt
 }
 
 // expectTooMany checks a 429 problem with Retry-After.
-func expectTooMany(t *testing.T, rec *httptest.ResponseRecorder, retryAfter string) {
+func rlExpect429(t *testing.T, rec *httptest.ResponseRecorder, retryAfter string) {
 	t.Helper()
 	if rec.Code != http.StatusTooManyRequests {
 		t.Fatalf("status %d, want 429: %s", rec.Code, rec.Body)
@@ -60,77 +60,96 @@ func expectTooMany(t *testing.T, rec *httptest.ResponseRecorder, retryAfter stri
 }
 
 func TestRateLimitPerUser(t *testing.T) {
-	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	c := &rlClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	h := api.RateLimit(api.RateLimitConfig{PerUser: 2, PerUserBurst: 3, PerAddress: 1000, PerAddressBurst: 1000, Now: c.now})(ok)
 
 	for i := range 3 {
-		if rec := limited(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
+		if rec := rlRequest(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
 			t.Fatalf("request %d within the burst: %d", i+1, rec.Code)
 		}
 	}
 	// The fourth at once waits for half a second: Retry-After rounds up.
-	expectTooMany(t, limited(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
+	rlExpect429(t, rlRequest(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
 	// Another user from the same address is not affected, nor the anonymous public.
-	if rec := limited(h, "/v1/motions", "10.0.0.1:1234", "bernd"); rec.Code != http.StatusNoContent {
+	if rec := rlRequest(h, "/v1/motions", "10.0.0.1:1234", "bernd"); rec.Code != http.StatusNoContent {
 		t.Fatalf("another user: %d", rec.Code)
 	}
-	if rec := limited(h, "/v1/motions", "10.0.0.1:1234", ""); rec.Code != http.StatusNoContent {
+	if rec := rlRequest(h, "/v1/motions", "10.0.0.1:1234", ""); rec.Code != http.StatusNoContent {
 		t.Fatalf("anonymous: %d", rec.Code)
 	}
 	// The same user from another address is limited all the same.
-	expectTooMany(t, limited(h, "/v1/motions", "10.9.9.9:1", "anna"), "1")
+	rlExpect429(t, rlRequest(h, "/v1/motions", "10.9.9.9:1", "anna"), "1")
 	// Refused requests cost nothing: after half a second exactly one more passes.
 	c.add(500 * time.Millisecond)
-	if rec := limited(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
+	if rec := rlRequest(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
 		t.Fatalf("after the wait: %d %s", rec.Code, rec.Body)
 	}
-	expectTooMany(t, limited(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
+	rlExpect429(t, rlRequest(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
 	// Health checks are never limited.
 	for range 10 {
-		if rec := limited(h, "/healthz", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
+		if rec := rlRequest(h, "/healthz", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
 			t.Fatalf("healthz: %d", rec.Code)
 		}
 	}
 	// A long pause refills the bucket up to the burst, not beyond.
 	c.add(time.Hour)
 	for i := range 3 {
-		if rec := limited(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
+		if rec := rlRequest(h, "/v1/motions", "10.0.0.1:1234", "anna"); rec.Code != http.StatusNoContent {
 			t.Fatalf("request %d after the pause: %d", i+1, rec.Code)
 		}
 	}
-	expectTooMany(t, limited(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
+	rlExpect429(t, rlRequest(h, "/v1/motions", "10.0.0.1:1234", "anna"), "1")
+}
+
+// TestRateLimitSessionCookie: with UserCookie set, a browser session counts
+// as a user like a bearer token does.
+func TestRateLimitSessionCookie(t *testing.T) {
+	c := &rlClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	h := api.RateLimit(api.RateLimitConfig{PerUser: 1, PerUserBurst: 2, PerAddress: 1000, PerAddressBurst: 1000,
+		UserCookie: "__Host-motionflow", Now: c.now})(ok)
+	for range 2 {
+		rlRequest(h, "/antraege", "10.0.0.1:1", "", "Cookie", "__Host-motionflow=sitzung-a")
+	}
+	rlExpect429(t, rlRequest(h, "/antraege", "10.0.0.1:1", "", "Cookie", "__Host-motionflow=sitzung-a"), "1")
+	if rec := rlRequest(h, "/antraege", "10.0.0.1:1", "", "Cookie", "__Host-motionflow=sitzung-b"); rec.Code != http.StatusOK {
+		t.Fatalf("another session: %d", rec.Code)
+	}
+	if rec := rlRequest(h, "/antraege", "10.0.0.1:1", ""); rec.Code != http.StatusOK {
+		t.Fatalf("without a session: %d", rec.Code)
+	}
 }
 
 func TestRateLimitPerAddress(t *testing.T) {
-	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	c := &rlClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	h := api.RateLimit(api.RateLimitConfig{PerUser: 1000, PerUserBurst: 1000, PerAddress: 0.2, PerAddressBurst: 2, Now: c.now})(ok)
 
 	// Signed in or not, with any number of tokens: one address, one bucket.
-	limited(h, "/v1/motions", "192.0.2.7:1000", "")
-	limited(h, "/v1/motions", "192.0.2.7:1001", "forged-1")
-	expectTooMany(t, limited(h, "/v1/motions", "192.0.2.7:1002", "forged-2"), "5")
+	rlRequest(h, "/v1/motions", "192.0.2.7:1000", "")
+	rlRequest(h, "/v1/motions", "192.0.2.7:1001", "forged-1")
+	rlExpect429(t, rlRequest(h, "/v1/motions", "192.0.2.7:1002", "forged-2"), "5")
 	// IPv4-mapped IPv6 is the same address.
-	expectTooMany(t, limited(h, "/v1/motions", "[::ffff:192.0.2.7]:1003", ""), "5")
+	rlExpect429(t, rlRequest(h, "/v1/motions", "[::ffff:192.0.2.7]:1003", ""), "5")
 	// X-Forwarded-For is ignored unless a proxy is trusted.
-	expectTooMany(t, limited(h, "/v1/motions", "192.0.2.7:1004", "", "X-Forwarded-For", "198.51.100.1"), "5")
-	if rec := limited(h, "/v1/motions", "192.0.2.8:1000", ""); rec.Code != http.StatusOK {
+	rlExpect429(t, rlRequest(h, "/v1/motions", "192.0.2.7:1004", "", "X-Forwarded-For", "198.51.100.1"), "5")
+	if rec := rlRequest(h, "/v1/motions", "192.0.2.8:1000", ""); rec.Code != http.StatusOK {
 		t.Fatalf("another address: %d", rec.Code)
 	}
 	// An IPv6 client counts by its /64 network.
-	limited(h, "/v1/motions", "[2001:db8:1:2::1]:1", "")
-	limited(h, "/v1/motions", "[2001:db8:1:2::2]:1", "")
-	expectTooMany(t, limited(h, "/v1/motions", "[2001:db8:1:2:ffff::3]:1", ""), "5")
-	if rec := limited(h, "/v1/motions", "[2001:db8:1:3::1]:1", ""); rec.Code != http.StatusOK {
+	rlRequest(h, "/v1/motions", "[2001:db8:1:2::1]:1", "")
+	rlRequest(h, "/v1/motions", "[2001:db8:1:2::2]:1", "")
+	rlExpect429(t, rlRequest(h, "/v1/motions", "[2001:db8:1:2:ffff::3]:1", ""), "5")
+	if rec := rlRequest(h, "/v1/motions", "[2001:db8:1:3::1]:1", ""); rec.Code != http.StatusOK {
 		t.Fatalf("another /64: %d", rec.Code)
 	}
 
 	// Behind a trusted proxy the last X-Forwarded-For entry is the client.
 	h = api.RateLimit(api.RateLimitConfig{PerAddress: 0.2, PerAddressBurst: 1, TrustForwardedFor: true, Now: c.now})(ok)
-	limited(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "203.0.113.9, 198.51.100.1")
-	expectTooMany(t, limited(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "203.0.113.10, 198.51.100.1"), "5")
-	if rec := limited(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "198.51.100.2"); rec.Code != http.StatusOK {
+	rlRequest(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "203.0.113.9, 198.51.100.1")
+	rlExpect429(t, rlRequest(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "203.0.113.10, 198.51.100.1"), "5")
+	if rec := rlRequest(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "198.51.100.2"); rec.Code != http.StatusOK {
 		t.Fatalf("another client behind the proxy: %d", rec.Code)
 	}
 }
@@ -140,7 +159,7 @@ func TestRateLimitPerAddress(t *testing.T) {
 func TestRateLimitAroundAPI(t *testing.T) {
 	e := newEnv(t, api.Config{})
 	h, _ := api.New(api.Config{}, api.Deps{Motions: e.motions, Auth: actors, Store: e.store})
-	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	c := &rlClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	srv := httptest.NewServer(api.RateLimit(api.RateLimitConfig{PerUser: 1, PerUserBurst: 2, Now: c.now})(h))
 	t.Cleanup(srv.Close)
 	get := func(token string) *http.Response {
@@ -173,7 +192,7 @@ func TestRateLimitAroundAPI(t *testing.T) {
 // TestRateLimitConcurrent: under concurrent load exactly the burst passes
 // at one instant (run with -race).
 func TestRateLimitConcurrent(t *testing.T) {
-	c := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	c := &rlClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	h := api.RateLimit(api.RateLimitConfig{PerUser: 1, PerUserBurst: 25, PerAddress: 1, PerAddressBurst: 1000, Now: c.now})(ok)
 	var mu sync.Mutex
@@ -181,7 +200,7 @@ func TestRateLimitConcurrent(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 100 {
 		wg.Go(func() {
-			if limited(h, "/v1/motions", "10.0.0.1:1", "anna").Code == http.StatusOK {
+			if rlRequest(h, "/v1/motions", "10.0.0.1:1", "anna").Code == http.StatusOK {
 				mu.Lock()
 				passed++
 				mu.Unlock()

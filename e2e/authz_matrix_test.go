@@ -25,11 +25,11 @@ import (
 // it addresses: the own faction's draft, another faction's draft, a
 // co-sponsored draft, and public motions in every status (and of the kinds
 // and departments the rules distinguish). Each answer must be the documented
-// one (the status codes in matrixRows; for the motion commands, the transition
+// one (the status codes in (*authzMatrix).rows; for the motion commands, the transition
 // table that the operations' descriptions are generated from) and listed among
 // the operation's responses in the OpenAPI document.
 //
-// The test fails when the API has an operation without a row in matrixRows:
+// The test fails when the API has an operation without a row in (*authzMatrix).rows:
 // a new operation must be classified here.
 //
 // Refusals change nothing, so they are probed on one motion per state; a
@@ -39,13 +39,13 @@ import (
 func TestAuthorizationMatrix(t *testing.T) {
 	start := time.Now()
 	h := newHarness(t, api.Config{})
-	mx := newMatrix(t, h)
+	mx := newAuthzMatrix(t, h)
 
-	ops := apiOperations()
+	ops := mxOperations()
 	rows := mx.rows()
 	for id, op := range ops {
 		if _, ok := rows[id]; !ok {
-			t.Errorf("operation %s (%s %s) has no row in the authorization matrix: classify it in matrixRows", id, op.Method, op.Path)
+			t.Errorf("operation %s (%s %s) has no row in the authorization matrix: classify it in (*authzMatrix).rows in e2e/authz_matrix_test.go", id, op.Method, op.Path)
 		}
 	}
 	for id := range rows {
@@ -62,32 +62,32 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// same record, records in parallel); run the commands that succeed on
 	// fresh replicas.
 	type cell struct {
-		id  string
-		op  *huma.Operation
-		row row
-		c   caller
-		t   *target
+		id string
+		op *huma.Operation
+		rw authzRow
+		c  authzCaller
+		t  *authzTarget
 	}
 	groups := map[string][]cell{}
 	var successes []cell
-	for _, id := range sortedKeys(ops) {
+	for _, id := range mxSortedKeys(ops) {
 		op, r := ops[id], rows[id]
-		targets := []*target{nil}
+		targets := []*authzTarget{nil}
 		switch r.on {
-		case onMotion:
+		case mxOnMotion:
 			targets = mx.motions
-		case onOrganization:
+		case mxOnOrganization:
 			targets = mx.orgs
-		case onMeeting:
-			targets = []*target{mx.meeting}
+		case mxOnMeeting:
+			targets = []*authzTarget{mx.meeting}
 		}
 		for _, tg := range targets {
 			for _, c := range mx.callers {
 				want := r.want(c, tg)
 				if _, ok := op.Responses[strconv.Itoa(want)]; !ok {
-					t.Errorf("%s as %s on %s: the answer %d is not documented among the responses %v", id, c.name, tg.label(), want, sortedKeys(op.Responses))
+					t.Errorf("%s as %s on %s: the answer %d is not documented among the responses %v", id, c.name, tg.label(), want, mxSortedKeys(op.Responses))
 				}
-				x := cell{id: id, op: op, row: r, c: c, t: tg}
+				x := cell{id: id, op: op, rw: r, c: c, t: tg}
 				if r.mutates && want < 300 {
 					successes = append(successes, x)
 					continue
@@ -100,9 +100,9 @@ func TestAuthorizationMatrix(t *testing.T) {
 	var probes, runs atomic.Int64
 	var mu sync.Mutex
 	codes := map[int]int{}
-	check := func(x cell, tg *target) {
-		want := x.row.want(x.c, x.t)
-		r := mx.send(x.op, x.row, x.c, tg)
+	check := func(x cell, tg *authzTarget) {
+		want := x.rw.want(x.c, x.t)
+		r := mx.send(x.op, x.rw, x.c, tg)
 		mu.Lock()
 		codes[r.Status]++
 		mu.Unlock()
@@ -114,7 +114,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("%s as %s on %s: %d is not a problem: %s", x.id, x.c.name, x.t.label(), want, r)
 		}
 	}
-	labels := sortedKeys(groups)
+	labels := mxSortedKeys(groups)
 	parallel(t, len(labels), 4, func(i int) {
 		for _, x := range groups[labels[i]] {
 			check(x, x.t)
@@ -142,7 +142,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 }
 
 // apiOperations are the operations of the OpenAPI document of api.New, by id.
-func apiOperations() map[string]*huma.Operation {
+func mxOperations() map[string]*huma.Operation {
 	_, a := api.New(api.Config{}, api.Deps{})
 	ops := map[string]*huma.Operation{}
 	for _, item := range a.OpenAPI().Paths {
@@ -155,7 +155,7 @@ func apiOperations() map[string]*huma.Operation {
 	return ops
 }
 
-func sortedKeys[V any](m map[string]V) []string {
+func mxSortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -165,7 +165,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // caller is one of the six kinds of caller.
-type caller struct {
+type authzCaller struct {
 	name    string
 	u       user
 	role    motion.Role // "" for the anonymous public
@@ -173,27 +173,27 @@ type caller struct {
 	dept    string
 }
 
-func (c caller) anonymous() bool { return c.role == "" }
+func (c authzCaller) anonymous() bool { return c.role == "" }
 
 // scope says what an operation's path addresses.
-type scope int
+type authzScope int
 
 const (
-	onNothing      scope = iota // no record, or one the row prepares
-	onMotion                    // every motion state
-	onOrganization              // a faction and a committee
-	onMeeting                   // one meeting
+	mxOnNothing      authzScope = iota // no record, or one the row prepares
+	mxOnMotion                         // every motion state
+	mxOnOrganization                   // a faction and a committee
+	mxOnMeeting                        // one meeting
 )
 
 // row classifies one operation.
-type row struct {
-	on scope
+type authzRow struct {
+	on authzScope
 	// want is the documented answer for a caller on a record.
-	want func(c caller, t *target) int
+	want func(c authzCaller, t *authzTarget) int
 	// body is the request body (nil: none).
-	body func(c caller, t *target) any
+	body func(c authzCaller, t *authzTarget) any
 	// prepare makes what the request needs and returns path parameters.
-	prepare func(c caller, t *target) map[string]string
+	prepare func(c authzCaller, t *authzTarget) map[string]string
 	// mutates marks a command whose success changes the motion: a success
 	// runs on a fresh replica of the record.
 	mutates bool
@@ -201,7 +201,7 @@ type row struct {
 
 // target is a record the operations are tried on: a motion in a state, or an
 // organization or meeting.
-type target struct {
+type authzTarget struct {
 	name string
 	id   string
 	// For motions: the owning faction's user and how to make another like it.
@@ -217,14 +217,14 @@ type target struct {
 	scheduled, scheduledMeeting string
 	done                        string
 	doneDecisive                bool
-	recipe                      []step
+	recipe                      []authzStep
 	content                     map[string]any
 	// For organizations.
 	faction2 bool // the organization is a faction
 	short    string
 }
 
-func (t *target) label() string {
+func (t *authzTarget) label() string {
 	if t == nil {
 		return "-"
 	}
@@ -232,35 +232,35 @@ func (t *target) label() string {
 }
 
 // step is one command of a recipe, run by the named user.
-type step struct {
+type authzStep struct {
 	by   string
 	cmd  motion.CommandName
 	body any
 }
 
-type matrix struct {
+type authzMatrix struct {
 	t       *testing.T
 	h       *harness
-	callers []caller
-	motions []*target
-	orgs    []*target
-	meeting *target
+	callers []authzCaller
+	motions []*authzTarget
+	orgs    []*authzTarget
+	meeting *authzTarget
 	person  string
 	seq     atomic.Int64
 	users   map[string]user
 }
 
 const (
-	gruene     = "mannheim-gruene"
-	otherDept  = "mannheim-dez2"
-	meetingHA  = "authz-ha"
-	meetingGR  = "authz-gr"
-	meetingOwn = "authz-patch"
+	mxGruene     = "mannheim-gruene"
+	mxOtherDept  = "mannheim-dez2"
+	mxMeetingHA  = "authz-ha"
+	mxMeetingGR  = "authz-gr"
+	mxMeetingOwn = "authz-patch"
 )
 
-func newMatrix(t *testing.T, h *harness) *matrix {
-	mx := &matrix{t: t, h: h}
-	mx.callers = []caller{
+func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
+	mx := &authzMatrix{t: t, h: h}
+	mx.callers = []authzCaller{
 		{name: "staff of the own faction", u: h.SPD, role: motion.RoleFactionStaff, faction: factionSPD},
 		{name: "staff of another faction", u: h.CDU, role: motion.RoleFactionStaff, faction: factionCDU},
 		{name: "council office", u: h.Office, role: motion.RoleCouncilOffice},
@@ -270,10 +270,10 @@ func newMatrix(t *testing.T, h *harness) *matrix {
 	}
 	mx.users = map[string]user{"spd": h.SPD, "cdu": h.CDU, "office": h.Office, "dept": h.Dept}
 	h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/organizations", h.Office,
-		map[string]any{"id": gruene, "kind": "faction", "name": "Grüne im Gemeinderat", "short_name": "Grüne"}), 201)
-	h.meeting(meetingHA, committee, "Hauptausschuss", time.Now().AddDate(0, 1, 0))
-	h.meeting(meetingGR, council, "Gemeinderat", time.Now().AddDate(0, 2, 0))
-	h.meeting(meetingOwn, committee, "Hauptausschuss (Sondersitzung)", time.Now().AddDate(0, 3, 0))
+		map[string]any{"id": mxGruene, "kind": "faction", "name": "Grüne im Gemeinderat", "short_name": "Grüne"}), 201)
+	h.meeting(mxMeetingHA, committee, "Hauptausschuss", time.Now().AddDate(0, 1, 0))
+	h.meeting(mxMeetingGR, council, "Gemeinderat", time.Now().AddDate(0, 2, 0))
+	h.meeting(mxMeetingOwn, committee, "Hauptausschuss (Sondersitzung)", time.Now().AddDate(0, 3, 0))
 	var p struct {
 		ID string `json:"id"`
 	}
@@ -283,44 +283,44 @@ func newMatrix(t *testing.T, h *harness) *matrix {
 	route2 := map[string]any{"steps": []map[string]any{{"organization_id": committee}, {"organization_id": council, "decisive": true}}}
 	route1 := map[string]any{"steps": []map[string]any{{"organization_id": council, "decisive": true}}}
 	adopted := map[string]any{"consultation_id": "c1", "result": "adopted", "vote": map[string]any{"yes": 30, "no": 10, "abstain": 2}}
-	submitRegister := []step{{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdRegister, nil}}
+	submitRegister := []authzStep{{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdRegister, nil}}
 	decided := append(slices.Clone(submitRegister),
-		step{"office", motion.CmdSetRoute, route1},
-		step{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": meetingGR}},
-		step{"office", motion.CmdRecordResult, adopted})
+		authzStep{"office", motion.CmdSetRoute, route1},
+		authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingGR}},
+		authzStep{"office", motion.CmdRecordResult, adopted})
 	inquiry := map[string]any{"resolution_points": []string{"Wie viele Bänke gibt es?"}, "addressed_department": department}
-	inquiryOther := map[string]any{"resolution_points": []string{"Wie viele Bäume gibt es?"}, "addressed_department": otherDept}
+	inquiryOther := map[string]any{"resolution_points": []string{"Wie viele Bäume gibt es?"}, "addressed_department": mxOtherDept}
 
-	specs := []*target{
+	specs := []*authzTarget{
 		{name: "own faction's draft", owner: h.SPD, faction: factionSPD, kind: motion.KindMotion, status: motion.StatusDraft},
 		{name: "another faction's draft", owner: h.CDU, faction: factionCDU, kind: motion.KindMotion, status: motion.StatusDraft},
 		{name: "co-sponsored draft", owner: h.SPD, faction: factionSPD, cosponsors: []string{factionCDU}, kind: motion.KindMotion, status: motion.StatusDraft,
-			recipe: []step{{"spd", motion.CmdInviteCosponsor, map[string]any{"faction": factionCDU}}}},
-		{name: "submitted", status: motion.StatusSubmitted, recipe: []step{{"spd", motion.CmdSubmit, nil}}},
+			recipe: []authzStep{{"spd", motion.CmdInviteCosponsor, map[string]any{"faction": factionCDU}}}},
+		{name: "submitted", status: motion.StatusSubmitted, recipe: []authzStep{{"spd", motion.CmdSubmit, nil}}},
 		{name: "registered", status: motion.StatusRegistered, recipe: submitRegister},
-		{name: "in consultation", status: motion.StatusInConsultation, scheduled: "c2", scheduledMeeting: meetingGR, done: "c1",
+		{name: "in consultation", status: motion.StatusInConsultation, scheduled: "c2", scheduledMeeting: mxMeetingGR, done: "c1",
 			recipe: append(slices.Clone(submitRegister),
-				step{"office", motion.CmdSetRoute, route2},
-				step{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": meetingHA}},
-				step{"office", motion.CmdRecordResult, map[string]any{"consultation_id": "c1", "result": "recommend_approval"}},
-				step{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c2", "meeting_id": meetingGR}})},
+				authzStep{"office", motion.CmdSetRoute, route2},
+				authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingHA}},
+				authzStep{"office", motion.CmdRecordResult, map[string]any{"consultation_id": "c1", "result": "recommend_approval"}},
+				authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c2", "meeting_id": mxMeetingGR}})},
 		{name: "decided", status: motion.StatusDecided, adopted: true, done: "c1", doneDecisive: true, recipe: decided},
 		{name: "in implementation", status: motion.StatusImplementation, adopted: true, done: "c1", doneDecisive: true,
-			recipe: append(slices.Clone(decided), step{"office", motion.CmdStartImplementation, nil})},
+			recipe: append(slices.Clone(decided), authzStep{"office", motion.CmdStartImplementation, nil})},
 		{name: "closed", status: motion.StatusClosed, adopted: true, done: "c1", doneDecisive: true,
-			recipe: append(slices.Clone(decided), step{"office", motion.CmdClose, map[string]any{"note": "Erledigt."}})},
+			recipe: append(slices.Clone(decided), authzStep{"office", motion.CmdClose, map[string]any{"note": "Erledigt."}})},
 		{name: "withdrawn after submission", status: motion.StatusWithdrawn,
-			recipe: []step{{"spd", motion.CmdSubmit, nil}, {"spd", motion.CmdWithdraw, map[string]any{"reason": "Hat sich erledigt."}}}},
+			recipe: []authzStep{{"spd", motion.CmdSubmit, nil}, {"spd", motion.CmdWithdraw, map[string]any{"reason": "Hat sich erledigt."}}}},
 		{name: "inadmissible", status: motion.StatusInadmissible,
-			recipe: []step{{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdDeclareInadmissible, map[string]any{"reason": "Nicht zuständig."}}}},
+			recipe: []authzStep{{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdDeclareInadmissible, map[string]any{"reason": "Nicht zuständig."}}}},
 		{name: "lapsed", status: motion.StatusLapsed,
-			recipe: append(slices.Clone(submitRegister), step{"office", motion.CmdLapse, map[string]any{"reason": "Ende der Wahlperiode."}})},
+			recipe: append(slices.Clone(submitRegister), authzStep{"office", motion.CmdLapse, map[string]any{"reason": "Ende der Wahlperiode."}})},
 		{name: "registered inquiry to the caller's department", kind: motion.KindInquiry, dept: department, content: inquiry,
 			status: motion.StatusRegistered, recipe: submitRegister},
-		{name: "registered inquiry to another department", kind: motion.KindInquiry, dept: otherDept, content: inquiryOther,
+		{name: "registered inquiry to another department", kind: motion.KindInquiry, dept: mxOtherDept, content: inquiryOther,
 			status: motion.StatusRegistered, recipe: submitRegister},
 		{name: "answered inquiry", kind: motion.KindInquiry, dept: department, content: inquiry, status: motion.StatusAnswered,
-			recipe: append(slices.Clone(submitRegister), step{"dept", motion.CmdRecordAnswer, map[string]any{"text": "Es gibt 412 Bänke."}})},
+			recipe: append(slices.Clone(submitRegister), authzStep{"dept", motion.CmdRecordAnswer, map[string]any{"text": "Es gibt 412 Bänke."}})},
 	}
 	for _, s := range specs {
 		if s.owner.token == "" {
@@ -339,16 +339,16 @@ func newMatrix(t *testing.T, h *harness) *matrix {
 		specs[i].id, specs[i].version = built.id, built.version
 	})
 	mx.motions = specs
-	mx.orgs = []*target{
+	mx.orgs = []*authzTarget{
 		{name: "own faction (organization)", id: factionSPD, faction2: true, short: "SPD"},
 		{name: "committee (organization)", id: committee, short: "HA"},
 	}
-	mx.meeting = &target{name: "meeting", id: meetingOwn}
+	mx.meeting = &authzTarget{name: "meeting", id: mxMeetingOwn}
 	return mx
 }
 
 // build makes a new motion like spec: created by its owner, then the recipe.
-func (mx *matrix) build(spec *target) *target {
+func (mx *authzMatrix) build(spec *authzTarget) *authzTarget {
 	h := mx.h
 	content := draftContent(fmt.Sprintf("Matrix: %s %d", spec.name, mx.seq.Add(1)))
 	for k, v := range spec.content {
@@ -370,7 +370,7 @@ func (mx *matrix) build(spec *target) *target {
 }
 
 // send makes the cell's request.
-func (mx *matrix) send(op *huma.Operation, r row, c caller, t *target) response {
+func (mx *authzMatrix) send(op *huma.Operation, r authzRow, c authzCaller, t *authzTarget) response {
 	params := map[string]string{"body": bodyID}
 	if t != nil {
 		params["id"] = t.id
@@ -389,14 +389,14 @@ func (mx *matrix) send(op *huma.Operation, r row, c caller, t *target) response 
 		body = r.body(c, t)
 	}
 	var headers []string
-	if _, ok := commandOf(op.Path); ok {
+	if _, ok := mxCommandOf(op.Path); ok {
 		headers = []string{"If-Match", etag(t.version)}
 	}
 	return mx.h.call(op.Method, path, c.u, body, headers...)
 }
 
 // commandOf returns the command whose path is p.
-func commandOf(p string) (motion.CommandName, bool) {
+func mxCommandOf(p string) (motion.CommandName, bool) {
 	for _, c := range motion.Commands {
 		if c != motion.CmdCreate && p == api.CommandPath(c) {
 			return c, true
@@ -407,13 +407,13 @@ func commandOf(p string) (motion.CommandName, bool) {
 
 // The documented answers.
 
-func everyone(code int) func(caller, *target) int {
-	return func(caller, *target) int { return code }
+func mxEveryone(code int) func(authzCaller, *authzTarget) int {
+	return func(authzCaller, *authzTarget) int { return code }
 }
 
 // signedIn: 401 for the anonymous public (requireToken), else code.
-func signedIn(code int) func(caller, *target) int {
-	return func(c caller, _ *target) int {
+func mxSignedIn(code int) func(authzCaller, *authzTarget) int {
+	return func(c authzCaller, _ *authzTarget) int {
 		if c.anonymous() {
 			return http.StatusUnauthorized
 		}
@@ -422,8 +422,8 @@ func signedIn(code int) func(caller, *target) int {
 }
 
 // roles: 401 anonymous, code for the roles, 403 for the others.
-func roles(code int, rs ...motion.Role) func(caller, *target) int {
-	return func(c caller, _ *target) int {
+func mxRoles(code int, rs ...motion.Role) func(authzCaller, *authzTarget) int {
+	return func(c authzCaller, _ *authzTarget) int {
 		switch {
 		case c.anonymous():
 			return http.StatusUnauthorized
@@ -436,7 +436,7 @@ func roles(code int, rs ...motion.Role) func(caller, *target) int {
 
 // sees reports whether c may see the motion: a public one everybody, a
 // draft only the staff of its sponsoring factions.
-func (t *target) sees(c caller) bool {
+func (t *authzTarget) sees(c authzCaller) bool {
 	if t.status != motion.StatusDraft {
 		return true
 	}
@@ -445,8 +445,8 @@ func (t *target) sees(c caller) bool {
 
 // visible: code for a caller who may see the motion, else 404 (never 403);
 // anonymous callers get 401 first where a token is required.
-func visible(code int, tokenRequired bool) func(caller, *target) int {
-	return func(c caller, t *target) int {
+func mxVisible(code int, tokenRequired bool) func(authzCaller, *authzTarget) int {
+	return func(c authzCaller, t *authzTarget) int {
 		switch {
 		case tokenRequired && c.anonymous():
 			return http.StatusUnauthorized
@@ -461,9 +461,9 @@ func visible(code int, tokenRequired bool) func(caller, *target) int {
 // operations' descriptions are generated from it): 401 anonymous, 404 for a
 // motion the caller may not see, 403 for a role or scope the rule does not
 // name, 409 for a status or kind it does not allow, else 200.
-func commandWant(name motion.CommandName) func(caller, *target) int {
+func mxCommandWant(name motion.CommandName) func(authzCaller, *authzTarget) int {
 	rule := motion.Table[name]
-	return func(c caller, t *target) int {
+	return func(c authzCaller, t *authzTarget) int {
 		if c.anonymous() {
 			return http.StatusUnauthorized
 		}
@@ -494,20 +494,20 @@ func commandWant(name motion.CommandName) func(caller, *target) int {
 
 // commandBody is a body the command accepts on the record when the caller
 // may run it there: a refusal must come from the caller or the state.
-func commandBody(name motion.CommandName) func(caller, *target) any {
-	return func(_ caller, t *target) any {
+func mxCommandBody(name motion.CommandName) func(authzCaller, *authzTarget) any {
+	return func(_ authzCaller, t *authzTarget) any {
 		switch name {
 		case motion.CmdSubmit, motion.CmdRegister, motion.CmdStartImplementation:
 			return nil
 		case motion.CmdEdit:
 			return draftContent("Geänderter Entwurf")
 		case motion.CmdInviteCosponsor:
-			return map[string]any{"faction": gruene}
+			return map[string]any{"faction": mxGruene}
 		case motion.CmdSchedule:
 			if t.scheduled != "" {
 				return map[string]any{"consultation_id": t.scheduled, "meeting_id": t.scheduledMeeting}
 			}
-			return map[string]any{"consultation_id": "c1", "meeting_id": meetingGR}
+			return map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingGR}
 		case motion.CmdRecordResult:
 			id := "c1"
 			if t.scheduled != "" {
@@ -520,7 +520,7 @@ func commandBody(name motion.CommandName) func(caller, *target) any {
 			}
 			return map[string]any{"consultation_id": "c1", "result": "rejected", "reason": "Zählfehler.", "vote": map[string]any{"yes": 10, "no": 30, "abstain": 2}}
 		}
-		b := bodies(name, meetingGR)
+		b := bodies(name, mxMeetingGR)
 		if b == nil {
 			panic("authorization matrix: no body for command " + string(name))
 		}
@@ -530,69 +530,71 @@ func commandBody(name motion.CommandName) func(caller, *target) any {
 
 // rows is the authorization matrix: every operation of the API with its
 // documented answers. The motion commands come from the transition table.
-func (mx *matrix) rows() map[string]row {
+func (mx *authzMatrix) rows() map[string]authzRow {
 	h := mx.h
 	office := []motion.Role{motion.RoleCouncilOffice, motion.RoleAdmin}
-	rows := map[string]row{
-		"healthz": {want: everyone(200)},
-		"readyz":  {want: everyone(200)},
+	rows := map[string]authzRow{
+		"healthz": {want: mxEveryone(200)},
+		"readyz":  {want: mxEveryone(200)},
 
-		"list-bodies": {want: everyone(200)},
-		"get-body":    {want: everyone(200)},
-		"put-body": {want: roles(200, motion.RoleAdmin),
-			body: func(caller, *target) any { return map[string]any{"name": "Stadt Mannheim", "short_name": "Mannheim"} }},
+		"list-bodies": {want: mxEveryone(200)},
+		"get-body":    {want: mxEveryone(200)},
+		"put-body": {want: mxRoles(200, motion.RoleAdmin),
+			body: func(authzCaller, *authzTarget) any {
+				return map[string]any{"name": "Stadt Mannheim", "short_name": "Mannheim"}
+			}},
 
-		"list-organizations": {want: everyone(200)},
-		"create-organization": {want: roles(201, office...), body: func(caller, *target) any {
+		"list-organizations": {want: mxEveryone(200)},
+		"create-organization": {want: mxRoles(201, office...), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"kind": "committee", "name": fmt.Sprintf("Ausschuss %d", mx.seq.Add(1))}
 		}},
-		"get-organization": {on: onOrganization, want: everyone(200)},
-		"patch-organization": {on: onOrganization, want: roles(200, office...),
-			body: func(_ caller, t *target) any { return map[string]any{"short_name": t.short} }},
-		"create-person": {want: roles(201, office...),
-			body: func(caller, *target) any { return map[string]any{"name": "Petra Probe"} }},
-		"add-member": {on: onOrganization, want: roles(201, office...),
-			body: func(caller, *target) any { return map[string]any{"person_id": mx.person, "role": "Mitglied"} }},
-		"list-members": {on: onOrganization, want: everyone(200)},
+		"get-organization": {on: mxOnOrganization, want: mxEveryone(200)},
+		"patch-organization": {on: mxOnOrganization, want: mxRoles(200, office...),
+			body: func(_ authzCaller, t *authzTarget) any { return map[string]any{"short_name": t.short} }},
+		"create-person": {want: mxRoles(201, office...),
+			body: func(authzCaller, *authzTarget) any { return map[string]any{"name": "Petra Probe"} }},
+		"add-member": {on: mxOnOrganization, want: mxRoles(201, office...),
+			body: func(authzCaller, *authzTarget) any { return map[string]any{"person_id": mx.person, "role": "Mitglied"} }},
+		"list-members": {on: mxOnOrganization, want: mxEveryone(200)},
 
-		"list-meetings": {want: everyone(200)},
-		"create-meeting": {want: roles(201, motion.RoleCouncilOffice), body: func(caller, *target) any {
+		"list-meetings": {want: mxEveryone(200)},
+		"create-meeting": {want: mxRoles(201, motion.RoleCouncilOffice), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"organization_id": committee, "name": "Sitzung", "start": time.Now().AddDate(0, 4, 0).Format(time.RFC3339)}
 		}},
-		"get-meeting": {on: onMeeting, want: everyone(200)},
-		"patch-meeting": {on: onMeeting, want: roles(200, motion.RoleCouncilOffice),
-			body: func(caller, *target) any { return map[string]any{"location": "Ratssaal, Rathaus E 5"} }},
+		"get-meeting": {on: mxOnMeeting, want: mxEveryone(200)},
+		"patch-meeting": {on: mxOnMeeting, want: mxRoles(200, motion.RoleCouncilOffice),
+			body: func(authzCaller, *authzTarget) any { return map[string]any{"location": "Ratssaal, Rathaus E 5"} }},
 
-		"create-motion": {want: roles(201, motion.RoleFactionStaff), body: func(caller, *target) any {
+		"create-motion": {want: mxRoles(201, motion.RoleFactionStaff), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"body_id": bodyID, "kind": "motion", "title": "Neuer Entwurf", "resolution_points": []string{"Punkt."}}
 		}},
-		"list-motions":         {want: everyone(200)},
-		"get-motion":           {on: onMotion, want: visible(200, false)},
-		"get-motion-history":   {on: onMotion, want: visible(200, false)},
-		"get-motion-deadlines": {on: onMotion, want: visible(200, false)},
+		"list-motions":         {want: mxEveryone(200)},
+		"get-motion":           {on: mxOnMotion, want: mxVisible(200, false)},
+		"get-motion-history":   {on: mxOnMotion, want: mxVisible(200, false)},
+		"get-motion-deadlines": {on: mxOnMotion, want: mxVisible(200, false)},
 
-		"list-deadlines":     {want: everyone(200)},
-		"get-deadline-rules": {want: everyone(200)},
-		"put-deadline-rules": {want: roles(200, motion.RoleAdmin), body: func(caller, *target) any {
+		"list-deadlines":     {want: mxEveryone(200)},
+		"get-deadline-rules": {want: mxEveryone(200)},
+		"put-deadline-rules": {want: mxRoles(200, motion.RoleAdmin), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"agenda_placement_meetings": 2, "submission_cutoff": "14d", "papers_due": "7d",
 				"inquiry_answer": "21d", "inquiry_answer_fundamental": "42d", "implementation_report_months": 6,
 				"stale": "90d", "offsets": []string{"-7d", "-1d", "0s"}, "escalation": "7d", "escalation_max": 3}
 		}},
-		"get-worklist": {want: signedIn(200)},
+		"get-worklist": {want: mxSignedIn(200)},
 
-		"watch-motion": {on: onMotion, want: visible(200, true), body: func(caller, *target) any { return map[string]any{} }},
-		"unwatch-motion": {on: onMotion, want: visible(204, true), prepare: func(c caller, t *target) map[string]string {
+		"watch-motion": {on: mxOnMotion, want: mxVisible(200, true), body: func(authzCaller, *authzTarget) any { return map[string]any{} }},
+		"unwatch-motion": {on: mxOnMotion, want: mxVisible(204, true), prepare: func(c authzCaller, t *authzTarget) map[string]string {
 			if !c.anonymous() && t.sees(c) {
 				h.mustStatus(h.call("PUT", "/v1/motions/"+t.id+"/watch", c.u, map[string]any{}), 200)
 			}
 			return nil
 		}},
-		"list-watches": {want: signedIn(200)},
+		"list-watches": {want: mxSignedIn(200)},
 
-		"create-user-feed":    {want: signedIn(201), body: func(caller, *target) any { return map[string]any{} }},
-		"create-faction-feed": {on: onOrganization, want: mx.factionFeed},
-		"list-feeds":          {want: signedIn(200)},
-		"revoke-feed": {want: func(c caller, _ *target) int {
+		"create-user-feed":    {want: mxSignedIn(201), body: func(authzCaller, *authzTarget) any { return map[string]any{} }},
+		"create-faction-feed": {on: mxOnOrganization, want: mx.factionFeed},
+		"list-feeds":          {want: mxSignedIn(200)},
+		"revoke-feed": {want: func(c authzCaller, _ *authzTarget) int {
 			switch {
 			case c.anonymous():
 				return http.StatusUnauthorized
@@ -600,20 +602,20 @@ func (mx *matrix) rows() map[string]row {
 				return http.StatusNoContent
 			}
 			return http.StatusNotFound // somebody else's feed does not exist for the caller
-		}, prepare: func(caller, *target) map[string]string {
+		}, prepare: func(authzCaller, *authzTarget) map[string]string {
 			id, _ := mx.feed()
 			return map[string]string{"id": id}
 		}},
-		"get-feed": {want: everyone(200), prepare: func(caller, *target) map[string]string {
+		"get-feed": {want: mxEveryone(200), prepare: func(authzCaller, *authzTarget) map[string]string {
 			_, file := mx.feed()
 			return map[string]string{"file": file}
 		}},
 
-		"list-notification-targets": {want: roles(200, motion.RoleAdmin)},
-		"create-notification-target": {want: roles(201, motion.RoleAdmin), body: func(caller, *target) any {
+		"list-notification-targets": {want: mxRoles(200, motion.RoleAdmin)},
+		"create-notification-target": {want: mxRoles(201, motion.RoleAdmin), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"audience": "council_office", "channel": "email", "address": fmt.Sprintf("ratsbuero-%d@mannheim.example", mx.seq.Add(1))}
 		}},
-		"delete-notification-target": {want: roles(204, motion.RoleAdmin), prepare: func(caller, *target) map[string]string {
+		"delete-notification-target": {want: mxRoles(204, motion.RoleAdmin), prepare: func(authzCaller, *authzTarget) map[string]string {
 			var out struct {
 				ID string `json:"id"`
 			}
@@ -627,14 +629,14 @@ func (mx *matrix) rows() map[string]row {
 		if c == motion.CmdCreate {
 			continue
 		}
-		rows["motion-"+strings.ReplaceAll(string(c), "_", "-")] = row{on: onMotion, want: commandWant(c), body: commandBody(c), mutates: true}
+		rows["motion-"+strings.ReplaceAll(string(c), "_", "-")] = authzRow{on: mxOnMotion, want: mxCommandWant(c), body: mxCommandBody(c), mutates: true}
 	}
 	return rows
 }
 
 // factionFeed: only the staff of the faction may create its feed; for any
 // other organization nobody may.
-func (mx *matrix) factionFeed(c caller, t *target) int {
+func (mx *authzMatrix) factionFeed(c authzCaller, t *authzTarget) int {
 	switch {
 	case c.anonymous():
 		return http.StatusUnauthorized
@@ -645,7 +647,7 @@ func (mx *matrix) factionFeed(c caller, t *target) int {
 }
 
 // feed creates a personal feed of the SPD user and returns its id and file.
-func (mx *matrix) feed() (id, file string) {
+func (mx *authzMatrix) feed() (id, file string) {
 	var out struct {
 		ID   string `json:"id"`
 		Path string `json:"path"`

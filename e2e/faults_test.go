@@ -137,7 +137,7 @@ func runFaultAPI() {
 
 // proc supervises a child process: it starts it again whenever it exits
 // until stopped; kill sends SIGKILL.
-type proc struct {
+type faultProc struct {
 	t    *testing.T
 	role string
 	env  []string
@@ -150,15 +150,15 @@ type proc struct {
 	done     chan struct{}
 }
 
-func startProc(t *testing.T, role string, env ...string) *proc {
-	p := &proc{t: t, role: role, env: env, done: make(chan struct{})}
+func startFaultProc(t *testing.T, role string, env ...string) *faultProc {
+	p := &faultProc{t: t, role: role, env: env, done: make(chan struct{})}
 	p.start()
 	go p.supervise()
 	t.Cleanup(p.stop)
 	return p
 }
 
-func (p *proc) start() {
+func (p *faultProc) start() {
 	exe, err := os.Executable()
 	if err != nil {
 		p.t.Fatal(err)
@@ -182,7 +182,7 @@ func (p *proc) start() {
 	p.mu.Unlock()
 }
 
-func (p *proc) supervise() {
+func (p *faultProc) supervise() {
 	defer close(p.done)
 	for {
 		p.mu.Lock()
@@ -201,7 +201,7 @@ func (p *proc) supervise() {
 }
 
 // kill kills the running process with SIGKILL; the supervisor restarts it.
-func (p *proc) kill() {
+func (p *faultProc) kill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cmd != nil && p.cmd.Process != nil {
@@ -210,7 +210,7 @@ func (p *proc) kill() {
 	}
 }
 
-func (p *proc) stop() {
+func (p *faultProc) stop() {
 	p.mu.Lock()
 	if p.stopping {
 		p.mu.Unlock()
@@ -224,13 +224,13 @@ func (p *proc) stop() {
 	<-p.done
 }
 
-func (p *proc) killed() int {
+func (p *faultProc) killed() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.kills
 }
 
-func (p *proc) restarts() int {
+func (p *faultProc) restarts() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.starts - 1
@@ -250,8 +250,8 @@ type faultSystem struct {
 	http     *http.Client
 	spd      user
 	office   user
-	worker   *proc
-	api      *proc
+	worker   *faultProc
+	api      *faultProc
 }
 
 type faultOptions struct {
@@ -291,20 +291,20 @@ func newFaultSystem(t *testing.T, dsn string, o faultOptions) *faultSystem {
 	if o.crashEvery > 0 {
 		env = append(env, faultCrashEvery+"="+strconv.Itoa(o.crashEvery))
 	}
-	fs.worker = startProc(t, "worker", env...)
+	fs.worker = startFaultProc(t, "worker", env...)
 
 	fs.iss = authtest.NewIssuer(t)
 	fs.http = &http.Client{Timeout: 30 * time.Second}
 	if o.apiProcess {
 		addr := freeAddr(t)
-		fs.api = startProc(t, "api", faultHost+"="+fs.temporal.HostPort, faultDSN+"="+dsn, faultAddr+"="+addr, faultIssuer+"="+fs.iss.URL())
+		fs.api = startFaultProc(t, "api", faultHost+"="+fs.temporal.HostPort, faultDSN+"="+dsn, faultAddr+"="+addr, faultIssuer+"="+fs.iss.URL())
 		fs.url = "http://" + addr
 	} else {
 		verifier, err := auth.NewVerifier(ctx, fs.iss.Config())
 		if err != nil {
 			t.Fatal(err)
 		}
-		apiClient, err := client.DialContext(ctx, client.Options{HostPort: fs.temporal.HostPort, Namespace: fs.temporal.Namespace, Logger: tlog.NewStructuredLogger(quietLog)})
+		apiClient, err := client.DialContext(ctx, client.Options{HostPort: fs.temporal.HostPort, Namespace: fs.temporal.Namespace, Logger: tlog.NewStructuredLogger(faultQuietLog)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -322,7 +322,7 @@ func newFaultSystem(t *testing.T, dsn string, o faultOptions) *faultSystem {
 	return fs
 }
 
-var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+var faultQuietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func (fs *faultSystem) startTemporal() {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -332,7 +332,7 @@ func (fs *faultSystem) startTemporal() {
 		fs.t.Fatalf("start Temporal: %v", err)
 	}
 	if fs.tc == nil {
-		tc, err := client.DialContext(ctx, client.Options{HostPort: tmp.HostPort, Namespace: tmp.Namespace, Logger: tlog.NewStructuredLogger(quietLog)})
+		tc, err := client.DialContext(ctx, client.Options{HostPort: tmp.HostPort, Namespace: tmp.Namespace, Logger: tlog.NewStructuredLogger(faultQuietLog)})
 		if err != nil {
 			fs.t.Fatal(err)
 		}
@@ -374,7 +374,7 @@ func (fs *faultSystem) send(method, path string, u user, body any, key, ifMatch 
 }
 
 // workload is motions × steps edits, each with its own Idempotency-Key.
-type workload struct {
+type faultLoad struct {
 	motions, steps, conc int
 	ids                  []string
 	retries              atomic.Int64
@@ -382,18 +382,18 @@ type workload struct {
 
 // faultWorkload reads its size from MOTIONFLOW_FAULT_MOTIONS (40) and
 // MOTIONFLOW_FAULT_STEPS (25): 1,000 transitions.
-func faultWorkload() *workload {
+func faultWorkload() *faultLoad {
 	n := func(name string, def int) int {
 		if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
 			return v
 		}
 		return def
 	}
-	return &workload{motions: n("MOTIONFLOW_FAULT_MOTIONS", 40), steps: n("MOTIONFLOW_FAULT_STEPS", 25), conc: 16}
+	return &faultLoad{motions: n("MOTIONFLOW_FAULT_MOTIONS", 40), steps: n("MOTIONFLOW_FAULT_STEPS", 25), conc: 16}
 }
 
 // create makes the drafts (each create has an Idempotency-Key too).
-func (fs *faultSystem) create(w *workload, tag string) {
+func (fs *faultSystem) create(w *faultLoad, tag string) {
 	w.ids = make([]string, w.motions)
 	parallel(fs.t, w.motions, w.conc, func(i int) {
 		status, body, retries := fs.send("POST", "/v1/motions", fs.spd, map[string]any{
@@ -417,7 +417,7 @@ func (fs *faultSystem) create(w *workload, tag string) {
 // drive runs the edits: step k of a motion expects version k and sets the
 // title "… Fassung k". A retry of a step that was applied but whose answer
 // was lost is answered from the deduplication, with the version after it.
-func (fs *faultSystem) drive(w *workload, tag string) {
+func (fs *faultSystem) drive(w *faultLoad, tag string) {
 	parallel(fs.t, w.motions, w.conc, func(i int) {
 		id := w.ids[i]
 		for k := 1; k <= w.steps; k++ {
@@ -443,7 +443,7 @@ func (fs *faultSystem) drive(w *workload, tag string) {
 // version 1 + steps and the last title; the read model holds exactly that
 // state; the audit trail has one event per version, each step's edit once
 // and in order.
-func (fs *faultSystem) verify(w *workload, tag string) {
+func (fs *faultSystem) verify(w *faultLoad, tag string) {
 	t := fs.t
 	ctx := context.Background()
 	for i, id := range w.ids {
@@ -493,32 +493,14 @@ func (fs *faultSystem) verify(w *workload, tag string) {
 	}
 }
 
-// awaitIdle waits until the motion's workflow has no workflow task and no
-// activity pending.
-func (fs *faultSystem) awaitIdle(id string) {
-	waitFor(fs.t, time.Minute, "the workflow of "+id+" to be idle", func() bool {
-		d, err := fs.tc.DescribeWorkflowExecution(context.Background(), workflows.WorkflowID(id), "")
-		return err == nil && d.GetPendingWorkflowTask() == nil && len(d.GetPendingActivities()) == 0
-	})
-}
-
-// awaitStaleDeadline waits until the read model shows the motion's
-// computed stale_motion deadline.
-func (fs *faultSystem) awaitStaleDeadline(id string) {
-	waitFor(fs.t, time.Minute, "the deadlines of "+id, func() bool {
-		ds, _, err := fs.st.Deadlines(context.Background(), store.DeadlineFilter{MotionID: id})
-		return err == nil && slices.ContainsFunc(ds, func(d store.MotionDeadline) bool { return d.Kind == motion.DeadlineStale })
-	})
-}
-
-// TestFaultLostWakeUp reproduces a defect found while building these
-// tests (no fault injected): a command applied while the motion's deadline
-// loop waits for one of its activities (here: ProjectDeadlines after the
-// submission) does not wake the loop, because the loop clears its wake flag
-// after recomputing instead of before; the deadline set by hand right after
-// submitting is neither projected nor armed until the next command. It
-// fails until workflows/workflow.go clears w.wake before calling deadlines
-// (behind workflow.GetVersion).
+// TestFaultLostWakeUp is the regression test of a defect these tests found
+// (no fault injected): a command applied while the motion's deadline loop
+// waited for one of its activities (here: ProjectDeadlines after the
+// submission) did not wake the loop, because the loop cleared its wake flag
+// after recomputing instead of before, so a deadline set by hand right after
+// submitting was neither projected nor armed until the next command. Fixed
+// in workflows/workflow.go (the flag is cleared first, behind
+// workflow.GetVersion "clear-wake-before-deadlines").
 func TestFaultLostWakeUp(t *testing.T) {
 	fs := newFaultSystem(t, storetest.NewDatabase(t), faultOptions{})
 	ctx := context.Background()
@@ -528,7 +510,7 @@ func TestFaultLostWakeUp(t *testing.T) {
 	if _, err := fs.st.SetDeadlineRules(ctx, bodyID, rules); err != nil {
 		t.Fatal(err)
 	}
-	w := &workload{motions: 5, conc: 5}
+	w := &faultLoad{motions: 5, conc: 5}
 	fs.create(w, "wake")
 	due := time.Now().Add(20 * time.Second).Truncate(time.Second)
 	parallel(t, w.motions, w.conc, func(i int) {
@@ -579,7 +561,7 @@ func (fs *faultSystem) historyOf(id string) string {
 }
 
 // transitions is the number of transitions the workload makes.
-func (w *workload) transitions() int { return w.motions * (1 + w.steps) }
+func (w *faultLoad) transitions() int { return w.motions * (1 + w.steps) }
 
 // TestFaultWorkerKilledDuringProjection: the worker process kills itself in
 // every 40th Project activity — alternately before the projection is written
@@ -620,7 +602,7 @@ func TestFaultWorkerKilledDuringUpdate(t *testing.T) {
 }
 
 // killEvery kills p at random intervals until the returned stop is called.
-func (fs *faultSystem) killEvery(p *proc, lo, hi time.Duration) (stop func()) {
+func (fs *faultSystem) killEvery(p *faultProc, lo, hi time.Duration) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -683,21 +665,15 @@ func TestFaultTemporalRestart(t *testing.T) {
 	fs.create(w, "srv")
 
 	// Motions with armed deadlines: submitted, a deadline set by hand.
-	armed := &workload{motions: max(10, w.motions/2), steps: 0, conc: 16}
+	armed := &faultLoad{motions: max(10, w.motions/2), steps: 0, conc: 16}
 	fs.create(armed, "armed")
 	due := time.Now().Add(40 * time.Second).Truncate(time.Second)
 	parallel(t, armed.motions, armed.conc, func(i int) {
 		id := armed.ids[i]
-		fs.awaitIdle(id) // see below
 		if s, b, _ := fs.send("POST", "/v1/motions/"+id+"/submit", fs.spd, nil, "armed-submit-"+id, etag(1)); s != 200 {
 			t.Errorf("submit %s: %d %s", id, s, b)
 			return
 		}
-		// Let the workflow finish projecting the deadlines of the submission
-		// first: a command that arrives while it does is not seen by the
-		// deadline loop (TestFaultLostWakeUp).
-		fs.awaitIdle(id)
-		fs.awaitStaleDeadline(id)
 		if s, b, _ := fs.send("POST", "/v1/motions/"+id+"/set-deadline", fs.office, map[string]any{
 			"key": "stale_motion", "due": due.Format(time.RFC3339), "reason": "Fehlertest"}, "armed-deadline-"+id, etag(2)); s != 200 {
 			t.Errorf("set-deadline %s: %d %s", id, s, b)
@@ -770,7 +746,7 @@ func TestFaultTemporalRestart(t *testing.T) {
 // back; nothing is lost.
 func TestFaultPostgresDown(t *testing.T) {
 	start := time.Now()
-	pg := startOwnPostgres(t)
+	pg := startFaultPostgres(t)
 	t.Setenv("TEST_DATABASE_URL", pg.url)
 	fs := newFaultSystem(t, storetest.NewDatabase(t), faultOptions{})
 	w := faultWorkload()
@@ -793,14 +769,14 @@ func TestFaultPostgresDown(t *testing.T) {
 }
 
 // ownPostgres is a PostgreSQL server of the test's own.
-type ownPostgres struct {
+type faultPostgres struct {
 	t        *testing.T
 	dir, url string
 	port     int
 	ctlCmd   func(args ...string) *exec.Cmd
 }
 
-func startOwnPostgres(t *testing.T) *ownPostgres {
+func startFaultPostgres(t *testing.T) *faultPostgres {
 	t.Helper()
 	bin := ""
 	for _, v := range []string{"17", "16", "15", "14"} {
@@ -819,10 +795,10 @@ func startOwnPostgres(t *testing.T) *ownPostgres {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	_, portStr, _ := net.SplitHostPort(freeAddr(t))
 	port, _ := strconv.Atoi(portStr)
-	pg := &ownPostgres{t: t, dir: dir, port: port, url: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
+	pg := &faultPostgres{t: t, dir: dir, port: port, url: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
 	asPostgres := func(name string, args ...string) *exec.Cmd {
 		if os.Geteuid() == 0 { // PostgreSQL refuses to run as root
-			if err := os.Chown(dir, postgresUID(t), -1); err != nil {
+			if err := os.Chown(dir, faultPostgresUID(t), -1); err != nil {
 				t.Fatal(err)
 			}
 			return exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(bin, name)}, args...)...)
@@ -839,7 +815,7 @@ func startOwnPostgres(t *testing.T) *ownPostgres {
 }
 
 // ctl runs pg_ctl with the instance's options.
-func (pg *ownPostgres) ctl(action string, args ...string) {
+func (pg *faultPostgres) ctl(action string, args ...string) {
 	pg.t.Helper()
 	all := append([]string{"-D", filepath.Join(pg.dir, "data"), "-w", "-l", filepath.Join(pg.dir, "log")}, args...)
 	if action == "start" {
@@ -851,7 +827,7 @@ func (pg *ownPostgres) ctl(action string, args ...string) {
 	}
 }
 
-func postgresUID(t *testing.T) int {
+func faultPostgresUID(t *testing.T) int {
 	out, err := exec.Command("id", "-u", "postgres").Output()
 	if err != nil {
 		t.Skip("no user postgres to run a PostgreSQL instance as")

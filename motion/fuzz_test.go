@@ -18,28 +18,28 @@ import (
 // fuzzCommands decodes a command of each name from JSON, as the workflow's
 // update arguments are decoded.
 var fuzzCommands = map[CommandName]func([]byte) (Command, error){
-	CmdCreate:               decodeAs[Create],
-	CmdEdit:                 decodeAs[Edit],
-	CmdInviteCosponsor:      decodeAs[InviteCosponsor],
-	CmdSubmit:               decodeAs[Submit],
-	CmdRegister:             decodeAs[Register],
-	CmdDeclareInadmissible:  decodeAs[DeclareInadmissible],
-	CmdSetRoute:             decodeAs[SetRoute],
-	CmdSchedule:             decodeAs[Schedule],
-	CmdRecordResult:         decodeAs[RecordResult],
-	CmdRecordStatement:      decodeAs[RecordStatement],
-	CmdRecordAnswer:         decodeAs[RecordAnswer],
-	CmdRecordOutcome:        decodeAs[RecordOutcome],
-	CmdStartImplementation:  decodeAs[StartImplementation],
-	CmdReportImplementation: decodeAs[ReportImplementation],
-	CmdClose:                decodeAs[Close],
-	CmdWithdraw:             decodeAs[Withdraw],
-	CmdCorrectResult:        decodeAs[CorrectResult],
-	CmdLapse:                decodeAs[Lapse],
-	CmdSetDeadline:          decodeAs[SetDeadline],
+	CmdCreate:               fuzzDecode[Create],
+	CmdEdit:                 fuzzDecode[Edit],
+	CmdInviteCosponsor:      fuzzDecode[InviteCosponsor],
+	CmdSubmit:               fuzzDecode[Submit],
+	CmdRegister:             fuzzDecode[Register],
+	CmdDeclareInadmissible:  fuzzDecode[DeclareInadmissible],
+	CmdSetRoute:             fuzzDecode[SetRoute],
+	CmdSchedule:             fuzzDecode[Schedule],
+	CmdRecordResult:         fuzzDecode[RecordResult],
+	CmdRecordStatement:      fuzzDecode[RecordStatement],
+	CmdRecordAnswer:         fuzzDecode[RecordAnswer],
+	CmdRecordOutcome:        fuzzDecode[RecordOutcome],
+	CmdStartImplementation:  fuzzDecode[StartImplementation],
+	CmdReportImplementation: fuzzDecode[ReportImplementation],
+	CmdClose:                fuzzDecode[Close],
+	CmdWithdraw:             fuzzDecode[Withdraw],
+	CmdCorrectResult:        fuzzDecode[CorrectResult],
+	CmdLapse:                fuzzDecode[Lapse],
+	CmdSetDeadline:          fuzzDecode[SetDeadline],
 }
 
-func decodeAs[C Command](b []byte) (Command, error) {
+func fuzzDecode[C Command](b []byte) (Command, error) {
 	var c C
 	if len(bytes.TrimSpace(b)) == 0 {
 		return c, nil
@@ -162,7 +162,7 @@ func FuzzApply(f *testing.F) {
 		if stateSel&0x40 != 0 {
 			expected-- // a stale If-Match
 		}
-		before := mustJSON(t, m)
+		before := fuzzJSON(t, m)
 		oldStatus := m.Status
 		at := fuzzT0.Add(1000 * time.Hour)
 		req := Request{Command: cmd, Actor: actor, ExpectedVersion: expected, At: at, RequestID: "r1"}
@@ -186,7 +186,7 @@ func FuzzApply(f *testing.F) {
 					t.Fatalf("%s: field error without field or message: %+v", name, e.Fields)
 				}
 			}
-			if after := mustJSON(t, m); !bytes.Equal(before, after) {
+			if after := fuzzJSON(t, m); !bytes.Equal(before, after) {
 				t.Fatalf("%s: a refusal changed the motion\nbefore %s\nafter  %s", name, before, after)
 			}
 			return
@@ -217,15 +217,15 @@ func FuzzApply(f *testing.F) {
 		var fs fields
 		m.Content.validate(&fs)
 		if fs.err() != nil {
-			t.Fatalf("%s: stored content does not validate: %v\n%s", name, fs.err(), mustJSON(t, m))
+			t.Fatalf("%s: stored content does not validate: %v\n%s", name, fs.err(), fuzzJSON(t, m))
 		}
 		// The workflow hands the state on as JSON: it must survive unchanged.
-		b1 := mustJSON(t, m)
+		b1 := fuzzJSON(t, m)
 		var back Motion
 		if err := json.Unmarshal(b1, &back); err != nil {
 			t.Fatalf("%s: state does not decode: %v", name, err)
 		}
-		if b2 := mustJSON(t, &back); !bytes.Equal(b1, b2) {
+		if b2 := fuzzJSON(t, &back); !bytes.Equal(b1, b2) {
 			t.Fatalf("%s: JSON round trip changed the state\n%s\n%s", name, b1, b2)
 		}
 		if !json.Valid(ev.Data) {
@@ -244,7 +244,7 @@ func FuzzApply(f *testing.F) {
 	})
 }
 
-func mustJSON(t *testing.T, v any) []byte {
+func fuzzJSON(t *testing.T, v any) []byte {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {

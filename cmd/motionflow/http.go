@@ -58,7 +58,9 @@ func (s site) handler(ctx context.Context) (http.Handler, error) {
 		wrap = m.Middleware
 	}
 	mux.Handle("/", web.New(web.Config{BaseURL: s.cfg.baseURL}, deps))
-	return api.RateLimit(api.DefaultRateLimit())(session.Protect(wrap(mux))), nil
+	limits := api.DefaultRateLimit()
+	limits.UserCookie = session.CookieName
+	return api.RateLimit(limits)(session.Protect(wrap(mux))), nil
 }
 
 // motionLink is where feeds and OParl link a motion: its web page.
