@@ -37,7 +37,10 @@ var (
 	AttrBody      = temporal.NewSearchAttributeKeyKeyword("MotionBody")
 	AttrFaction   = temporal.NewSearchAttributeKeyKeyword("MotionFaction")
 	AttrReference = temporal.NewSearchAttributeKeyKeyword("MotionReference")
-	AttrVersion   = temporal.NewSearchAttributeKeyInt64("MotionVersion")
+	// AttrVersion was set by every transition before the workflow's
+	// "one-task-transition" version; that version removes it, and it stays
+	// registered so that older workflows can.
+	AttrVersion = temporal.NewSearchAttributeKeyInt64("MotionVersion")
 )
 
 // SearchAttributes lists the custom search attributes to register in the
