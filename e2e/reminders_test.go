@@ -185,8 +185,7 @@ func TestRemindersArriveExactlyOnceAcrossRestarts(t *testing.T) {
 	defer w.Stop()
 
 	// All four reminders: three to the department, the escalation (due+8s) to the council office.
-	mails, err := sink.Wait(ctx, 4)
-	if err != nil {
+	if _, err := sink.Wait(ctx, 4); err != nil {
 		t.Fatalf("reminder e-mails: %v (got %d)", err, len(sink.Messages()))
 	}
 	waitFor(t, 30*time.Second, "escalation webhook", func() bool {
@@ -196,7 +195,7 @@ func TestRemindersArriveExactlyOnceAcrossRestarts(t *testing.T) {
 	})
 	// Give duplicates a chance to show up.
 	time.Sleep(3 * time.Second)
-	mails = sink.Messages()
+	mails := sink.Messages()
 
 	var toDept, toOffice []smtpsink.Received
 	for _, msg := range mails {

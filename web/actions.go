@@ -18,9 +18,6 @@ import (
 // routeRows is how many steps the route form offers.
 const routeRows = 4
 
-// linkRows is how many settling resolutions the result forms offer.
-const linkRows = 3
-
 var resultFields = []string{"consultation_id", "result", "vote", "vote.yes", "vote.no", "vote.abstain", "vote.absent",
 	"vote.unanimous", "vote.by_faction", "vote.named", "links", "originator_agreed", "referred_to", "note"}
 
