@@ -130,6 +130,14 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key():      true,
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// The one history shard polls its queues at most 20 times a second
+		// by default; whatever waits for a transfer task (a workflow task
+		// after an activity, a new run) then waits up to 50 ms and shares
+		// those 20 polls (docs/BENCHMARKS.md). A single-node server has the
+		// CPU to spare.
+		dynamicconfig.TransferProcessorMaxPollRPS.Key():   200,
+		dynamicconfig.TimerProcessorMaxPollRPS.Key():      200,
+		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): 200,
 	}
 	server, err := temporal.NewServer(
 		temporal.WithConfig(conf),
