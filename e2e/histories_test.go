@@ -38,6 +38,12 @@ func (h *harness) replayHistories(motions map[string]string) {
 			}
 			hist.Events = append(hist.Events, ev)
 		}
+		// Marshalled before the replay: replaying merges the workflow's
+		// search attribute upserts into the started event in place.
+		b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+		if err != nil {
+			h.t.Fatal(err)
+		}
 		r := worker.NewWorkflowReplayer()
 		workflows.Register(r, workflows.Options{})
 		logger := tlog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -46,10 +52,6 @@ func (h *harness) replayHistories(motions map[string]string) {
 		}
 		if os.Getenv(recordEnv) != "1" {
 			continue
-		}
-		b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
-		if err != nil {
-			h.t.Fatal(err)
 		}
 		dir := filepath.Join("..", "workflows", "testdata", "histories")
 		if err := os.MkdirAll(dir, 0o755); err != nil {

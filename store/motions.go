@@ -12,9 +12,13 @@ import (
 )
 
 // Project writes the motion as it is after ev, and ev into the audit trail, in
-// one transaction. It is idempotent and monotonic: the motion row is replaced
-// only by a newer version, and an event already recorded for (motion, version)
-// is kept, so projecting the same or an older version again changes nothing.
+// one transaction. It is idempotent and monotonic: an older version never
+// replaces a newer one, and the same version written again replaces what was
+// written for it. The last write of a version wins because the workflow runs
+// Project inside the task that applies a command: when a worker dies after
+// Project committed but before the task completed, the command is applied
+// again in a new task (with that task's time), and that is the version the
+// workflow keeps.
 // All times come from m and ev (the workflow's clock), never from the database.
 func (s *Store) Project(ctx context.Context, m motion.Motion, ev motion.Event) error {
 	if m.ID == "" {
@@ -53,7 +57,7 @@ func (s *Store) Project(ctx context.Context, m motion.Motion, ev motion.Event) e
 				public = excluded.public, submitted_at = excluded.submitted_at,
 				created_at = excluded.created_at, updated_at = excluded.updated_at,
 				outcome = excluded.outcome, data = excluded.data
-			WHERE motions.version < excluded.version`,
+			WHERE motions.version <= excluded.version`,
 			m.ID, m.BodyID, string(m.Kind), string(m.Status), m.Version, m.Title, m.Faction,
 			nonNil(m.Cosponsors), m.Reference, nonNil(m.Tags), m.BudgetCycle, nonNil(meetings),
 			m.Public(), m.SubmittedAt, m.CreatedAt, m.UpdatedAt, outcome, data); err != nil {
@@ -63,7 +67,12 @@ func (s *Store) Project(ctx context.Context, m motion.Motion, ev motion.Event) e
 			INSERT INTO motion_events (motion_id, version, body_id, command, at, actor_issuer, actor_subject,
 				actor_name, actor_role, status, reason, request_id, summary, data)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-			ON CONFLICT (motion_id, version) DO NOTHING`,
+			ON CONFLICT (motion_id, version) DO UPDATE SET
+				body_id = excluded.body_id, command = excluded.command, at = excluded.at,
+				actor_issuer = excluded.actor_issuer, actor_subject = excluded.actor_subject,
+				actor_name = excluded.actor_name, actor_role = excluded.actor_role, status = excluded.status,
+				reason = excluded.reason, request_id = excluded.request_id, summary = excluded.summary,
+				data = excluded.data`,
 			m.ID, ev.Version, m.BodyID, string(ev.Command), ev.At, ev.Actor.Issuer, ev.Actor.Subject,
 			ev.Actor.Name, string(ev.Actor.Role), string(ev.Status), ev.Reason, ev.RequestID, ev.Summary, evData)
 		return err

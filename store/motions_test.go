@@ -11,6 +11,39 @@ import (
 	"github.com/motionflow/motionflow/store"
 )
 
+// TestProjectSameVersionAgainWins: when a worker dies after Project
+// committed but before the workflow task that ran it completed, the command
+// is applied again in a new task, with that task's time. The read model and
+// the audit trail must end with what the workflow kept, not the lost attempt.
+func TestProjectSameVersionAgainWins(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, "mw")
+	v1 := draft("w1", "mw", "spd", "Trinkbrunnen", t0)
+	lost := submit(v1, t0.Add(time.Hour))
+	kept := submit(v1, t0.Add(time.Hour+12*time.Second))
+	project(t, s, v1)
+	project(t, s, lost)
+	project(t, s, kept)
+
+	got, err := s.Motion(ctx(t), "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := mustJSON(t, got), mustJSON(t, kept); g != w {
+		t.Errorf("Motion =\n %s\nwant the attempt the workflow kept\n %s", g, w)
+	}
+	hist, err := s.History(ctx(t), "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 || !hist[1].At.Equal(kept.UpdatedAt) {
+		t.Errorf("history %+v, want two events, the second at %v", hist, kept.UpdatedAt)
+	}
+	if l := list(t, s, store.MotionFilter{SubmittedFrom: ptr(kept.UpdatedAt)}); !slices.Equal(ids(l), []string{"w1"}) {
+		t.Errorf("submitted since the kept time: %v, want w1", ids(l))
+	}
+}
+
 func TestProjectIsIdempotentAndMonotonic(t *testing.T) {
 	t.Parallel()
 	s := newStore(t, "ma")

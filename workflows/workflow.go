@@ -230,8 +230,10 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 // dispatched through the server's queues, and upserts the search attributes
 // only when one of them changed (the version number is no longer one of
 // them: every command would change it). A transition took 7.5 times a bare
-// update before; see docs/BENCHMARKS.md. The default version (histories
-// recorded before) upserted every time and ran a regular activity.
+// update before; see docs/BENCHMARKS.md. When the database stays away longer
+// than a local activity may hold the task, Project continues as a regular
+// activity. The default version (histories recorded before) upserted every
+// time and ran a regular activity.
 func (w *run) indexAndProject(ctx workflow.Context, in ProjectInput) error {
 	if workflow.GetVersion(ctx, "one-task-transition", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		if err := workflow.UpsertTypedSearchAttributes(ctx, append(w.searchAttributes(), AttrVersion.ValueSet(w.m.Version))...); err != nil {
@@ -244,7 +246,13 @@ func (w *run) indexAndProject(ctx workflow.Context, in ProjectInput) error {
 			return err
 		}
 	}
-	return workflow.ExecuteLocalActivity(w.localActivityCtx(ctx), ActivityProject, in).Get(ctx, nil)
+	if err := workflow.ExecuteLocalActivity(w.localActivityCtx(ctx), ActivityProject, in).Get(ctx, nil); err == nil {
+		return nil
+	}
+	// The database has been away for longer than a local activity should
+	// keep the workflow task open: the server retries a regular activity for
+	// as long as it takes, without adding to the history while it waits.
+	return workflow.ExecuteActivity(w.activityCtx(ctx), ActivityProject, in).Get(ctx, nil)
 }
 
 // changedSearchAttributes is what differs between the motion and its search
@@ -329,24 +337,26 @@ func (w *run) searchAttributes() []temporal.SearchAttributeUpdate {
 	}
 }
 
-// localActivityCtx retries a local activity like activityCtx retries a
-// regular one: each attempt bounded, the whole never given up, so that a
-// database outage of any length delays a command's answer but never fails it.
+// localActivityCtx gives a local activity the time a workflow task can wait
+// for it: every retry stays inside the task (backoffs up to the task's 10 s
+// timeout are slept in the worker; longer ones would each add a timer and a
+// task to the history), and after localActivityPatience the caller hands
+// over to a regular activity.
 func (w *run) localActivityCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout:    w.opts.ActivityTimeout,
+		StartToCloseTimeout:    min(w.opts.ActivityTimeout, 10*time.Second),
 		ScheduleToCloseTimeout: localActivityPatience,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
-			MaximumInterval:    time.Minute,
+			MaximumInterval:    5 * time.Second,
 		},
 	})
 }
 
-// localActivityPatience is how long a local activity is retried in all: a
-// year stands for "until it succeeds" (0 would mean a single attempt's time).
-const localActivityPatience = 365 * 24 * time.Hour
+// localActivityPatience is how long a local activity is retried before the
+// work goes to a regular activity: attempts at 0, 1, 3, 7, 12 and 17 s.
+const localActivityPatience = 20 * time.Second
 
 // activityCtx retries activities until they succeed: a database outage delays
 // a command's answer but never loses it.
