@@ -69,7 +69,7 @@ lint:
 vulncheck:
 	bash .ci/vulncheck
 
-## ci: what CI runs after `make test`: static checks, vulnerabilities, the fuzzers for a short time, the fault tests.
+## ci-extra: what CI runs after `make test`: static checks, vulnerabilities, the fuzzers for a short time, the fault tests.
 .PHONY: ci-extra
 ci-extra: lint vulncheck
 	$(MAKE) fuzz FUZZTIME=10s
