@@ -261,13 +261,7 @@ func (w *run) indexAndProject(ctx workflow.Context, in ProjectInput) error {
 func (w *run) changedSearchAttributes(ctx workflow.Context) []temporal.SearchAttributeUpdate {
 	current := workflow.GetTypedSearchAttributes(ctx)
 	var out []temporal.SearchAttributeUpdate
-	for _, a := range []struct {
-		key  temporal.SearchAttributeKeyKeyword
-		want string
-	}{
-		{AttrStatus, string(w.m.Status)}, {AttrKind, string(w.m.Kind)}, {AttrBody, w.m.BodyID},
-		{AttrFaction, w.m.Faction}, {AttrReference, w.m.Reference},
-	} {
+	for _, a := range w.keywords() {
 		got, ok := current.GetKeyword(a.key)
 		switch {
 		case a.want == "" && ok: // an empty keyword is no keyword
@@ -327,14 +321,27 @@ func (w *run) markSeen(id string) {
 	}
 }
 
-func (w *run) searchAttributes() []temporal.SearchAttributeUpdate {
-	return []temporal.SearchAttributeUpdate{
-		AttrStatus.ValueSet(string(w.m.Status)),
-		AttrKind.ValueSet(string(w.m.Kind)),
-		AttrBody.ValueSet(w.m.BodyID),
-		AttrFaction.ValueSet(w.m.Faction),
-		AttrReference.ValueSet(w.m.Reference),
+// keyword is one of the motion's search attributes with its current value.
+type keyword struct {
+	key  temporal.SearchAttributeKeyKeyword
+	want string
+}
+
+// keywords are the motion's search attributes as the motion says they are.
+func (w *run) keywords() []keyword {
+	return []keyword{
+		{AttrStatus, string(w.m.Status)}, {AttrKind, string(w.m.Kind)}, {AttrBody, w.m.BodyID},
+		{AttrFaction, w.m.Faction}, {AttrReference, w.m.Reference},
 	}
+}
+
+// searchAttributes sets every keyword, empty ones too (the default version).
+func (w *run) searchAttributes() []temporal.SearchAttributeUpdate {
+	var out []temporal.SearchAttributeUpdate
+	for _, a := range w.keywords() {
+		out = append(out, a.key.ValueSet(a.want))
+	}
+	return out
 }
 
 // localActivityCtx gives a local activity the time a workflow task can wait
