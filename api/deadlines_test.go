@@ -736,6 +736,51 @@ func TestDeadlineRules(t *testing.T) {
 	}
 }
 
+// TestDeadlineRulesNameTheWrongField: a refusal of deadline rules names
+// exactly the field that is wrong, with a German sentence, also where two
+// fields share a rule (papers due and submission cut-off, the two answer
+// periods, escalation and its count) — the domain says which, nobody guesses
+// it from a message.
+func TestDeadlineRulesNameTheWrongField(t *testing.T) {
+	w := newWorld(t)
+	rules := map[string]any{}
+	for k, v := range w.do("GET", "/v1/bodies/mannheim/deadline-rules", "", nil).json(t) {
+		if k != "version" && k != "$schema" {
+			rules[k] = v
+		}
+	}
+	for _, c := range []struct {
+		field string
+		value any
+	}{
+		{"papers_due", "-1d"},
+		{"inquiry_answer_fundamental", "0s"},
+		{"escalation_max", -1},
+		{"implementation_report", "-1d"},
+		{"stale", "4000d"},
+		{"agenda_placement_meetings", 1000},
+		{"time_zone", "Local"},
+	} {
+		r := w.do("PUT", "/v1/bodies/mannheim/deadline-rules", "admin", withField(rules, c.field, c.value))
+		expect(t, r, http.StatusUnprocessableEntity)
+		var p struct {
+			Errors []struct {
+				Location string `json:"location"`
+				Message  string `json:"message"`
+			} `json:"errors"`
+		}
+		if err := json.Unmarshal(r.body, &p); err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Errors) != 1 || p.Errors[0].Location != "body."+c.field || !strings.HasSuffix(p.Errors[0].Message, ".") {
+			t.Errorf("%s = %v: want one German sentence at body.%s, got %s", c.field, c.value, c.field, r.body)
+		}
+	}
+	if r := w.do("GET", "/v1/bodies/mannheim/deadline-rules", "", nil); r.json(t)["version"] != float64(1) {
+		t.Errorf("refused rules were stored: %s", r.body)
+	}
+}
+
 // TestDeadlineKindsMirrorDomain keeps the enums of deadline kinds in step
 // with the domain.
 func TestDeadlineKindsMirrorDomain(t *testing.T) {

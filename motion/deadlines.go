@@ -191,6 +191,88 @@ func DefaultDeadlineRules() DeadlineRules {
 	}
 }
 
+// Bounds of the deadline rules: generous for any council's rules of
+// procedure, tight enough that every computed date stays a date PostgreSQL
+// stores and every reminder list stays short.
+const (
+	// MaxAgendaPlacementMeetings bounds AgendaPlacementMeetings; the store
+	// loads more council meetings than this.
+	MaxAgendaPlacementMeetings = 10
+	// MaxRulePeriod bounds every period and offset of the rules: ten years.
+	MaxRulePeriod = Duration(maxRuleDays * 24 * time.Hour)
+	maxRuleDays   = 3650
+	// MaxImplementationReportMonths bounds ImplementationReportMonths: ten years.
+	MaxImplementationReportMonths = 120
+	// MaxOffsets bounds the number of reminders before and at a deadline.
+	MaxOffsets = 20
+	// MaxEscalations bounds EscalationMax.
+	MaxEscalations = 100
+	// maxTimeZone bounds the name of a time zone.
+	maxTimeZone = 64
+)
+
+// Validate checks the rules before they are stored: every period within its
+// bounds, at least one reminder, a time zone that exists. A refusal is an
+// *Error (CodeInvalid) with one field error per wrong field, named as in JSON
+// ("papers_due", "offsets[2]"), each a German sentence.
+func (r DeadlineRules) Validate() error {
+	var t texts
+	if t.line("time_zone", "Die Zeitzone", &r.TimeZone, maxTimeZone, optional) && r.TimeZone != "" {
+		if _, err := loadLocation(r.TimeZone); err != nil || r.TimeZone == "Local" {
+			t.f.add("time_zone", "Die Zeitzone ist unbekannt; erwartet z. B. Europe/Berlin.")
+		}
+	}
+	f := &t.f
+	if r.AgendaPlacementMeetings < 1 || r.AgendaPlacementMeetings > MaxAgendaPlacementMeetings {
+		f.add("agenda_placement_meetings", "Die Zahl der Sitzungen bis zur Behandlung muss zwischen 1 und %d liegen.", MaxAgendaPlacementMeetings)
+	}
+	period := func(field, label string, d Duration, positive bool) {
+		switch {
+		case positive && d <= 0:
+			f.add(field, "%s muss länger als null sein.", label)
+		case d < 0:
+			f.add(field, "%s darf nicht negativ sein.", label)
+		case d > MaxRulePeriod:
+			f.add(field, "%s darf höchstens %d Tage lang sein.", label, maxRuleDays)
+		}
+	}
+	period("submission_cutoff", "Der Antragsschluss", r.SubmissionCutoff, false)
+	period("papers_due", "Die Vorlagefrist", r.PapersDue, false)
+	period("inquiry_answer", "Die Antwortfrist", r.InquiryAnswer, true)
+	period("inquiry_answer_fundamental", "Die Antwortfrist bei grundsätzlicher Bedeutung", r.InquiryAnswerFundamental, true)
+	switch {
+	case r.ImplementationReportMonths < 0 || r.ImplementationReportMonths > MaxImplementationReportMonths:
+		f.add("implementation_report_months", "Die Monate bis zum Bericht zur Umsetzung müssen zwischen 0 und %d liegen.", MaxImplementationReportMonths)
+	case r.ImplementationReportMonths == 0 && r.ImplementationReport == 0:
+		f.add("implementation_report_months", "Die Frist für den Bericht zur Umsetzung fehlt: Monate oder Dauer angeben.")
+	}
+	period("implementation_report", "Die Dauer bis zum Bericht zur Umsetzung", r.ImplementationReport, false)
+	period("stale", "Die Zeit bis „ohne Fortgang“", r.Stale, true)
+	switch {
+	case len(r.Offsets) == 0:
+		f.add("offsets", "Mindestens eine Erinnerung ist anzugeben.")
+	case len(r.Offsets) > MaxOffsets:
+		f.add("offsets", "Es sind höchstens %d Erinnerungen möglich.", MaxOffsets)
+	default:
+		for i, o := range r.Offsets {
+			if o < -MaxRulePeriod || o > MaxRulePeriod {
+				f.add("offsets["+strconv.Itoa(i)+"]", "Die %d. Erinnerung darf höchstens %d Tage vor oder nach der Fälligkeit liegen.", i+1, maxRuleDays)
+			}
+		}
+	}
+	period("escalation", "Der Abstand der weiteren Erinnerungen", r.Escalation, false)
+	switch {
+	case r.EscalationMax < 0 || r.EscalationMax > MaxEscalations:
+		f.add("escalation_max", "Die Zahl der weiteren Erinnerungen muss zwischen 0 und %d liegen.", MaxEscalations)
+	case r.EscalationMax > 0 && r.Escalation == 0:
+		f.add("escalation", "Der Abstand der weiteren Erinnerungen fehlt, obwohl escalation_max gesetzt ist.")
+	}
+	if len(*f) == 0 {
+		return nil
+	}
+	return &Error{Code: CodeInvalid, Message: "Die Fristenregeln sind ungültig.", Fields: *f}
+}
+
 // MeetingDate is what the deadline rules need to know of a meeting.
 type MeetingDate struct {
 	ID             string    `json:"id"`

@@ -7,5 +7,7 @@
 // the Temporal workflow that owns a motion can call it deterministically, and the
 // API and the web pages can ask the same questions ("may this caller do that
 // now?") without a round trip. Every rejection is an *Error with a Code that the
-// layers above map to one HTTP status.
+// layers above map to one HTTP status. Every string that enters a command passes
+// one text validation (text.go): what Apply accepts can always be written into
+// the read model, and one-line fields (titles, names, ids) never hold a line break.
 package motion

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -218,6 +219,14 @@ func FuzzApply(f *testing.F) {
 		m.Content.validate(&fs)
 		if fs.err() != nil {
 			t.Fatalf("%s: stored content does not validate: %v\n%s", name, fs.err(), fuzzJSON(t, m))
+		}
+		// Stored text passes the text checks again, unchanged: nothing
+		// unprojectable (NUL, invalid UTF-8, CR) got in.
+		if again, err := checkTexts(Edit{Content: m.Content}); err != nil || !reflect.DeepEqual(again.(Edit).Content, m.Content) {
+			t.Fatalf("%s: stored text does not pass the text checks unchanged: %v\n%s", name, err, fuzzJSON(t, m))
+		}
+		if b := fuzzJSON(t, m); bytes.Contains(b, []byte(`\u0000`)) || bytes.Contains(b, []byte(`\r`)) {
+			t.Fatalf("%s: NUL or CR stored: %s", name, b)
 		}
 		// The workflow hands the state on as JSON: it must survive unchanged.
 		b1 := fuzzJSON(t, m)

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Scope narrows who of a role may run a command on a given motion.
@@ -103,6 +102,28 @@ type Event struct {
 	RequestID string          `json:"request_id,omitempty"`
 	Summary   string          `json:"summary"`
 	Data      json.RawMessage `json:"data,omitempty"`
+}
+
+// RedactedFor returns the event of m as a may see it in the motion's history:
+// the anonymous public sees roles but no persons or request ids; only the
+// sponsors see what the draft looked like before it was submitted, so for
+// everybody else an event of the draft phase keeps no data and has the fixed
+// summary of its command, also when it was stored with a summary that named
+// the draft's content.
+func (e Event) RedactedFor(m *Motion, a Actor) Event {
+	if a.Anonymous() {
+		e.Actor = ActorRef{Role: e.Actor.Role}
+		e.RequestID = ""
+	}
+	if e.Status == StatusDraft && !(a.Has(RoleFactionStaff) && m.Sponsor(a.Faction)) {
+		e.Data = nil
+		e.Reason = ""
+		e.Summary = draftSummaries[e.Command]
+		if e.Summary == "" {
+			e.Summary = "Entwurf"
+		}
+	}
+	return e
 }
 
 // Permit decides whether the actor may run the command on m now, without
@@ -209,6 +230,12 @@ func Apply(m *Motion, req Request) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
+	if err := checkRequest(req); err != nil {
+		return Event{}, err
+	}
+	if req.Command, err = checkTexts(req.Command); err != nil {
+		return Event{}, err
+	}
 	next := m.Clone()
 	summary, reason, err := apply(next, req)
 	if err != nil {
@@ -238,6 +265,23 @@ func Apply(m *Motion, req Request) (Event, error) {
 	}, nil
 }
 
+// draftSummaries are the summaries of the events of the draft phase: fixed
+// texts without the draft's content (title, invited factions), because the
+// history stays readable to everybody once the motion is submitted, and the
+// draft phase belongs to its sponsors.
+var draftSummaries = map[CommandName]string{
+	CmdCreate:          "Entwurf angelegt",
+	CmdEdit:            "Entwurf bearbeitet",
+	CmdInviteCosponsor: "Mitantragsteller eingeladen",
+}
+
+// unknownConsultation refuses a consultation id the motion does not have,
+// without repeating it.
+const unknownConsultation = "Diese Beratung gibt es im Antrag nicht."
+
+// maxDeadlineYears bounds how far from now a deadline may be set by hand.
+const maxDeadlineYears = 100
+
 // apply changes m for one command and returns the event's summary and reason.
 func apply(m *Motion, req Request) (summary, reason string, err error) {
 	at := req.At
@@ -245,11 +289,9 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 	case Create:
 		var f fields
 		if !c.Kind.Valid() {
-			f.add("kind", "unbekannte Art %q", c.Kind)
+			f.add("kind", "Die Art ist unbekannt.")
 		}
-		if strings.TrimSpace(c.BodyID) == "" {
-			f.add("body_id", "fehlt")
-		} else if !req.Actor.InBody(c.BodyID) {
+		if !req.Actor.InBody(c.BodyID) {
 			return "", "", refuse(CodeForbidden, "Sie gehören nicht zu diesem Gremium.")
 		}
 		c.Content.validate(&f)
@@ -260,7 +302,7 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		m.Faction = req.Actor.Faction
 		m.Status = StatusDraft
 		m.CreatedAt = at
-		return "Entwurf angelegt: " + m.Title, "", nil
+		return draftSummaries[CmdCreate], "", nil
 	case Edit:
 		var f fields
 		c.Content.validate(&f)
@@ -268,12 +310,10 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 			return "", "", err
 		}
 		m.Content = c.Content.normalized()
-		return "Entwurf bearbeitet", "", nil
+		return draftSummaries[CmdEdit], "", nil
 	case InviteCosponsor:
 		var f fields
 		switch {
-		case strings.TrimSpace(c.Faction) == "":
-			f.add("faction", "fehlt")
 		case c.Faction == m.Faction || slices.Contains(m.Cosponsors, c.Faction):
 			f.add("faction", "ist bereits Antragsteller")
 		case len(m.Cosponsors) >= maxCosponsors:
@@ -283,7 +323,7 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 			return "", "", err
 		}
 		m.Cosponsors = append(m.Cosponsors, c.Faction)
-		return "Mitantragsteller eingeladen: " + c.Faction, "", nil
+		return draftSummaries[CmdInviteCosponsor], "", nil
 	case Submit:
 		var f fields
 		m.Content.validateComplete(m.Kind, &f)
@@ -293,16 +333,10 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		m.SubmittedAt = &at
 		return "Eingereicht", "", nil
 	case Register:
-		if strings.TrimSpace(c.Reference) == "" {
-			return "", "", refuse(CodeInvalid, "Kein Aktenzeichen vergeben.")
-		}
 		m.Reference, m.ReferenceYear, m.ReferenceSeq = c.Reference, c.Year, c.Seq
 		m.RegisteredAt = &at
 		return "Registriert als " + c.Reference, "", nil
 	case DeclareInadmissible:
-		if err := requireText("reason", c.Reason, maxReason); err != nil {
-			return "", "", err
-		}
 		m.Reason = c.Reason
 		return "Für unzulässig erklärt", c.Reason, nil
 	case SetRoute:
@@ -311,12 +345,9 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		var f fields
 		k := m.Consultation(c.ConsultationID)
 		if k == nil {
-			f.add("consultation_id", "unbekannte Beratung %q", c.ConsultationID)
+			f.add("consultation_id", unknownConsultation)
 		} else if k.Status == ConsultationDone {
 			f.add("consultation_id", "Beratung ist bereits abgeschlossen")
-		}
-		if strings.TrimSpace(c.MeetingID) == "" {
-			f.add("meeting_id", "fehlt")
 		}
 		if err := f.err(); err != nil {
 			return "", "", err
@@ -326,15 +357,9 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 	case RecordResult:
 		return recordResult(m, c, at)
 	case RecordStatement:
-		if err := requireText("text", c.Text, maxText); err != nil {
-			return "", "", err
-		}
 		m.Statements = append(m.Statements, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
 		return "Stellungnahme der Verwaltung", "", nil
 	case RecordAnswer:
-		if err := requireText("text", c.Text, maxText); err != nil {
-			return "", "", err
-		}
 		m.Statements = append(m.Statements, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
 		return "Anfrage beantwortet", "", nil
 	case RecordOutcome:
@@ -352,21 +377,12 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 	case StartImplementation:
 		return "Umsetzung begonnen", "", nil
 	case ReportImplementation:
-		if err := requireText("text", c.Text, maxText); err != nil {
-			return "", "", err
-		}
 		m.Reports = append(m.Reports, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
 		return "Bericht zur Umsetzung", "", nil
 	case Close:
-		if err := limitText("note", c.Note, maxReason); err != nil {
-			return "", "", err
-		}
 		m.ClosedAt = &at
 		return "Abgeschlossen", c.Note, nil
 	case Withdraw:
-		if err := limitText("reason", c.Reason, maxReason); err != nil {
-			return "", "", err
-		}
 		m.Reason = c.Reason
 		return "Zurückgezogen", c.Reason, nil
 	case CorrectResult:
@@ -374,9 +390,6 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 	case SetDeadline:
 		return setDeadline(m, c, req.Actor, at)
 	case Lapse:
-		if err := requireText("reason", c.Reason, maxReason); err != nil {
-			return "", "", err
-		}
 		m.Reason = c.Reason
 		return "Nicht behandelt (Ende der Wahlperiode)", c.Reason, nil
 	}
@@ -388,14 +401,8 @@ func setRoute(m *Motion, c SetRoute) (string, string, error) {
 	if len(c.Steps) == 0 {
 		f.add("steps", "mindestens ein Gremium")
 	}
-	if len(c.Steps) > maxRoute {
-		f.add("steps", "höchstens %d Gremien", maxRoute)
-	}
 	decisive := 0
 	for i, s := range c.Steps {
-		if strings.TrimSpace(s.OrganizationID) == "" {
-			f.add(fmt.Sprintf("steps[%d].organization_id", i), "fehlt")
-		}
 		if s.Decisive {
 			decisive++
 			if i != len(c.Steps)-1 {
@@ -443,7 +450,7 @@ func recordResult(m *Motion, c RecordResult, at time.Time) (string, string, erro
 	var f fields
 	k := m.Consultation(c.ConsultationID)
 	if k == nil {
-		f.add("consultation_id", "unbekannte Beratung %q", c.ConsultationID)
+		f.add("consultation_id", unknownConsultation)
 		return "", "", f.err()
 	}
 	if k.Status != ConsultationScheduled {
@@ -487,17 +494,12 @@ func correctResult(m *Motion, c CorrectResult, at time.Time) (string, string, er
 	var f fields
 	k := m.Consultation(c.ConsultationID)
 	if k == nil {
-		f.add("consultation_id", "unbekannte Beratung %q", c.ConsultationID)
+		f.add("consultation_id", unknownConsultation)
 		return "", "", f.err()
 	}
 	if k.Status != ConsultationDone || k.Record == nil {
 		f.add("consultation_id", "zu dieser Beratung ist kein Ergebnis erfasst")
 		return "", "", f.err()
-	}
-	if strings.TrimSpace(c.Reason) == "" {
-		f.add("reason", "eine Korrektur braucht eine Begründung")
-	} else if err := limitText("reason", c.Reason, maxReason); err != nil {
-		return "", "", err
 	}
 	c.ResultInput.validate(&f)
 	c.ResultInput.validateFor(k, &f)
@@ -557,16 +559,14 @@ func endsConsultation(k *Consultation, r Result) bool {
 func setDeadline(m *Motion, c SetDeadline, a Actor, at time.Time) (string, string, error) {
 	var f fields
 	kind, _, _ := strings.Cut(c.Key, ":")
-	if !slices.Contains(DeadlineKinds, DeadlineKind(kind)) || utf8.RuneCountInString(c.Key) > MaxShort {
-		f.add("key", "unbekannte Frist %q", c.Key)
+	if !slices.Contains(DeadlineKinds, DeadlineKind(kind)) {
+		f.add("key", "Diese Frist gibt es nicht.")
 	}
-	if c.Due.IsZero() {
-		f.add("due", "fehlt")
-	}
-	if strings.TrimSpace(c.Reason) == "" {
-		f.add("reason", "eine von Hand gesetzte Frist braucht eine Begründung")
-	} else if utf8.RuneCountInString(c.Reason) > maxReason {
-		f.add("reason", "höchstens %d Zeichen", maxReason)
+	switch {
+	case c.Due.IsZero():
+		f.add("due", "Die Fälligkeit fehlt.")
+	case c.Due.Before(at.AddDate(-maxDeadlineYears, 0, 0)) || c.Due.After(at.AddDate(maxDeadlineYears, 0, 0)):
+		f.add("due", "Die Fälligkeit muss innerhalb von %d Jahren liegen.", maxDeadlineYears)
 	}
 	if err := f.err(); err != nil {
 		return "", "", err

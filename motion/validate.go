@@ -1,16 +1,16 @@
 package motion
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Limits on what a motion may hold; the API documents and enforces the same.
+// Every string is checked in one place, checkTexts (text.go); the checks
+// here are those of structure and meaning.
 const (
 	MaxTitle            = 300
 	MaxResolutionPoints = 50
@@ -29,79 +29,23 @@ const (
 	maxVoters           = 1000
 )
 
+// validate checks the content beyond its texts.
 func (c Content) validate(f *fields) {
-	title := strings.TrimSpace(c.Title)
-	switch n := utf8.RuneCountInString(title); {
-	case n == 0:
-		f.add("title", "fehlt")
-	case n < 3:
-		f.add("title", "mindestens 3 Zeichen")
-	case n > MaxTitle:
-		f.add("title", "höchstens %d Zeichen", MaxTitle)
-	}
-	checkText(f, "title", c.Title)
-	if len(c.ResolutionPoints) > MaxResolutionPoints {
-		f.add("resolution_points", "höchstens %d Punkte", MaxResolutionPoints)
-	}
-	for i, p := range c.ResolutionPoints {
-		name := fmt.Sprintf("resolution_points[%d]", i)
-		if strings.TrimSpace(p) == "" {
-			f.add(name, "ist leer")
-		} else if utf8.RuneCountInString(p) > MaxPoint {
-			f.add(name, "höchstens %d Zeichen", MaxPoint)
-		}
-		checkText(f, name, p)
-	}
-	if utf8.RuneCountInString(c.Justification) > MaxJustification {
-		f.add("justification", "höchstens %d Zeichen", MaxJustification)
-	}
-	checkText(f, "justification", c.Justification)
-	if len(c.Tags) > MaxTags {
-		f.add("tags", "höchstens %d Schlagworte", MaxTags)
-	}
-	for i, t := range c.Tags {
-		name := fmt.Sprintf("tags[%d]", i)
-		if n := utf8.RuneCountInString(strings.TrimSpace(t)); n == 0 || n > MaxTag {
-			f.add(name, "1 bis %d Zeichen", MaxTag)
-		}
-		checkText(f, name, t)
-	}
-	for name, v := range map[string]string{
-		"budget_cycle": c.BudgetCycle, "amends": c.Amends,
-		"addressed_department": c.AddressedDepartment, "target_meeting": c.TargetMeeting,
-	} {
-		if utf8.RuneCountInString(v) > MaxShort {
-			f.add(name, "höchstens %d Zeichen", MaxShort)
-		}
-		checkText(f, name, v)
-	}
-	if len(c.Signatories) > MaxSignatories {
-		f.add("signatories", "höchstens %d", MaxSignatories)
-	}
-	for i, s := range c.Signatories {
-		if n := utf8.RuneCountInString(strings.TrimSpace(s)); n == 0 || n > MaxShort {
-			f.add(fmt.Sprintf("signatories[%d]", i), "1 bis %d Zeichen", MaxShort)
-		}
-	}
-	if len(c.Attachments) > MaxAttachments {
-		f.add("attachments", "höchstens %d", MaxAttachments)
-	}
 	for i, a := range c.Attachments {
-		name := fmt.Sprintf("attachments[%d]", i)
-		if n := utf8.RuneCountInString(strings.TrimSpace(a.Name)); n == 0 || n > 255 {
-			f.add(name+".name", "1 bis 255 Zeichen")
-		}
-		if a.URL != "" && !validURL(a.URL) {
-			f.add(name+".url", "keine gültige http(s)-Adresse")
-		}
 		if a.Size < 0 {
-			f.add(name+".size", "darf nicht negativ sein")
+			f.add(fieldIndex("attachments", i)+".size", "Die Größe der %s Anlage darf nicht negativ sein.", ordinal(i))
 		}
 	}
 }
 
-// validateComplete checks what a motion needs before it can be submitted.
+// validateComplete checks what a motion needs before it can be submitted:
+// its texts again (a draft stored before a rule was tightened must not be
+// submitted with text it would no longer accept), then completeness.
 func (c Content) validateComplete(k Kind, f *fields) {
+	var t texts
+	cc := c.clone()
+	t.content(&cc)
+	*f = append(*f, t.f...)
 	c.validate(f)
 	if len(c.ResolutionPoints) == 0 {
 		if k == KindInquiry {
@@ -141,23 +85,11 @@ func (c Content) normalized() Content {
 
 func (in ResultInput) validate(f *fields) {
 	if !in.Result.Valid() {
-		f.add("result", "unbekanntes Ergebnis %q", in.Result)
-	}
-	if len(in.Links) > maxLinks {
-		f.add("links", "höchstens %d", maxLinks)
+		f.add("result", "Das Ergebnis ist unbekannt.")
 	}
 	for i, l := range in.Links {
-		name := fmt.Sprintf("links[%d]", i)
 		if l.MotionID == "" && l.Reference == "" && l.URL == "" {
-			f.add(name, "nennt weder Antrag, Aktenzeichen noch Adresse")
-		}
-		if l.URL != "" && !validURL(l.URL) {
-			f.add(name+".url", "keine gültige http(s)-Adresse")
-		}
-		for field, v := range map[string]string{"motion_id": l.MotionID, "reference": l.Reference, "title": l.Title} {
-			if utf8.RuneCountInString(v) > MaxShort {
-				f.add(name+"."+field, "höchstens %d Zeichen", MaxShort)
-			}
+			f.add(fieldIndex("links", i), "nennt weder Antrag, Aktenzeichen noch Adresse")
 		}
 	}
 	if in.Result == ResultSettledByOtherResolutions {
@@ -170,9 +102,6 @@ func (in ResultInput) validate(f *fields) {
 	}
 	if in.Result == ResultReferred && strings.TrimSpace(in.ReferredTo) == "" {
 		f.add("referred_to", "eine Verweisung nennt das Gremium")
-	}
-	if utf8.RuneCountInString(in.Note) > maxReason {
-		f.add("note", "höchstens %d Zeichen", maxReason)
 	}
 	if in.Vote != nil {
 		in.Vote.validate(f)
@@ -204,8 +133,10 @@ func (v *Vote) validate(f *fields) {
 		f.add("vote", "Stimmen können nicht negativ sein")
 		return
 	}
-	if v.Yes+v.No+v.Abstain > maxVoters {
+	if v.Yes > maxVoters || v.No > maxVoters || v.Abstain > maxVoters || v.Yes+v.No+v.Abstain > maxVoters ||
+		(v.Absent != nil && *v.Absent > maxVoters) {
 		f.add("vote", "mehr als %d Stimmen", maxVoters)
+		return
 	}
 	if v.Unanimous && v.No > 0 {
 		f.add("vote.unanimous", "einstimmig, aber mit Gegenstimmen")
@@ -213,11 +144,13 @@ func (v *Vote) validate(f *fields) {
 	if len(v.ByFaction) > 0 {
 		var y, n, a int
 		for i, fv := range v.ByFaction {
-			if fv.OrganizationID == "" {
-				f.add(fmt.Sprintf("vote.by_faction[%d].organization_id", i), "fehlt")
-			}
 			if fv.Yes < 0 || fv.No < 0 || fv.Abstain < 0 {
-				f.add(fmt.Sprintf("vote.by_faction[%d]", i), "Stimmen können nicht negativ sein")
+				f.add(fieldIndex("vote.by_faction", i), "Stimmen können nicht negativ sein")
+				continue
+			}
+			if fv.Yes > maxVoters || fv.No > maxVoters || fv.Abstain > maxVoters {
+				f.add(fieldIndex("vote.by_faction", i), "mehr als %d Stimmen", maxVoters)
+				continue
 			}
 			y, n, a = y+fv.Yes, n+fv.No, a+fv.Abstain
 		}
@@ -226,17 +159,10 @@ func (v *Vote) validate(f *fields) {
 		}
 	}
 	if len(v.Named) > 0 {
-		if len(v.Named) > maxVoters {
-			f.add("vote.named", "höchstens %d", maxVoters)
-			return
-		}
 		count := map[string]int{}
 		for i, nv := range v.Named {
 			if !slices.Contains([]string{"yes", "no", "abstain", "absent"}, nv.Vote) {
-				f.add(fmt.Sprintf("vote.named[%d].vote", i), "yes, no, abstain oder absent")
-			}
-			if strings.TrimSpace(nv.Name) == "" || utf8.RuneCountInString(nv.Name) > MaxShort {
-				f.add(fmt.Sprintf("vote.named[%d].name", i), "1 bis %d Zeichen", MaxShort)
+				f.add(fieldIndex("vote.named", i)+".vote", "yes, no, abstain oder absent")
 			}
 			count[nv.Vote]++
 		}
@@ -247,42 +173,11 @@ func (v *Vote) validate(f *fields) {
 	}
 }
 
-func requireText(field, v string, max int) error {
-	var f fields
-	if strings.TrimSpace(v) == "" {
-		f.add(field, "fehlt")
-	} else if utf8.RuneCountInString(v) > max {
-		f.add(field, "höchstens %d Zeichen", max)
-	}
-	checkText(&f, field, v)
-	return f.err()
-}
-
-func limitText(field, v string, max int) error {
-	var f fields
-	if utf8.RuneCountInString(v) > max {
-		f.add(field, "höchstens %d Zeichen", max)
-	}
-	checkText(&f, field, v)
-	return f.err()
-}
-
-// checkText refuses invalid UTF-8 and control characters other than line breaks and tabs.
-func checkText(f *fields, field, v string) {
-	if !utf8.ValidString(v) {
-		f.add(field, "kein gültiger UTF-8-Text")
-		return
-	}
-	for _, r := range v {
-		if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
-			f.add(field, "enthält Steuerzeichen")
-			return
-		}
-	}
-}
+// fieldIndex names item i of a list field: "links[2]".
+func fieldIndex(field string, i int) string { return field + "[" + strconv.Itoa(i) + "]" }
 
 func validURL(s string) bool {
-	if len(s) > 2000 {
+	if len(s) > maxURL {
 		return false
 	}
 	u, err := url.Parse(s)

@@ -93,28 +93,11 @@ func (s *Store) SetDeadlineRules(ctx context.Context, bodyID string, r motion.De
 	return r, nil
 }
 
+// validateRules refuses rules that motion.DeadlineRules.Validate refuses, as
+// ErrInvalid with the domain's *motion.Error (naming the fields) in the chain.
 func validateRules(r motion.DeadlineRules) error {
-	switch {
-	case r.AgendaPlacementMeetings < 1:
-		return invalidf("agenda_placement_meetings must be at least 1")
-	case r.SubmissionCutoff < 0, r.PapersDue < 0:
-		return invalidf("submission_cutoff and papers_due must not be negative")
-	case r.InquiryAnswer <= 0, r.InquiryAnswerFundamental <= 0:
-		return invalidf("inquiry_answer and inquiry_answer_fundamental must be positive")
-	case r.ImplementationReportMonths < 0, r.ImplementationReport < 0,
-		r.ImplementationReportMonths == 0 && r.ImplementationReport == 0:
-		return invalidf("implementation_report_months or implementation_report must be positive")
-	case r.Stale <= 0:
-		return invalidf("stale must be positive")
-	case len(r.Offsets) == 0:
-		return invalidf("offsets must name at least one reminder")
-	case r.Escalation < 0, r.EscalationMax < 0, r.Escalation == 0 && r.EscalationMax > 0:
-		return invalidf("escalation must be positive when escalation_max is")
-	}
-	if r.TimeZone != "" {
-		if _, err := time.LoadLocation(r.TimeZone); err != nil {
-			return invalidf("unknown time zone %q", r.TimeZone)
-		}
+	if err := r.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	return nil
 }
