@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+
+	"github.com/motionflow/motionflow/problem"
 )
 
 // The docs page renders /openapi.json with Swagger UI, served from the binary
@@ -40,7 +42,7 @@ func registerDocs(mux *http.ServeMux) {
 	files := http.StripPrefix("/docs/assets/", http.FileServerFS(assets))
 	mux.Handle("GET /docs/assets/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/") {
-			writeProblem(w, http.StatusNotFound, "Nicht gefunden.", nil) // no directory listings
+			problem.Write(w, problem.New(http.StatusNotFound, problem.DetailNotFound)) // no directory listings
 			return
 		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")

@@ -143,7 +143,7 @@ func TestCommandPreconditions(t *testing.T) {
 	id := e.draft("Bessere Radwege")
 	path := "/v1/motions/" + id + "/submit"
 	expect(t, e.do("POST", path, "spd", nil), http.StatusPreconditionRequired)
-	expect(t, e.do("POST", path, "spd", nil, "If-Match", "*"), http.StatusPreconditionFailed)
+	expect(t, e.do("POST", path, "cdu", nil, "If-Match", "*"), http.StatusNotFound) // "*" does not reveal a foreign draft
 	expect(t, e.do("POST", path, "spd", nil, "If-Match", `W/"1"`), http.StatusPreconditionFailed)
 	expect(t, e.do("POST", path, "spd", nil, "If-Match", `"7"`), http.StatusPreconditionFailed)
 	expect(t, e.do("POST", path, "", nil, "If-Match", `"1"`), http.StatusUnauthorized)

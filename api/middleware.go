@@ -1,19 +1,22 @@
 package api
 
 import (
+	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/problem"
 )
 
 type ctxKey int
@@ -156,7 +159,7 @@ func (s *server) recoverPanics(next http.Handler) http.Handler {
 			s.log.ErrorContext(r.Context(), "panic", slog.String("request_id", RequestID(r.Context())),
 				slog.String("panic", fmt.Sprint(v)), slog.String("stack", string(debug.Stack())))
 			if sw.status == 0 {
-				writeProblem(w, http.StatusInternalServerError, "Interner Fehler.", nil)
+				problem.Write(w, problem.New(http.StatusInternalServerError, problem.DetailInternal))
 			}
 		}()
 		next.ServeHTTP(sw, r)
@@ -180,24 +183,57 @@ func (s *server) timeout(next http.Handler) http.Handler {
 func (s *server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > s.cfg.MaxBodyBytes {
-			writeProblem(w, http.StatusRequestEntityTooLarge,
-				fmt.Sprintf("Der Inhalt der Anfrage ist zu groß (höchstens %d Bytes).", s.cfg.MaxBodyBytes), nil)
+			problem.Write(w, problem.New(http.StatusRequestEntityTooLarge,
+				fmt.Sprintf("Der Inhalt der Anfrage ist zu groß (höchstens %d Bytes).", s.cfg.MaxBodyBytes)))
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// writeProblem writes an RFC 9457 problem outside of huma (middleware).
-func writeProblem(w http.ResponseWriter, status int, detail string, headers http.Header) {
-	for k, vs := range headers {
-		for _, v := range vs {
-			w.Header().Add(k, v)
+// utf8Body refuses a request body that is not valid UTF-8 with 422. Every
+// body the API reads is JSON, which must be UTF-8 (RFC 8259, 8.1), and
+// encoding/json would silently replace the bad bytes by U+FFFD, so that a
+// command stored something else than was sent. A body over the limit is
+// passed on for huma to answer 413.
+func (s *server) utf8Body(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
 		}
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(&huma.ErrorModel{Title: http.StatusText(status), Status: status, Detail: detail})
+		b, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes+1))
+		if err != nil {
+			problem.Write(w, problem.New(http.StatusBadRequest, "Der Inhalt der Anfrage konnte nicht gelesen werden."))
+			return
+		}
+		if int64(len(b)) <= s.cfg.MaxBodyBytes && !utf8.Valid(b) {
+			problem.Write(w, problem.New(http.StatusUnprocessableEntity, "Der Inhalt der Anfrage ist kein gültiges UTF-8.",
+				problem.Field{Location: "body", Message: "kein gültiges UTF-8"}))
+			return
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// securityHeaders marks every answer nosniff and keeps what a caller with
+// credentials reads out of shared and browser caches: a request with an
+// Authorization header or a cookie (the web pages' session) is answered with
+// Cache-Control: no-store unless the operation says otherwise. Anonymous
+// reads keep their caching.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if r.Header.Get("Authorization") != "" || r.Header.Get("Cookie") != "" {
+			h.Set("Cache-Control", "no-store")
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // authenticate turns a bearer token into the caller. Without an
@@ -272,9 +308,9 @@ func notFoundHandler(mux *http.ServeMux) http.Handler {
 			}
 		}
 		if len(allow) > 0 {
-			writeProblem(w, http.StatusMethodNotAllowed, "Methode nicht erlaubt.", http.Header{"Allow": {strings.Join(allow, ", ")}})
+			problem.Write(w, problem.New(http.StatusMethodNotAllowed, "Methode nicht erlaubt.").WithHeader("Allow", strings.Join(allow, ", ")))
 			return
 		}
-		writeProblem(w, http.StatusNotFound, "Nicht gefunden.", nil)
+		problem.Write(w, problem.New(http.StatusNotFound, problem.DetailNotFound))
 	})
 }

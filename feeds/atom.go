@@ -34,6 +34,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/problem"
 	"github.com/motionflow/motionflow/store"
 )
 
@@ -71,13 +72,8 @@ const AtomNS = "http://www.w3.org/2005/Atom"
 // entryNamespace makes entry ids of motions whose id is not a UUID.
 var entryNamespace = uuid.MustParse("0b8c3d56-5f0e-4e44-9a53-8f3c2f7d9a10")
 
-var berlin = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		panic("feeds: time zone Europe/Berlin: " + err.Error())
-	}
-	return loc
-}()
+// berlin is the zone every date-time is written in.
+var berlin = motion.Berlin
 
 type handler struct {
 	cfg Config
@@ -101,13 +97,19 @@ func Handler(cfg Config, st Store) http.Handler {
 	h.mux.HandleFunc("GET "+Prefix+"factions/{file}", h.faction)
 	h.mux.HandleFunc("GET "+Prefix+"tags/{file}", h.tag)
 	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		problem(w, http.StatusNotFound, "Kein Feed unter dieser Adresse.")
+		problem.Write(w, problem.New(http.StatusNotFound, "Kein Feed unter dieser Adresse."))
 	})
 	return h
 }
 
+// ServeHTTP refuses a URL with control characters, invalid UTF-8 or
+// overlong values (problem.Check) before any route sees it.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if p := problem.Check(r); p != nil {
+		problem.Write(w, p)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -120,21 +122,21 @@ func name(r *http.Request) (string, bool) {
 func (h *handler) faction(w http.ResponseWriter, r *http.Request) {
 	id, ok := name(r)
 	if !ok {
-		problem(w, http.StatusNotFound, "Feeds enden auf .xml.")
+		problem.Write(w, problem.New(http.StatusNotFound, "Feeds enden auf .xml."))
 		return
 	}
 	org, err := h.st.Organization(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && org.Kind != store.OrgFaction) {
-		problem(w, http.StatusNotFound, "Keine Fraktion "+id+".")
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) || (err == nil && org.Kind != store.OrgFaction) {
+		problem.Write(w, problem.New(http.StatusNotFound, "Unter dieser Adresse gibt es keine Fraktion."))
 		return
 	}
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "Interner Fehler.")
+		problem.Write(w, problem.From(err))
 		return
 	}
 	ms, _, err := h.st.Motions(r.Context(), store.MotionFilter{BodyIDs: []string{org.BodyID}, Faction: org.ID, Limit: h.cfg.Entries})
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "Interner Fehler.")
+		problem.Write(w, problem.From(err))
 		return
 	}
 	base := h.base(r)
@@ -151,7 +153,7 @@ func (h *handler) faction(w http.ResponseWriter, r *http.Request) {
 func (h *handler) tag(w http.ResponseWriter, r *http.Request) {
 	tag, ok := name(r)
 	if !ok {
-		problem(w, http.StatusNotFound, "Feeds enden auf .xml.")
+		problem.Write(w, problem.New(http.StatusNotFound, "Feeds enden auf .xml."))
 		return
 	}
 	filter := store.MotionFilter{Tag: tag, Limit: h.cfg.Entries}
@@ -162,7 +164,7 @@ func (h *handler) tag(w http.ResponseWriter, r *http.Request) {
 	}
 	ms, _, err := h.st.Motions(r.Context(), filter)
 	if err != nil {
-		problem(w, http.StatusInternalServerError, "Interner Fehler.")
+		problem.Write(w, problem.From(err))
 		return
 	}
 	f := h.feed(r.Context(), h.base(r), ms, feedMeta{
@@ -370,18 +372,13 @@ func (h *handler) write(w http.ResponseWriter, r *http.Request, f Feed) {
 	enc := xml.NewEncoder(&b)
 	enc.Indent("", "  ")
 	if err := enc.Encode(f); err != nil {
-		problem(w, http.StatusInternalServerError, "Interner Fehler.")
+		problem.Write(w, problem.From(err))
 		return
 	}
 	b.WriteByte('\n')
 	updated, _ := time.Parse(time.RFC3339, f.Updated)
 	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	http.ServeContent(w, r, "", updated, bytes.NewReader(b.Bytes()))
-}
-
-func problem(w http.ResponseWriter, status int, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, `{"type":"about:blank","title":%q,"status":%d,"detail":%q}`+"\n", http.StatusText(status), status, detail)
 }

@@ -1,6 +1,7 @@
 package feeds_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -185,6 +186,44 @@ func TestAtomFeeds(t *testing.T) {
 	for _, p := range []string{"/feeds/atom/factions/" + council + ".xml", "/feeds/atom/factions/unbekannt.xml", "/feeds/atom/factions/" + spd, "/feeds/atom/sonstwas"} {
 		if res, b := get(p); res.StatusCode != http.StatusNotFound || res.Header.Get("Access-Control-Allow-Origin") != "*" {
 			t.Errorf("GET %s: %d %s", p, res.StatusCode, b)
+		}
+	}
+}
+
+// TestAtomErrorsAreProblems: every error of the feeds is a valid RFC 9457
+// problem that does not repeat what was asked for; a NUL or invalid UTF-8
+// in the address is refused before it reaches the database.
+func TestAtomErrorsAreProblems(t *testing.T) {
+	st := storetest.New(t)
+	srv := httptest.NewServer(feeds.Handler(feeds.Config{}, st))
+	t.Cleanup(srv.Close)
+	for _, path := range []string{
+		"/feeds/atom/factions/" + url.PathEscape(`die "Grünen"\`) + ".xml",
+		"/feeds/atom/factions/a%00b.xml",
+		"/feeds/atom/tags/a%ffb.xml",
+		"/feeds/atom/tags/verkehr.xml?body=a%00b",
+		"/feeds/atom/tags/verkehr",
+		"/feeds/atom/nirgends",
+	} {
+		res, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		var p struct {
+			Title  string `json:"title"`
+			Status int    `json:"status"`
+			Detail string `json:"detail"`
+		}
+		if res.StatusCode < 400 || res.StatusCode >= 500 || res.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: %d %s", path, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		if err := json.Unmarshal(b, &p); err != nil || p.Status != res.StatusCode || p.Title == "" {
+			t.Errorf("%s: not a problem (%v): %s", path, err, b)
+		}
+		if strings.Contains(p.Detail, "Grünen") {
+			t.Errorf("%s: repeats the name: %s", path, p.Detail)
 		}
 	}
 }

@@ -41,6 +41,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/problem"
 	"github.com/motionflow/motionflow/store"
 )
 
@@ -102,13 +104,7 @@ type Config struct {
 const DefaultPageSize = 100
 
 // berlin is the zone every date-time is written in.
-var berlin = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		panic("oparl: time zone Europe/Berlin: " + err.Error())
-	}
-	return loc
-}()
+var berlin = motion.Berlin
 
 type handler struct {
 	cfg Config
@@ -188,16 +184,22 @@ func New(cfg Config, st Store) http.Handler {
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-			problem(w, http.StatusMethodNotAllowed, "Die OParl-Schnittstelle ist nur lesbar.")
+			problem.Write(w, problem.New(http.StatusMethodNotAllowed, "Die OParl-Schnittstelle ist nur lesbar."))
 			return
 		}
-		problem(w, http.StatusNotFound, "Kein OParl-Objekt unter dieser Adresse.")
+		problem.Write(w, problem.New(http.StatusNotFound, "Kein OParl-Objekt unter dieser Adresse."))
 	})
 	return h
 }
 
+// ServeHTTP refuses a URL with control characters, invalid UTF-8 or
+// overlong values (problem.Check) before any route sees it.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
+	if p := problem.Check(r); p != nil {
+		problem.Write(w, p)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }
 
@@ -271,7 +273,7 @@ func serveList[T any](h *handler, w http.ResponseWriter, r *http.Request, body s
 	q := r.URL.Query()
 	f, omit, err := h.filter(q)
 	if err != nil {
-		problem(w, http.StatusBadRequest, err.Error())
+		problem.Write(w, problem.From(err))
 		return
 	}
 	f.BodyID = body
@@ -319,6 +321,12 @@ func withQuery(path string, q url.Values) string {
 	return path + "?" + q.Encode()
 }
 
+// badParameter is the 400 problem of a list parameter.
+func badParameter(name, msg string) error {
+	return problem.New(http.StatusBadRequest, "Ein Parameter der Adresse ist ungültig: "+name+": "+msg+".",
+		problem.Field{Location: "query." + name, Message: msg})
+}
+
 // filter reads a list's parameters.
 func (h *handler) filter(q url.Values) (store.OParlFilter, bool, error) {
 	f := store.OParlFilter{Limit: h.cfg.PageSize, After: q.Get("after")}
@@ -335,14 +343,14 @@ func (h *handler) filter(q url.Values) (store.OParlFilter, bool, error) {
 		}
 		t, err := ParseTime(v)
 		if err != nil {
-			return f, false, fmt.Errorf("%s: %q ist keine Zeitangabe nach RFC 3339 (z. B. 2019-12-12T10:00:00+01:00)", p.name, v)
+			return f, false, badParameter(p.name, "keine Zeitangabe nach RFC 3339 (z. B. 2019-12-12T10:00:00+01:00)")
 		}
 		*p.dst = &t
 	}
 	if v := q.Get("elementsPerPage"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return f, false, fmt.Errorf("elementsPerPage: %q ist keine positive Zahl", v)
+			return f, false, badParameter("elementsPerPage", "keine positive Zahl")
 		}
 		f.Limit = min(n, h.cfg.PageSize)
 	}
@@ -353,7 +361,7 @@ func (h *handler) filter(q url.Values) (store.OParlFilter, bool, error) {
 			omit = true
 		case "0", "false", "no", "off":
 		default:
-			return f, false, fmt.Errorf("omit_internal: %q ist kein Wahrheitswert", strings.Join(v, ""))
+			return f, false, badParameter("omit_internal", "kein Wahrheitswert")
 		}
 	}
 	return f, omit, nil
@@ -391,32 +399,27 @@ func object[T any](h *handler, get func(*http.Request) (T, error), rn render[T])
 	}
 }
 
+// fail answers an error of the store: what is missing 404 (naming what),
+// a page marker or a value the store refuses 400 (all input of OParl is in
+// the URL), anything else as problem.From says.
 func (h *handler) fail(w http.ResponseWriter, err error, what string) {
+	p := problem.From(err)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		problem(w, http.StatusNotFound, what+" nicht gefunden.")
+		p = problem.New(http.StatusNotFound, what+" nicht gefunden.")
 	case errors.Is(err, store.ErrInvalid):
-		problem(w, http.StatusBadRequest, "Ungültige Anfrage (Blätter-Marke?).")
-	default:
-		problem(w, http.StatusInternalServerError, "Interner Fehler.")
+		p = problem.New(http.StatusBadRequest, "Ungültige Anfrage: eine Angabe der Adresse (etwa die Blätter-Marke) ist ungültig.")
 	}
+	problem.Write(w, p)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
-}
-
-// problem writes an RFC 9457 problem.
-func problem(w http.ResponseWriter, status int, detail string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{
-		"type": "about:blank", "title": http.StatusText(status), "status": status, "detail": detail,
-	})
 }
 
 // ---- system and bodies ----

@@ -453,6 +453,9 @@ func TestErrorsAndCORS(t *testing.T) {
 		{"GET", "/paper/unbekannt", http.StatusNotFound},
 		{"GET", "/file/unbekannt/x", http.StatusNotFound},
 		{"GET", "/gibtsnicht", http.StatusNotFound},
+		{"GET", "/paper/a%00b", http.StatusNotFound},
+		{"GET", "/paper/a%ffb", http.StatusNotFound},
+		{"GET", "/body/" + bodyID + "/papers?after=a%00b", http.StatusBadRequest},
 		{"POST", "/body/" + bodyID + "/papers", http.StatusMethodNotAllowed},
 		{"OPTIONS", "/body/" + bodyID + "/papers", http.StatusNoContent},
 		{"GET", "/system", http.StatusOK},
@@ -469,6 +472,10 @@ func TestErrorsAndCORS(t *testing.T) {
 		}
 		if c.status >= 400 && res.Header.Get("Content-Type") != "application/problem+json" {
 			t.Errorf("%s %s: error as %q", c.method, c.path, res.Header.Get("Content-Type"))
+		}
+		var p struct{ Status int }
+		if c.status >= 400 && (json.Unmarshal(b, &p) != nil || p.Status != c.status) {
+			t.Errorf("%s %s: not a problem: %s", c.method, c.path, b)
 		}
 	}
 	// The entry point without "system" leads there.

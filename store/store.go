@@ -19,8 +19,9 @@ var ErrNotFound = errors.New("not found")
 var ErrConflict = errors.New("conflict")
 
 // ErrInvalid reports input the store refuses: a missing required field, a
-// reference to a row that does not exist, an unknown kind, a malformed cursor.
-// The API answers it with 422 (or 400 for a cursor).
+// reference to a row that does not exist, an unknown kind, a malformed cursor,
+// text PostgreSQL cannot hold (invalid UTF-8, NUL) or that is too long for
+// its column. The API answers it with 422 (or 400 for a cursor).
 var ErrInvalid = errors.New("invalid")
 
 // Store is the read model's handle: a pgx connection pool. It is safe for
@@ -53,6 +54,20 @@ func invalidf(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...)
 }
 
+// invalidInput are the SQLSTATEs of input PostgreSQL refuses; mapErr makes
+// them ErrInvalid, so that bad input is a 4xx and never a 500.
+var invalidInput = map[string]bool{
+	"23503": true, // foreign_key_violation: a reference to a row that is not there
+	"23502": true, // not_null_violation
+	"23514": true, // check_violation
+	"22P02": true, // invalid_text_representation: not a uuid, not a number
+	"22007": true, // invalid_datetime_format
+	"22008": true, // datetime_field_overflow
+	"22001": true, // string_data_right_truncation: too long for its column
+	"22021": true, // character_not_in_repertoire: invalid UTF-8
+	"22P05": true, // untranslatable_character: NUL in text or jsonb
+}
+
 // mapErr turns pgx and PostgreSQL errors into the package's sentinel errors,
 // keeping the original in the chain.
 func mapErr(err error) error {
@@ -64,10 +79,10 @@ func mapErr(err error) error {
 	}
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
-		switch pg.Code {
-		case "23505": // unique_violation
+		switch {
+		case pg.Code == "23505": // unique_violation
 			return fmt.Errorf("%w: %w", ErrConflict, err)
-		case "23503", "23502", "23514", "22P02", "22007", "22008": // foreign key, not null, check, bad text
+		case invalidInput[pg.Code]:
 			return fmt.Errorf("%w: %w", ErrInvalid, err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/motionflow/motionflow/auth"
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/problem"
 )
 
 // pageTemplate is one page: the layout with the page's blocks.
@@ -98,15 +99,42 @@ func (s *server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 	}{status, msg}})
 }
 
-func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.errorPage(w, r, http.StatusNotFound, "Nicht gefunden", "Die Seite gibt es nicht, oder Sie dürfen sie nicht sehen.")
+// problemPage shows a problem as an error page: the same status, title and
+// message as the API's problem+json, with its headers (Retry-After).
+func (s *server) problemPage(w http.ResponseWriter, r *http.Request, p *problem.Problem) {
+	for k, vs := range p.GetHeaders() {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	msg := p.Detail
+	if problem.Internal(p) {
+		msg = "Die Anfrage konnte nicht bearbeitet werden. Bitte versuchen Sie es gleich noch einmal."
+	}
+	s.errorPage(w, r, p.Status, p.Title, msg)
 }
 
-// fail answers an unexpected error with 500 and logs it.
+func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, problem.Title(http.StatusNotFound), "Die Seite gibt es nicht, oder Sie dürfen sie nicht sehen.")
+}
+
+// fail answers an error of the layers below with the page of the problem
+// it is (problem.From): what the store refuses (a value PostgreSQL cannot
+// hold, say) is a 4xx, an unavailable service 503, and only the unexpected
+// is a 500, logged at ERROR level.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.ErrorContext(r.Context(), "web: internal error", "path", r.URL.Path, "error", err)
-	s.errorPage(w, r, http.StatusInternalServerError, "Interner Fehler",
-		"Die Anfrage konnte nicht bearbeitet werden. Bitte versuchen Sie es gleich noch einmal.")
+	p := problem.From(err)
+	switch {
+	case problem.Internal(p):
+		s.log.ErrorContext(r.Context(), "web: internal error", "path", r.URL.Path, "error", err)
+	case p.Status >= 500:
+		s.log.WarnContext(r.Context(), "web: request not served", "status", p.Status, "path", r.URL.Path, "error", err)
+	}
+	if p.Status == http.StatusNotFound {
+		s.notFound(w, r)
+		return
+	}
+	s.problemPage(w, r, p)
 }
 
 // flashes are the confirmations shown after a successful action (?ok=...).

@@ -11,6 +11,7 @@ import (
 	"github.com/motionflow/motionflow/auth/session"
 	"github.com/motionflow/motionflow/feeds"
 	"github.com/motionflow/motionflow/oparl"
+	"github.com/motionflow/motionflow/problem"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/web"
 	"github.com/motionflow/motionflow/workflows"
@@ -33,8 +34,9 @@ type site struct {
 
 // handler assembles the API (/v1, /docs, /openapi.json, /healthz, /readyz,
 // iCalendar feeds), OParl (/oparl/), Atom feeds, browser login and the web
-// pages (/), behind cross-origin protection for state-changing requests and
-// rate limits per user and per address (429 with Retry-After).
+// pages (/), behind cross-origin protection for state-changing requests, the
+// check of path and query values (guard) and rate limits per user and per
+// address (429 with Retry-After).
 func (s site) handler(ctx context.Context) (http.Handler, error) {
 	apiH := apiHandler(s.cfg, s.st, s.tc, s.verifier, s.log)
 	mux := http.NewServeMux()
@@ -57,10 +59,32 @@ func (s site) handler(ctx context.Context) (http.Handler, error) {
 		deps.LoginURL = m.LoginURL
 		wrap = m.Middleware
 	}
-	mux.Handle("/", web.New(web.Config{BaseURL: s.cfg.baseURL}, deps))
-	limits := api.DefaultRateLimit()
+	pages := web.New(web.Config{BaseURL: s.cfg.baseURL}, deps)
+	mux.Handle("/", pages)
+	limits, err := s.cfg.rateLimit()
+	if err != nil {
+		return nil, err
+	}
 	limits.UserCookie = session.CookieName
-	return api.RateLimit(limits)(session.Protect(wrap(mux))), nil
+	return api.RateLimit(limits)(guard(mux, pages)(session.Protect(wrap(mux)))), nil
+}
+
+// guard refuses a request with NUL or other control characters, invalid
+// UTF-8 or overlong values in its path or query (problem.Check) before
+// anything of the site reads it, the session middleware included. The web
+// pages (the mux's "/") answer it with their error page, every other route
+// (API, OParl, feeds, login) with problem+json. The API, OParl, the feeds and
+// the pages check again on their own, for when they are served without this.
+func guard(mux *http.ServeMux, pages http.Handler) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return problem.Guard(next, func(w http.ResponseWriter, r *http.Request, p *problem.Problem) {
+			if _, pattern := mux.Handler(r); pattern == "/" {
+				pages.ServeHTTP(w, r)
+				return
+			}
+			problem.Write(w, p)
+		})
+	}
 }
 
 // motionLink is where feeds and OParl link a motion: its web page.
