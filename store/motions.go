@@ -30,37 +30,12 @@ func (s *Store) Project(ctx context.Context, m motion.Motion, ev motion.Event) e
 	if ev.MotionID != "" && ev.MotionID != m.ID {
 		return invalidf("event of motion %q projected onto motion %q", ev.MotionID, m.ID)
 	}
-	data, err := json.Marshal(m)
-	if err != nil {
-		return fmt.Errorf("store: encode motion %s: %w", m.ID, err)
-	}
-	var outcome *string
-	if m.Outcome != nil {
-		r := string(m.Outcome.Result)
-		outcome = &r
-	}
 	var evData []byte
 	if len(ev.Data) > 0 {
 		evData = ev.Data
 	}
-	meetings := m.MeetingIDs()
-	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO motions (id, body_id, kind, status, version, title, faction, cosponsors, reference,
-				tags, budget_cycle, meeting_ids, public, submitted_at, created_at, updated_at, outcome, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-			ON CONFLICT (id) DO UPDATE SET
-				body_id = excluded.body_id, kind = excluded.kind, status = excluded.status,
-				version = excluded.version, title = excluded.title, faction = excluded.faction,
-				cosponsors = excluded.cosponsors, reference = excluded.reference, tags = excluded.tags,
-				budget_cycle = excluded.budget_cycle, meeting_ids = excluded.meeting_ids,
-				public = excluded.public, submitted_at = excluded.submitted_at,
-				created_at = excluded.created_at, updated_at = excluded.updated_at,
-				outcome = excluded.outcome, data = excluded.data
-			WHERE motions.version <= excluded.version`,
-			m.ID, m.BodyID, string(m.Kind), string(m.Status), m.Version, m.Title, m.Faction,
-			nonNil(m.Cosponsors), m.Reference, nonNil(m.Tags), m.BudgetCycle, nonNil(meetings),
-			m.Public(), m.SubmittedAt, m.CreatedAt, m.UpdatedAt, outcome, data); err != nil {
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if err := upsertMotion(ctx, tx, m); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `
@@ -81,6 +56,36 @@ func (s *Store) Project(ctx context.Context, m motion.Motion, ev motion.Event) e
 		return fmt.Errorf("store: project motion %s version %d: %w", m.ID, ev.Version, mapErr(err))
 	}
 	return nil
+}
+
+// upsertMotion writes the motion row unless the row holds a newer version.
+func upsertMotion(ctx context.Context, tx pgx.Tx, m motion.Motion) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("store: encode motion %s: %w", m.ID, err)
+	}
+	var outcome *string
+	if m.Outcome != nil {
+		r := string(m.Outcome.Result)
+		outcome = &r
+	}
+	_, err = tx.Exec(ctx, `
+		INSERT INTO motions (id, body_id, kind, status, version, title, faction, cosponsors, reference,
+			tags, budget_cycle, meeting_ids, public, submitted_at, created_at, updated_at, outcome, data)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		ON CONFLICT (id) DO UPDATE SET
+			body_id = excluded.body_id, kind = excluded.kind, status = excluded.status,
+			version = excluded.version, title = excluded.title, faction = excluded.faction,
+			cosponsors = excluded.cosponsors, reference = excluded.reference, tags = excluded.tags,
+			budget_cycle = excluded.budget_cycle, meeting_ids = excluded.meeting_ids,
+			public = excluded.public, submitted_at = excluded.submitted_at,
+			created_at = excluded.created_at, updated_at = excluded.updated_at,
+			outcome = excluded.outcome, data = excluded.data
+		WHERE motions.version <= excluded.version`,
+		m.ID, m.BodyID, string(m.Kind), string(m.Status), m.Version, m.Title, m.Faction,
+		nonNil(m.Cosponsors), m.Reference, nonNil(m.Tags), m.BudgetCycle, nonNil(m.MeetingIDs()),
+		m.Public(), m.SubmittedAt, m.CreatedAt, m.UpdatedAt, outcome, data)
+	return err
 }
 
 // Motion returns the last projected snapshot of the motion with id, or

@@ -24,6 +24,10 @@ Usage:
   motionflow import oparl [flags] <url>
                                 import bodies, organizations, people, memberships, terms
                                 and meetings from an OParl 1.0/1.1 endpoint (resumable)
+  motionflow readmodel check|repair [flags] [motion id ...]
+                                list the motions whose read model lags their workflow
+                                (and those whose activities keep failing); repair writes
+                                them again from the workflows (also after losing the database)
   motionflow probe    URL       exit 0 when URL answers 2xx (container health checks)
 
 Run "motionflow <command> -h" for the flags of a command. Every flag can also be
@@ -53,6 +57,8 @@ func main() {
 		err = runProbe(ctx, args)
 	case "import":
 		err = runImport(ctx, log, args)
+	case "readmodel":
+		err = runReadModel(ctx, log, args)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 		return

@@ -65,9 +65,16 @@ type temporalTLS struct {
 // bindOps declares the operations flags of serve or worker on fs; service
 // names the process in traces (OTEL_SERVICE_NAME overrides it).
 func bindOps(fs *flag.FlagSet, service string) *opsConfig {
-	o := &opsConfig{service: service, apiKey: os.Getenv("TEMPORAL_API_KEY")}
+	o := bindTemporal(fs, service)
 	fs.StringVar(&o.metricsAddr, "metrics-addr", env("MOTIONFLOW_METRICS_ADDR", ""),
 		"listen address of /metrics, /healthz and /readyz for Prometheus and probes, e.g. :9090; empty: none (MOTIONFLOW_METRICS_ADDR)")
+	return o
+}
+
+// bindTemporal declares only the flags of the connection to Temporal (TLS,
+// API key): for commands that serve no metrics, such as readmodel.
+func bindTemporal(fs *flag.FlagSet, service string) *opsConfig {
+	o := &opsConfig{service: service, apiKey: os.Getenv("TEMPORAL_API_KEY")}
 	fs.BoolVar(&o.temporalTLS.enabled, "temporal-tls", envBool("TEMPORAL_TLS"),
 		"connect to Temporal with TLS (implied by a client certificate or an API key) (TEMPORAL_TLS)")
 	fs.StringVar(&o.temporalTLS.certPath, "temporal-tls-cert", env("TEMPORAL_TLS_CLIENT_CERT_PATH", ""),
@@ -261,6 +268,12 @@ func (t *telemetry) instrumentHTTP(h http.Handler) http.Handler {
 // activities are registered on w, before w starts.
 func (t *telemetry) instrumentActivities(w worker.Registry, acts *activities.Activities) {
 	activities.NewMetrics(t.Registry).Instrument(w, acts)
+}
+
+// attempts watches every activity attempt of the worker: failures are logged
+// with the motion and counted in the registry (activities.Attempts).
+func (t *telemetry) attempts() *activities.Attempts {
+	return activities.NewAttempts(t.Registry)
 }
 
 // newLogger is the process's JSON logger: every record logged with a
