@@ -63,8 +63,8 @@ func digestWorld(t *testing.T) (*world, *switchMailer) {
 		t.Fatal(err)
 	}
 	for _, wt := range []store.Watch{
-		{MotionID: "m2", Subject: "u2", Email: "digest@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true},
-		{MotionID: "m2", Subject: "u5", Name: "Max Beispiel", Email: "max@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true},
+		{MotionID: "m2", Subject: "u2", Email: "digest@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true, EmailConfirmed: true},
+		{MotionID: "m2", Subject: "u5", Name: "Max Beispiel", Email: "max@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true, EmailConfirmed: true},
 	} {
 		if _, err := w.s.Watch(t.Context(), wt); err != nil {
 			t.Fatal(err)

@@ -92,7 +92,11 @@ func newWorld(t *testing.T, mk func(*store.Store, *smtpsink.Sink) *activities.Ac
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sink.Close() })
-	w := &world{env: setupWith(t, s, mk(s, sink)), s: s, sink: sink, hook: newReceiver(t)}
+	acts := mk(s, sink)
+	if acts.Webhooks == nil {
+		acts.Webhooks = &notify.Webhook{AllowPrivate: true} // the receiver is on 127.0.0.1
+	}
+	w := &world{env: setupWith(t, s, acts), s: s, sink: sink, hook: newReceiver(t)}
 	if _, err := s.UpsertBody(t.Context(), store.Body{ID: "hd", Name: "Stadt Heidelberg"}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,11 +119,11 @@ func newWorld(t *testing.T, mk func(*store.Store, *smtpsink.Sink) *activities.Ac
 		}
 	}
 	for _, wt := range []store.Watch{
-		{MotionID: "m1", Subject: "u1", Name: "Erika Muster", Email: "erika@example.org", Channels: []store.Channel{store.ChannelEmail, store.ChannelInApp}},
-		{MotionID: "m1", Subject: "u2", Email: "digest@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true},
+		{MotionID: "m1", Subject: "u1", Name: "Erika Muster", Email: "erika@example.org", Channels: []store.Channel{store.ChannelEmail, store.ChannelInApp}, EmailConfirmed: true},
+		{MotionID: "m1", Subject: "u2", Email: "digest@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true, EmailConfirmed: true},
 		{MotionID: "m1", Subject: "u3", Channels: []store.Channel{store.ChannelInApp}},
 		// The council office's address again, as a watch: one e-mail only.
-		{MotionID: "m1", Subject: "u4", Email: "RatsBuero@mannheim.example", Channels: []store.Channel{store.ChannelEmail}},
+		{MotionID: "m1", Subject: "u4", Email: "RatsBuero@mannheim.example", Channels: []store.Channel{store.ChannelEmail}, EmailConfirmed: true},
 	} {
 		if _, err := s.Watch(t.Context(), wt); err != nil {
 			t.Fatal(err)

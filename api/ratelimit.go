@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/motionflow/motionflow/problem"
 	"golang.org/x/time/rate"
 )
 
@@ -35,10 +36,14 @@ type RateLimitConfig struct {
 	// client by its /64 network), signed in or not. 0 turns the limit off.
 	PerAddress      float64
 	PerAddressBurst int
-	// TrustForwardedFor takes the client address from the last entry of
-	// X-Forwarded-For, as appended by a reverse proxy in front of motionflow.
-	// Leave it off without such a proxy: clients could pick any address.
-	TrustForwardedFor bool
+	// TrustedProxies are the reverse proxies in front of motionflow (the
+	// ingress controller's addresses). Only a request whose direct peer is
+	// in one of them counts against the address the proxies name: the
+	// rightmost entry of X-Forwarded-For (else of Forwarded's for=) that is
+	// not itself a trusted proxy. From any other peer both headers are
+	// ignored, so that a client cannot pick its address. Empty: the peer's
+	// address always.
+	TrustedProxies []netip.Prefix
 	// Exempt are path prefixes that are never limited; nil means the health
 	// checks (/healthz, /readyz).
 	Exempt []string
@@ -52,9 +57,29 @@ type RateLimitConfig struct {
 
 // DefaultRateLimit is generous: a person clicking through the web client, a
 // script paging through lists, and a whole office behind one address stay
-// well below it.
+// well below it. Operators change it with serve's -rate-* settings.
 func DefaultRateLimit() RateLimitConfig {
 	return RateLimitConfig{PerUser: 20, PerUserBurst: 40, PerAddress: 50, PerAddressBurst: 100}
+}
+
+// ParseTrustedProxies reads a comma- or space-separated list of networks
+// ("10.0.0.0/8, 192.168.1.5, fd00::/8"); a single address is a network of
+// its own. "" is none.
+func ParseTrustedProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' }) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: neither a network (CIDR) nor an address", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // RateLimit returns middleware that enforces cfg.
@@ -81,9 +106,9 @@ func RateLimit(cfg RateLimitConfig) func(http.Handler) http.Handler {
 				if secs < 1 {
 					secs = 1
 				}
-				writeProblem(w, http.StatusTooManyRequests,
-					fmt.Sprintf("Zu viele Anfragen. Bitte in %d s erneut versuchen.", secs),
-					http.Header{"Retry-After": {strconv.Itoa(secs)}})
+				problem.Write(w, problem.New(http.StatusTooManyRequests,
+					fmt.Sprintf("Zu viele Anfragen. Bitte in %d s erneut versuchen.", secs)).
+					WithHeader("Retry-After", strconv.Itoa(secs)))
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -108,7 +133,7 @@ func (l *limiter) admit(r *http.Request) (time.Duration, bool) {
 	var taken [2]*rate.Reservation
 	var wait time.Duration
 	if l.addr != nil {
-		taken[0] = l.addr.reserve("a:"+clientAddress(r, l.cfg.TrustForwardedFor), now, l.cfg.MaxKeys)
+		taken[0] = l.addr.reserve("a:"+clientAddress(r, l.cfg.TrustedProxies), now, l.cfg.MaxKeys)
 	}
 	if id := l.userOf(r); l.user != nil && id != "" {
 		sum := sha256.Sum256([]byte(id))
@@ -202,30 +227,91 @@ func (b *buckets) sweep(now time.Time) {
 	}
 }
 
-// clientAddress is the address a request counts against: the peer's, or the
-// last X-Forwarded-For entry when a trusted proxy sets it. IPv6 addresses
-// count by their /64 network, which one client usually holds whole.
-func clientAddress(r *http.Request, trustForwardedFor bool) string {
+// clientAddress is the address a request counts against: the peer's, or,
+// when the peer is a trusted proxy, the client the proxies name (see
+// RateLimitConfig.TrustedProxies). IPv6 addresses count by their /64
+// network, which one client usually holds whole.
+func clientAddress(r *http.Request, trusted []netip.Prefix) string {
 	raw := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(raw); err == nil {
 		raw = host
-	}
-	if trustForwardedFor {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if last := strings.TrimSpace(parts[len(parts)-1]); last != "" {
-				raw = last
-			}
-		}
 	}
 	ip, err := netip.ParseAddr(raw)
 	if err != nil {
 		return raw
 	}
 	ip = ip.Unmap()
+	if isTrusted(ip, trusted) {
+		ip = forwardedClient(r, ip, trusted)
+	}
 	if ip.Is6() {
 		p, _ := ip.Prefix(64)
 		return p.String()
 	}
 	return ip.String()
+}
+
+func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// forwardedClient walks the chain of addresses the proxies recorded
+// (X-Forwarded-For, else Forwarded), from the right, starting at the trusted
+// peer: the first address that is not a trusted proxy is the client. Entries
+// further left were sent by the client and prove nothing. An entry that is
+// not an address ends the walk at the hop to its right.
+func forwardedClient(r *http.Request, peer netip.Addr, trusted []netip.Prefix) netip.Addr {
+	chain := forwardedFor(r.Header)
+	client := peer
+	for i := len(chain) - 1; i >= 0; i-- {
+		a, err := parseHop(chain[i])
+		if err != nil {
+			break
+		}
+		client = a
+		if !isTrusted(a, trusted) {
+			break
+		}
+	}
+	return client
+}
+
+// forwardedFor lists the addresses of X-Forwarded-For (all its lines, in
+// order) or, without it, the for= parameters of Forwarded (RFC 7239).
+func forwardedFor(h http.Header) []string {
+	var out []string
+	for _, line := range h.Values("X-Forwarded-For") {
+		for _, f := range strings.Split(line, ",") {
+			out = append(out, strings.TrimSpace(f))
+		}
+	}
+	if len(out) > 0 {
+		return out
+	}
+	for _, line := range h.Values("Forwarded") {
+		for _, elem := range strings.Split(line, ",") {
+			for _, pair := range strings.Split(elem, ";") {
+				k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+				if ok && strings.EqualFold(k, "for") {
+					out = append(out, strings.Trim(strings.TrimSpace(v), `"`))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// parseHop reads one recorded address: "192.0.2.1", "2001:db8::1",
+// "[2001:db8::1]:4711" or "192.0.2.1:80" (as Forwarded may write them).
+func parseHop(s string) (netip.Addr, error) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), nil
+	}
+	a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
+	return a.Unmap(), err
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -145,12 +146,55 @@ func TestRateLimitPerAddress(t *testing.T) {
 		t.Fatalf("another /64: %d", rec.Code)
 	}
 
-	// Behind a trusted proxy the last X-Forwarded-For entry is the client.
-	h = api.RateLimit(api.RateLimitConfig{PerAddress: 0.2, PerAddressBurst: 1, TrustForwardedFor: true, Now: c.now})(ok)
-	rlRequest(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "203.0.113.9, 198.51.100.1")
-	rlExpect429(t, rlRequest(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "203.0.113.10, 198.51.100.1"), "5")
-	if rec := rlRequest(h, "/", "10.0.0.1:1", "", "X-Forwarded-For", "198.51.100.2"); rec.Code != http.StatusOK {
-		t.Fatalf("another client behind the proxy: %d", rec.Code)
+}
+
+// TestRateLimitBehindTrustedProxy: behind the ingress every request comes
+// from the proxy's address. Only from a trusted proxy is the client taken
+// from X-Forwarded-For (or Forwarded): the rightmost address that is not a
+// trusted proxy, so two clients get two buckets; the same headers from an
+// untrusted peer are ignored, so nobody escapes the limit by naming a new
+// address in every request.
+func TestRateLimitBehindTrustedProxy(t *testing.T) {
+	c := &rlClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	proxies, err := api.ParseTrustedProxies("10.0.0.0/8, fd00::/8 192.168.7.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := api.RateLimit(api.RateLimitConfig{PerAddress: 0.2, PerAddressBurst: 1, TrustedProxies: proxies, Now: c.now})(ok)
+	pass := func(remote string, headers ...string) {
+		t.Helper()
+		if rec := rlRequest(h, "/", remote, "", headers...); rec.Code != http.StatusOK {
+			t.Fatalf("%s %v: %d, want a fresh bucket", remote, headers, rec.Code)
+		}
+	}
+
+	// Two clients behind the ingress: a bucket each.
+	pass("10.1.2.3:4000", "X-Forwarded-For", "203.0.113.9")
+	pass("10.1.2.3:4001", "X-Forwarded-For", "198.51.100.2")
+	rlExpect429(t, rlRequest(h, "/", "10.1.2.3:4002", "", "X-Forwarded-For", "203.0.113.9"), "5")
+	// What the client wrote itself (left of the proxy's entry) changes nothing;
+	// a chain of trusted proxies is walked through to the client.
+	rlExpect429(t, rlRequest(h, "/", "10.1.2.3:4003", "", "X-Forwarded-For", "1.2.3.4, 203.0.113.9"), "5")
+	rlExpect429(t, rlRequest(h, "/", "[fd00::5]:80", "", "X-Forwarded-For", "7.7.7.7, 203.0.113.9, 10.9.9.9",
+		"X-Forwarded-For", "192.168.7.7"), "5")
+	// Forwarded (RFC 7239) when there is no X-Forwarded-For.
+	rlExpect429(t, rlRequest(h, "/", "10.1.2.3:4004", "", "Forwarded", `for=1.2.3.4, for="203.0.113.9:4711";proto=https`), "5")
+	pass("10.1.2.3:4005", "Forwarded", `for="[2001:db8:cafe::17]:4711"`)
+	// Without the headers the proxy itself is the client.
+	pass("10.1.2.3:4006")
+	rlExpect429(t, rlRequest(h, "/", "10.1.2.3:4007", ""), "5")
+
+	// A peer that is not a trusted proxy cannot name its address: one bucket,
+	// whatever it sends.
+	pass("198.51.100.77:1", "X-Forwarded-For", "203.0.113.50")
+	for i, xff := range []string{"203.0.113.51", "203.0.113.52, 203.0.113.53", "10.1.2.3"} {
+		rlExpect429(t, rlRequest(h, "/", "198.51.100.77:1", "", "X-Forwarded-For", xff), "5")
+		rlExpect429(t, rlRequest(h, "/", "198.51.100.77:1", "", "Forwarded", "for=203.0.113.6"+strconv.Itoa(i)), "5")
+	}
+
+	if _, err := api.ParseTrustedProxies("10.0.0.0/8, ingress"); err == nil {
+		t.Error("a name among the trusted proxies was accepted")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/notify"
 	"github.com/motionflow/motionflow/store"
 )
 
@@ -89,11 +90,13 @@ func (s *server) registerTargets(a huma.API) {
 	})
 
 	huma.Register(a, huma.Operation{
-		OperationID:   "create-notification-target",
-		Method:        http.MethodPost,
-		Path:          "/v1/bodies/{body}/notification-targets",
-		Summary:       "Empfänger für Erinnerungen eintragen (admin)",
-		Description:   "Ein Webhook ohne Schlüssel bekommt einen zufälligen; er steht nur in dieser Antwort.",
+		OperationID: "create-notification-target",
+		Method:      http.MethodPost,
+		Path:        "/v1/bodies/{body}/notification-targets",
+		Summary:     "Empfänger für Erinnerungen eintragen (admin)",
+		Description: "Ein Webhook ohne Schlüssel bekommt einen zufälligen; er steht nur in dieser Antwort. " +
+			"Ein Webhook muss auf eine öffentliche Adresse zeigen: Loopback, private, link-lokale und andere " +
+			"nicht öffentliche Adressen werden abgelehnt, beim Eintragen und bei jeder Zustellung.",
 		Tags:          []string{"Notifications"},
 		Security:      requireToken,
 		DefaultStatus: http.StatusCreated,
@@ -111,6 +114,13 @@ func (s *server) registerTargets(a huma.API) {
 		ch := store.Channel(in.Body.Channel)
 		if ch == store.ChannelEmail && in.Body.Secret != "" {
 			return nil, fieldError("body.secret", "nur bei webhook")
+		}
+		if ch == store.ChannelWebhook && !s.cfg.AllowPrivateWebhooks {
+			var np *notify.NonPublicError
+			if err := notify.CheckWebhookTarget(ctx, strings.TrimSpace(in.Body.Address), nil); errors.As(err, &np) {
+				return nil, fieldError("body.address", "Webhook-Ziel nicht erlaubt: "+np.Host+" hat die nicht öffentliche Adresse "+
+					np.Addr.String()+" (Loopback, privates oder lokales Netz); erlaubt sind nur öffentliche Adressen")
+			}
 		}
 		t, err := s.store.AddNotificationTarget(ctx, store.NotificationTarget{BodyID: in.BodyID, Audience: in.Body.Audience,
 			Channel: ch, Address: in.Body.Address, Secret: in.Body.Secret})

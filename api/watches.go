@@ -3,11 +3,15 @@ package api
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
+	"net/mail"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/motionflow/motionflow/notify"
 	"github.com/motionflow/motionflow/store"
 )
 
@@ -20,16 +24,40 @@ type WatchBody struct {
 
 // WatchView is a watch of the caller.
 type WatchView struct {
-	MotionID string     `json:"motion_id"`
-	Email    string     `json:"email,omitempty"`
-	Channels []string   `json:"channels"`
-	Digest   bool       `json:"digest"`
-	Created  time.Time  `json:"created"`
-	Motion   *MotionRef `json:"motion,omitempty" doc:"der beobachtete Antrag (in Listen)"`
+	MotionID       string `json:"motion_id"`
+	Email          string `json:"email,omitempty"`
+	EmailConfirmed bool   `json:"email_confirmed" doc:"Die Adresse ist bestätigt: Erinnerungen gehen per E-Mail an sie. Sonst erst, wenn ihr Inhaber den Link der Bestätigungsmail geöffnet hat"`
+	// Confirmation says what became of the confirmation mail (only in the
+	// answer to the watch that needs it).
+	Confirmation string     `json:"confirmation,omitempty" enum:"sent,pending,unavailable" doc:"Bestätigungsmail an eine unbestätigte Adresse: sent (verschickt), pending (vor kurzem schon verschickt; der Link darin gilt), unavailable (kein E-Mail-Versand möglich)"`
+	Channels     []string   `json:"channels"`
+	Digest       bool       `json:"digest"`
+	Created      time.Time  `json:"created"`
+	Motion       *MotionRef `json:"motion,omitempty" doc:"der beobachtete Antrag (in Listen)"`
 }
 
+// Mailer sends one e-mail; *notify.Mailer is one.
+type Mailer interface {
+	Send(ctx context.Context, to string, msg notify.Message) error
+}
+
+// Confirmation of watch addresses: a link is good for WatchConfirmationTTL,
+// and an address gets at most one confirmation mail per
+// watchConfirmationResend.
+const (
+	WatchConfirmationTTL    = 72 * time.Hour
+	watchConfirmationResend = 15 * time.Minute
+)
+
+// The values of WatchView.Confirmation.
+const (
+	confirmationSent        = "sent"
+	confirmationPending     = "pending"
+	confirmationUnavailable = "unavailable"
+)
+
 func watchView(w store.Watch) WatchView {
-	v := WatchView{MotionID: w.MotionID, Email: w.Email, Channels: []string{}, Digest: w.Digest, Created: w.Created}
+	v := WatchView{MotionID: w.MotionID, Email: w.Email, EmailConfirmed: w.EmailConfirmed, Channels: []string{}, Digest: w.Digest, Created: w.Created}
 	for _, c := range w.Channels {
 		v.Channels = append(v.Channels, string(c))
 	}
@@ -54,6 +82,9 @@ func (s *server) registerWatches(a huma.API) {
 		Summary:     "Antrag beobachten",
 		Description: "Der Aufrufer bekommt die Erinnerungen an die Fristen des Antrags über die gewählten Kanäle " +
 			"(nicht die Eskalationen an das Ratsbüro). Ein erneuter Aufruf ändert die Beobachtung. " +
+			"E-Mails gehen nur an eine bestätigte Adresse: die vom Anmeldedienst bestätigte des Aufrufers " +
+			"(Claims email und email_verified), oder eine, deren Inhaber den Link einer Bestätigungsmail geöffnet hat; " +
+			"die geht an jede andere Adresse (höchstens eine je Viertelstunde). " +
 			"Was der Aufrufer nicht sehen darf, ist 404.",
 		Tags:     []string{"Watches"},
 		Security: requireToken,
@@ -71,6 +102,10 @@ func (s *server) registerWatches(a huma.API) {
 			return nil, fieldError("body.email", "für den Kanal email ist eine Adresse nötig")
 		}
 		w := store.Watch{MotionID: m.ID, Subject: actor.Subject, Name: actor.Name, Email: in.Body.Email, Digest: in.Body.Digest}
+		// The caller's own verified address needs no confirmation.
+		if a, err := mail.ParseAddress(in.Body.Email); err == nil && actor.Email != "" {
+			w.EmailConfirmed = strings.EqualFold(a.Address, actor.Email)
+		}
 		for _, c := range in.Body.Channels {
 			w.Channels = append(w.Channels, store.Channel(c))
 		}
@@ -81,7 +116,11 @@ func (s *server) registerWatches(a huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &watchOutput{Body: watchView(w)}, nil
+		v := watchView(w)
+		if !w.EmailConfirmed && slices.Contains(w.Channels, store.ChannelEmail) {
+			v.Confirmation = s.requestConfirmation(ctx, actor.Subject, actor.Name, w.Email)
+		}
+		return &watchOutput{Body: v}, nil
 	})
 
 	huma.Register(a, huma.Operation{
@@ -141,4 +180,32 @@ func (s *server) registerWatches(a huma.API) {
 		}
 		return out, nil
 	})
+}
+
+// requestConfirmation mails the owner of address the link that confirms it
+// for the subject's watches, and says what became of it (WatchView.
+// Confirmation). Without a mailer or a configured public URL (a link built
+// from the request's Host header could point anywhere) nothing is sent. A
+// failure to send is logged; the watch stands, unconfirmed.
+func (s *server) requestConfirmation(ctx context.Context, subject, name, address string) string {
+	if s.mailer == nil || s.cfg.BaseURL == "" {
+		s.log.WarnContext(ctx, "watch address not confirmed: no SMTP or no public base URL configured",
+			slog.String("request_id", RequestID(ctx)))
+		return confirmationUnavailable
+	}
+	token, err := s.store.RequestWatchConfirmation(ctx, subject, address, WatchConfirmationTTL, watchConfirmationResend)
+	if errors.Is(err, store.ErrConflict) {
+		return confirmationPending
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "watch confirmation", slog.String("request_id", RequestID(ctx)), slog.Any("error", err))
+		return confirmationUnavailable
+	}
+	link := notify.WatchConfirmationLink(s.cfg.BaseURL, token)
+	msg := notify.ComposeWatchConfirmation(name, address, link, time.Now().Add(WatchConfirmationTTL))
+	if err := s.mailer.Send(ctx, address, msg); err != nil {
+		s.log.ErrorContext(ctx, "watch confirmation mail", slog.String("request_id", RequestID(ctx)), slog.Any("error", err))
+		return confirmationUnavailable
+	}
+	return confirmationSent
 }

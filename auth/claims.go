@@ -32,6 +32,7 @@ func ActorFromClaims(issuer, subject string, claims map[string]any, cfg Config) 
 		Issuer:  issuer,
 		Subject: subject,
 		Name:    displayName(subject, claims, cfg.NameClaim),
+		Email:   verifiedEmail(claims),
 	}
 
 	var roles []motion.Role
@@ -99,6 +100,23 @@ func displayName(subject string, claims map[string]any, nameClaim string) string
 		}
 	}
 	return subject
+}
+
+// verifiedEmail is the "email" claim if "email_verified" is true (OpenID
+// Connect Core 5.1; some providers send the string "true"), else "".
+func verifiedEmail(claims map[string]any) string {
+	email, _ := claims["email"].(string)
+	switch v := claims["email_verified"].(type) {
+	case bool:
+		if v {
+			return strings.TrimSpace(email)
+		}
+	case string:
+		if v == "true" {
+			return strings.TrimSpace(email)
+		}
+	}
+	return ""
 }
 
 // lookup finds a claim by its exact name first (names such as

@@ -102,6 +102,16 @@ func TestActorFromClaims(t *testing.T) {
 			want:   motion.Actor{Issuer: iss, Subject: sub, Name: "e@example.org", Roles: []motion.Role{motion.RoleAdmin}},
 		},
 		{
+			name:   "a verified e-mail address is the actor's",
+			claims: map[string]any{"name": "N", "email": "n@example.org", "email_verified": true},
+			want:   motion.Actor{Issuer: iss, Subject: sub, Name: "N", Email: "n@example.org"},
+		},
+		{
+			name:   "an unverified e-mail address is not",
+			claims: map[string]any{"name": "N", "email": "n@example.org", "email_verified": false},
+			want:   motion.Actor{Issuer: iss, Subject: sub, Name: "N"},
+		},
+		{
 			name:   "non-string elements are skipped",
 			claims: map[string]any{"groups": []any{1.0, "role:admin", nil, map[string]any{}}},
 			want:   motion.Actor{Issuer: iss, Subject: sub, Name: sub, Roles: []motion.Role{motion.RoleAdmin}},

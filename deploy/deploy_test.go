@@ -152,7 +152,7 @@ func binaryVariables(t *testing.T) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`(?:env|envInt|envDuration|envBool|os\.Getenv|os\.LookupEnv)\("([A-Z][A-Z0-9_]+)"`)
+	re := regexp.MustCompile(`(?:env|envInt|envFloat|envDuration|envBool|os\.Getenv|os\.LookupEnv)\("([A-Z][A-Z0-9_]+)"`)
 	set := map[string]bool{}
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {

@@ -9,22 +9,13 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Berlin without the system's zoneinfo
 	"unicode/utf8"
 
 	"github.com/motionflow/motionflow/motion"
 )
 
 // Location is the time zone dates are written in.
-var Location = mustLoadLocation("Europe/Berlin")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // embedded by time/tzdata
-	}
-	return loc
-}
+var Location = motion.Berlin
 
 // Motion is what a reminder says about its motion.
 type Motion struct {

@@ -17,6 +17,14 @@
 //   - A webhook request is authenticated: its body is signed with
 //     HMAC-SHA256 over "<timestamp>.<body>" with the target's secret, and
 //     [VerifySignature] checks signature and age in constant time.
+//   - A webhook reaches public addresses only: [CheckWebhookTarget] refuses a
+//     target on a loopback, private, link-local or other non-public address
+//     when it is created, and the [Webhook]'s dialer checks the address it
+//     actually connects to (a name rebound to such an address is refused).
+//     [Webhook].AllowPrivate lifts both for tests and in-cluster receivers.
+//   - An address someone names in a watch is mailed only after its owner
+//     confirmed it: [ComposeWatchConfirmation] is that request, in German,
+//     naming no motion.
 //   - Errors say whether retrying can help: [IsPermanent] is true for an
 //     address the mail server rejects for good; everything else (a server
 //     that is down, a 4xx reply, a non-2xx webhook answer) is worth a retry.

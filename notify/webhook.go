@@ -47,17 +47,26 @@ func NewEvent(m Motion, r motion.Reminder, msg Message, deliveryID string) Event
 
 // Webhook sends signed JSON POST requests. The zero value is ready to use:
 // it then uses a client with a 30-second timeout that does not follow
-// redirects (a redirected POST would lose its body or its signature's sense).
+// redirects (a redirected POST would lose its body or its signature's sense)
+// and connects to public addresses only (see PublicAddr): a target that
+// resolves to a loopback, private or link-local address is refused with a
+// permanent error, however its name resolved when it was created.
 type Webhook struct {
+	// Client, if set, is used as is: the address check is then its
+	// transport's business.
 	Client *http.Client
+	// AllowPrivate lets deliveries reach non-public addresses: for tests and
+	// receivers inside the cluster. Off by default.
+	AllowPrivate bool
 	// Now is the clock of the signature timestamp; time.Now when nil.
 	Now func() time.Time
 }
 
-var defaultWebhookClient = &http.Client{
-	Timeout:       30 * time.Second,
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-}
+// The default clients, with and without the address check.
+var (
+	publicWebhookClient  = newWebhookClient(false)
+	privateWebhookClient = newWebhookClient(true)
+)
 
 // StatusError is a webhook receiver's non-2xx answer.
 type StatusError struct {
@@ -93,8 +102,12 @@ func (w *Webhook) Send(ctx context.Context, url, secret, deliveryID string, payl
 	req.Header.Set(HeaderSignature, Sign(secret, ts, body))
 	req.Header.Set(HeaderDelivery, deliveryID)
 	client := w.Client
-	if client == nil {
-		client = defaultWebhookClient
+	switch {
+	case client != nil:
+	case w.AllowPrivate:
+		client = privateWebhookClient
+	default:
+		client = publicWebhookClient
 	}
 	resp, err := client.Do(req)
 	if err != nil {

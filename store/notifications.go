@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -112,6 +113,11 @@ func (s *Store) DeleteNotificationTarget(ctx context.Context, bodyID, id string)
 // the channels chosen (ChannelEmail, ChannelInApp). With Digest, e-mails are
 // queued for a daily digest instead of sent at once. Watchers get the
 // reminders of a motion's deadlines, not the escalations to the council office.
+//
+// E-mail goes only to a confirmed address (EmailConfirmed): one the identity
+// provider vouches for, or one whose owner opened a confirmation link
+// (RequestWatchConfirmation, ConfirmWatchAddress). Confirmation belongs to
+// the pair of user and address, so it holds for all the user's watches.
 type Watch struct {
 	MotionID string
 	// Subject is the user's OIDC subject.
@@ -121,13 +127,19 @@ type Watch struct {
 	Channels []Channel
 	Digest   bool
 	Created  time.Time
+	// EmailConfirmed reports whether Email is confirmed for Subject. Set it
+	// when calling Store.Watch only if the address is the user's verified
+	// one (the token's email claim): it then counts as confirmed.
+	EmailConfirmed bool
 }
 
-const watchColumns = `motion_id, subject, name, email, channels, digest, created`
+const watchColumns = `w.motion_id, w.subject, w.name, w.email, w.channels, w.digest, w.created,
+	EXISTS (SELECT 1 FROM watch_addresses a WHERE a.subject = w.subject AND a.email = lower(w.email)) AS email_confirmed`
 
-// Watch starts or changes a watch (keeping its creation time) and returns it.
-// ErrInvalid for an unknown motion, a channel other than e-mail and in-app,
-// or the e-mail channel without a valid address. No channels means in-app.
+// Watch starts or changes a watch (keeping its creation time) and returns it,
+// with EmailConfirmed as it stands. ErrInvalid for an unknown motion, a
+// channel other than e-mail and in-app, or the e-mail channel without a valid
+// address. No channels means in-app.
 func (s *Store) Watch(ctx context.Context, w Watch) (Watch, error) {
 	if w.MotionID == "" || w.Subject == "" {
 		return Watch{}, invalidf("watch motion and subject are required")
@@ -154,15 +166,101 @@ func (s *Store) Watch(ctx context.Context, w Watch) (Watch, error) {
 	if slices.Contains(chans, string(ChannelEmail)) && w.Email == "" {
 		return Watch{}, invalidf("watching by e-mail needs an e-mail address")
 	}
-	rows, _ := s.Pool.Query(ctx, `
-		INSERT INTO watches (motion_id, subject, name, email, channels, digest)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (motion_id, subject) DO UPDATE SET
-			name = excluded.name, email = excluded.email, channels = excluded.channels, digest = excluded.digest
-		RETURNING `+watchColumns,
-		w.MotionID, w.Subject, w.Name, w.Email, chans, w.Digest)
-	out, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Watch])
+	var out Watch
+	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if w.EmailConfirmed && w.Email != "" {
+			if _, err := tx.Exec(ctx, `INSERT INTO watch_addresses (subject, email) VALUES ($1, lower($2))
+				ON CONFLICT DO NOTHING`, w.Subject, w.Email); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO watches (motion_id, subject, name, email, channels, digest)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (motion_id, subject) DO UPDATE SET
+				name = excluded.name, email = excluded.email, channels = excluded.channels, digest = excluded.digest`,
+			w.MotionID, w.Subject, w.Name, w.Email, chans, w.Digest); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+watchColumns+` FROM watches w WHERE motion_id = $1 AND subject = $2`, w.MotionID, w.Subject)
+		var err error
+		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Watch])
+		return err
+	})
 	return out, mapErr(err)
+}
+
+// RequestWatchConfirmation makes the token of a confirmation link for the
+// subject's address email, valid for ttl, and returns it once: only its hash
+// is stored, and it replaces any earlier token of that address. So that an
+// address gets at most one confirmation mail per resendAfter, it returns
+// ErrConflict (and makes nothing) while the previous token is younger than
+// that. ErrInvalid for an empty subject or a malformed address. Tokens
+// expired for more than a day are deleted on the way.
+func (s *Store) RequestWatchConfirmation(ctx context.Context, subject, email string, ttl, resendAfter time.Duration) (string, error) {
+	a, err := mail.ParseAddress(strings.TrimSpace(email))
+	if subject == "" || err != nil {
+		return "", invalidf("a confirmation needs a subject and a valid e-mail address")
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	raw := base64.RawURLEncoding.EncodeToString(b)
+	// Tokens nobody used are kept a day past their expiry (to tell the one
+	// who opens the link late that it expired), then dropped here.
+	if _, err := s.Pool.Exec(ctx, `DELETE FROM watch_confirmations WHERE expires < now() - interval '1 day'`); err != nil {
+		return "", mapErr(err)
+	}
+	tag, err := s.Pool.Exec(ctx, `
+		INSERT INTO watch_confirmations (subject, email, token_hash, expires)
+		VALUES ($1, lower($2), $3, now() + $4::interval)
+		ON CONFLICT (subject, email) DO UPDATE SET
+			token_hash = excluded.token_hash, created = excluded.created, expires = excluded.expires
+		WHERE watch_confirmations.created <= now() - $5::interval`,
+		subject, a.Address, hashToken(raw), ttl, resendAfter)
+	if err != nil {
+		return "", mapErr(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return "", ErrConflict
+	}
+	return raw, nil
+}
+
+// ErrExpired reports a confirmation token that was valid once but is no
+// longer.
+var ErrExpired = errors.New("expired")
+
+// ConfirmWatchAddress confirms the address of the token from a confirmation
+// link and returns the subject and address it belongs to. A token works once:
+// it is gone afterwards, also when it had expired (ErrExpired). ErrNotFound
+// for a token that is unknown or used.
+func (s *Store) ConfirmWatchAddress(ctx context.Context, raw string) (subject, email string, err error) {
+	if raw == "" || len(raw) > 200 {
+		return "", "", ErrNotFound
+	}
+	var valid bool
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `DELETE FROM watch_confirmations WHERE token_hash = $1
+			RETURNING subject, email, expires > now()`, hashToken(raw)).Scan(&subject, &email, &valid)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || !valid {
+			return err // an expired token is deleted all the same
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO watch_addresses (subject, email) VALUES ($1, $2)
+			ON CONFLICT (subject, email) DO UPDATE SET confirmed = now()`, subject, email)
+		return err
+	})
+	if err != nil {
+		return "", "", mapErr(err)
+	}
+	if !valid {
+		return "", "", ErrExpired
+	}
+	return subject, email, nil
 }
 
 // Unwatch ends the subject's watch of the motion; ErrNotFound if there was none.
@@ -177,16 +275,24 @@ func (s *Store) Unwatch(ctx context.Context, motionID, subject string) error {
 	return nil
 }
 
-// Watchers lists the watches of a motion in the order they were made.
+// Watchers lists the watches of a motion in the order they were made, as
+// reminders reach them: a watch whose address is not confirmed comes without
+// the e-mail channel, so that nothing is mailed (or queued for a digest) to
+// an address its owner did not agree to.
 func (s *Store) Watchers(ctx context.Context, motionID string) ([]Watch, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+watchColumns+` FROM watches WHERE motion_id = $1 ORDER BY created, subject`, motionID)
+	rows, _ := s.Pool.Query(ctx, `SELECT `+watchColumns+` FROM watches w WHERE motion_id = $1 ORDER BY created, subject`, motionID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Watch])
+	for i, w := range out {
+		if !w.EmailConfirmed {
+			out[i].Channels = slices.DeleteFunc(w.Channels, func(c Channel) bool { return c == ChannelEmail })
+		}
+	}
 	return out, mapErr(err)
 }
 
 // WatchedBy lists the subject's watches, newest first.
 func (s *Store) WatchedBy(ctx context.Context, subject string) ([]Watch, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+watchColumns+` FROM watches WHERE subject = $1 ORDER BY created DESC, motion_id`, subject)
+	rows, _ := s.Pool.Query(ctx, `SELECT `+watchColumns+` FROM watches w WHERE subject = $1 ORDER BY created DESC, motion_id`, subject)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Watch])
 	return out, mapErr(err)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/problem"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
 )
@@ -38,6 +40,34 @@ type editorPage struct {
 	Views       []attachmentView
 	Action      string
 	MaxUpload   int64
+	// Conflict is set when someone else saved the draft after the user
+	// opened it: the page then shows both versions and lets the user choose.
+	Conflict *editorConflict
+}
+
+// editorConflict is what the editor shows after a refused save because the
+// draft changed in between (412): the saved version next to the user's
+// unsaved one, field by field where they differ. The form keeps the user's
+// text and the version the user started from, so saving again without a
+// choice is refused again; only "Meine Fassung trotzdem speichern" (op
+// "overwrite", which sends Version as the expected version) or "Aktuelle
+// Fassung übernehmen" (op "take") moves on. Nothing is overwritten silently.
+type editorConflict struct {
+	// Saved is the draft as it is saved now.
+	Saved motion.Motion
+	// By and At say who saved the newer version and when, if known.
+	By string
+	At time.Time
+	// Diffs are the fields in which the user's text and the saved one differ.
+	Diffs []fieldDiff
+	// Refusal says why the user's version can no longer be saved at all
+	// (the draft was submitted meanwhile); "" if it can.
+	Refusal string
+}
+
+// fieldDiff is one field of the editor in both versions, as text.
+type fieldDiff struct {
+	Label, Mine, Saved string
 }
 
 // Points are the resolution point rows: at least one.
@@ -151,9 +181,17 @@ func (s *server) editMotion(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) renderEditor(w http.ResponseWriter, r *http.Request, status int, f *Form, m *motion.Motion, atts []motion.Attachment) {
+	s.showEditor(w, r, status, &editorPage{Form: f, M: m, Attachments: atts}, "")
+}
+
+// showEditor renders the editor page p (its form, motion, attachments and
+// conflict set by the caller) with the choices it offers, and flash as the
+// page's notice if not empty.
+func (s *server) showEditor(w http.ResponseWriter, r *http.Request, status int, p *editorPage, flash string) {
 	ctx, a := r.Context(), actorOf(r)
+	f, m, atts := p.Form, p.M, p.Attachments
 	f.ID = "editor"
-	p := &editorPage{Form: f, M: m, Kinds: motion.Kinds, Attachments: atts, MaxUpload: s.cfg.MaxUploadBytes, Action: "/antraege/neu"}
+	p.Kinds, p.MaxUpload, p.Action = motion.Kinds, s.cfg.MaxUploadBytes, "/antraege/neu"
 	for _, at := range atts {
 		p.Views = append(p.Views, s.attachmentView(at))
 	}
@@ -183,11 +221,117 @@ func (s *server) renderEditor(w http.ResponseWriter, r *http.Request, status int
 		}
 		p.Meetings = slices.DeleteFunc(ms, func(x store.Meeting) bool { return x.Cancelled })
 	}
+	if c := p.Conflict; c != nil {
+		c.Diffs = s.contentDiffs(ctx, formContent(f, atts), c.Saved.Content, names(orgs), p.Meetings)
+	}
 	title, nav := "Neuer Antrag", "neu"
 	if m != nil {
 		title, nav = "Entwurf bearbeiten: "+m.Title, "antraege"
 	}
-	s.render(w, r, status, "editor", page{Title: title, Nav: nav, Orgs: names(orgs), Data: p})
+	s.render(w, r, status, "editor", page{Title: title, Nav: nav, Orgs: names(orgs), Flash: flash, Data: p})
+}
+
+// savedMotion reads the draft as it is saved now: from its workflow, which
+// decides the version check, or from the read model if the workflow cannot
+// answer. What the caller may not see is errNotVisible.
+func (s *server) savedMotion(ctx context.Context, id string, a motion.Actor) (motion.Motion, error) {
+	m, err := s.motions.State(ctx, id)
+	if err != nil {
+		m, err = s.store.Motion(ctx, id)
+	}
+	if errors.Is(err, store.ErrNotFound) || motion.CodeOf(err) == motion.CodeNotFound || (err == nil && !m.VisibleTo(a)) {
+		return motion.Motion{}, errNotVisible
+	}
+	return m, err
+}
+
+// conflictWith describes the saved draft for the conflict view: who saved
+// it last, and whether the caller may still overwrite it.
+func (s *server) conflictWith(ctx context.Context, saved motion.Motion, a motion.Actor) *editorConflict {
+	c := &editorConflict{Saved: saved}
+	if hist, err := s.store.History(ctx, saved.ID); err == nil {
+		for _, ev := range hist {
+			if ev.Version == saved.Version {
+				c.By, c.At = ev.Actor.Name, ev.At
+			}
+		}
+	}
+	if _, err := motion.Permit(&saved, motion.CmdEdit, a, saved.Version); err != nil {
+		c.Refusal = err.Error()
+	}
+	return c
+}
+
+// contentDiffs lists the editor's fields in which mine and saved differ, as
+// the editor shows them (one entry per line, organizations and meetings by
+// name).
+func (s *server) contentDiffs(ctx context.Context, mine, saved motion.Content, orgs map[string]string, meetings []store.Meeting) []fieldDiff {
+	meeting := func(id string) string {
+		if id == "" {
+			return ""
+		}
+		for _, m := range meetings {
+			if m.ID == id {
+				return m.Name + ", " + s.format(m.Start, "02.01.2006")
+			}
+		}
+		if m, err := s.store.Meeting(ctx, id); err == nil {
+			return m.Name + ", " + s.format(m.Start, "02.01.2006")
+		}
+		return id
+	}
+	points := func(pts []string) string {
+		var b strings.Builder
+		for i, p := range pts {
+			if i > 0 {
+				b.WriteString("\n")
+			}
+			fmt.Fprintf(&b, "%d.) %s", i+1, p)
+		}
+		return b.String()
+	}
+	yesNo := func(v bool) string {
+		if v {
+			return "ja"
+		}
+		return "nein"
+	}
+	attNames := func(as []motion.Attachment) string {
+		var ns []string
+		for _, a := range as {
+			ns = append(ns, a.Name)
+		}
+		return strings.Join(ns, "\n")
+	}
+	var out []fieldDiff
+	add := func(field, mine, saved string) {
+		if mine != saved {
+			out = append(out, fieldDiff{Label: fieldLabel(field), Mine: mine, Saved: saved})
+		}
+	}
+	add("title", mine.Title, saved.Title)
+	add("resolution_points", points(mine.ResolutionPoints), points(saved.ResolutionPoints))
+	add("justification", strings.TrimSpace(mine.Justification), strings.TrimSpace(saved.Justification))
+	add("tags", strings.Join(mine.Tags, "\n"), strings.Join(saved.Tags, "\n"))
+	add("signatories", strings.Join(mine.Signatories, "\n"), strings.Join(saved.Signatories, "\n"))
+	add("budget_cycle", mine.BudgetCycle, saved.BudgetCycle)
+	add("amends", mine.Amends, saved.Amends)
+	add("addressed_department", orgName(orgs, mine.AddressedDepartment), orgName(orgs, saved.AddressedDepartment))
+	if mine.Fundamental != saved.Fundamental {
+		out = append(out, fieldDiff{Label: "Grundsätzliche Bedeutung", Mine: yesNo(mine.Fundamental), Saved: yesNo(saved.Fundamental)})
+	}
+	add("target_meeting", meeting(mine.TargetMeeting), meeting(saved.TargetMeeting))
+	urls := func(as []motion.Attachment) []string {
+		var us []string
+		for _, a := range as {
+			us = append(us, a.URL)
+		}
+		return us
+	}
+	if !slices.Equal(urls(mine.Attachments), urls(saved.Attachments)) {
+		out = append(out, fieldDiff{Label: fieldLabel("attachments"), Mine: attNames(mine.Attachments), Saved: attNames(saved.Attachments)})
+	}
+	return out
 }
 
 func (s *server) createMotion(w http.ResponseWriter, r *http.Request) { s.saveDraft(w, r, true) }
@@ -240,7 +384,7 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 			draft = newKey()
 			f.Values.Set("draft", draft)
 		}
-		m = motion.Motion{ID: keyID(a, "motion:"+draft), BodyID: f.Val("body_id")}
+		m = motion.Motion{ID: workflows.KeyID(a, "motion:"+draft), BodyID: f.Val("body_id")}
 		if _, err := motion.Permit(&motion.Motion{}, motion.CmdCreate, a, 0); err != nil {
 			s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Anträge legen die Fraktionen an.")
 			return
@@ -268,7 +412,7 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 		if _, err := motion.Permit(&m, motion.CmdEdit, a, m.Version); err != nil {
 			f.fail(err)
 			f.Key = newKey()
-			s.renderEditor(w, r, statusOf(motion.CodeOf(err)), f, &m, formAttachments(f))
+			s.renderEditor(w, r, problem.Status(motion.CodeOf(err)), f, &m, formAttachments(f))
 			return
 		}
 	}
@@ -343,6 +487,28 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 		}
 		s.renderEditor(w, r, http.StatusOK, f, mp, atts)
 		return
+	case op == "take" && !create:
+		// The user drops the unsaved text for the version saved now.
+		saved, err := s.savedMotion(ctx, m.ID, a)
+		if errors.Is(err, errNotVisible) {
+			s.notFound(w, r)
+			return
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if _, err := motion.Permit(&saved, motion.CmdEdit, a, saved.Version); err != nil {
+			http.Redirect(w, r, motionPath(saved.ID), http.StatusSeeOther)
+			return
+		}
+		nf := newForm(motion.CmdEdit, "")
+		nf.Fields = editorFields
+		nf.MotionID, nf.Version = saved.ID, saved.Version
+		contentForm(nf, saved.Content)
+		s.showEditor(w, r, http.StatusOK, &editorPage{Form: nf, M: &saved, Attachments: saved.Attachments},
+			fmt.Sprintf("Die gespeicherte Fassung (Version %d) wurde übernommen; Ihre ungespeicherten Änderungen wurden verworfen.", saved.Version))
+		return
 	case op == "upload":
 		status := http.StatusOK
 		if f.Failed() {
@@ -362,22 +528,44 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 		_, err = s.motions.Create(ctx, m.ID, motion.Create{BodyID: m.BodyID, Kind: motion.Kind(f.Val("kind")), Content: content}, meta)
 	} else {
 		meta.ExpectedVersion = f.Version
+		if f.Val("op") == "overwrite" {
+			// The user saw the newer version in the conflict view and chose
+			// to save over it: exactly that version, not a later one.
+			if v, err := strconv.ParseInt(f.Val("conflict_version"), 10, 64); err == nil && v > 0 {
+				meta.ExpectedVersion = v
+			}
+		}
 		_, err = s.motions.Send(ctx, m.ID, motion.Edit{Content: content}, meta)
 	}
 	if err != nil {
-		if motion.CodeOf(err) == "" {
+		code := motion.CodeOf(err)
+		if code == "" {
 			s.fail(w, r, err)
 			return
 		}
 		f.fail(err)
 		f.Key = newKey()
-		if !create {
-			if fresh, err := s.store.Motion(ctx, m.ID); err == nil {
-				m = fresh
-				f.Version = m.Version
+		p := &editorPage{Form: f, M: mp, Attachments: atts}
+		if !create && code == motion.CodeStaleVersion {
+			// Someone saved in between. The form keeps the user's text and
+			// the version the user started from (so that "Speichern" is
+			// refused again); the page shows both versions to choose from.
+			saved, serr := s.savedMotion(ctx, m.ID, a)
+			if errors.Is(serr, errNotVisible) {
+				s.notFound(w, r)
+				return
 			}
+			if serr != nil {
+				s.fail(w, r, serr)
+				return
+			}
+			m = saved
+			p.Conflict = s.conflictWith(ctx, saved, a)
+			f.Message = fmt.Sprintf("Der Antrag wurde inzwischen geändert (Version %d; Sie haben Version %d bearbeitet). "+
+				"Ihre Änderungen sind noch nicht gespeichert.", saved.Version, f.Version)
+			f.errs = append(f.errs, FormError{Label: "Zwei Fassungen", Message: "bitte vergleichen und entscheiden", Anchor: "editor-konflikt"})
 		}
-		s.renderEditor(w, r, statusOf(motion.CodeOf(err)), f, mp, atts)
+		s.showEditor(w, r, problem.Status(code), p, "")
 		return
 	}
 	http.Redirect(w, r, withOK(motionPath(m.ID), string(f.Command)), http.StatusSeeOther)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/motionflow/motionflow/activities"
 	"github.com/motionflow/motionflow/auth"
 	"github.com/motionflow/motionflow/auth/session"
 	"github.com/motionflow/motionflow/internal/devstack"
@@ -105,12 +106,13 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	defer sink.Close()
 	c.baseURL = "http://" + c.addr // links in reminders; the same address the API listens on
 	c.smtp = notify.SMTPConfig{Host: sink.Host(), Port: sink.Port(), From: "motionflow dev <motionflow@mannheim.example>", TLS: notify.TLSNone}
+	c.allowPrivateWebhooks = true // dev's receivers run on this machine
 	acts, err := c.activities(log)
 	if err != nil {
 		return err
 	}
 	acts.Store = st
-	w := newWorker(tc, acts)
+	w := newWorker(tc, acts, activities.NewAttempts(nil)) // dev serves no metrics: the log only
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 )
@@ -44,8 +45,9 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 	var c config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	c.bind(fs, true, true, true, true)
+	c.bindSMTP(fs) // the confirmation mails of watch addresses
 	ops := bindOps(fs, "motionflow-serve")
-	fs.StringVar(&c.baseURL, "base-url", env("MOTIONFLOW_BASE_URL", ""), "public URL of the API, for feed URLs and links (MOTIONFLOW_BASE_URL; default: from the request)")
+	fs.StringVar(&c.baseURL, "base-url", env("MOTIONFLOW_BASE_URL", ""), "public URL of the API, for feed URLs and links (MOTIONFLOW_BASE_URL; default: from the request; needed for confirmation mails)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +55,12 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 		return errors.New("serve needs DATABASE_URL and OIDC_ISSUER (see -h)")
 	}
 	c.oidc.Algorithms = c.algorithms()
+	if _, err := c.mailer(); err != nil {
+		return err
+	}
+	if c.smtp.Host == "" {
+		log.Warn("no SMTP_HOST: watches by e-mail of other addresses than the user's verified one stay unconfirmed")
+	}
 	tel, err := ops.start(ctx, log)
 	if err != nil {
 		return err
@@ -134,7 +142,7 @@ func runWorker(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	acts.Store = st
-	w := newWorker(tc, acts)
+	w := newWorker(tc, acts, tel.attempts())
 	tel.instrumentActivities(w, acts)
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: %w", err)
@@ -163,9 +171,14 @@ func dialTemporal(ctx context.Context, log *slog.Logger, hostPort, namespace str
 	return tc, nil
 }
 
-// newWorker is the worker that runs motion workflows and their activities.
-func newWorker(tc client.Client, acts *activities.Activities) worker.Worker {
-	w := worker.New(tc, workflows.TaskQueue, worker.Options{WorkerStopTimeout: 30 * time.Second})
+// newWorker is the worker that runs motion workflows and their activities;
+// attempts sees every activity attempt, so that one failing again and again
+// is logged and counted instead of being retried silently.
+func newWorker(tc client.Client, acts *activities.Activities, attempts *activities.Attempts) worker.Worker {
+	w := worker.New(tc, workflows.TaskQueue, worker.Options{
+		WorkerStopTimeout: 30 * time.Second,
+		Interceptors:      []interceptor.WorkerInterceptor{attempts.Interceptor()},
+	})
 	workflows.Register(w, workflows.Options{})
 	workflows.RegisterDigest(w)
 	acts.Register(w)
@@ -174,23 +187,29 @@ func newWorker(tc client.Client, acts *activities.Activities) worker.Worker {
 
 // activities configures reminder delivery; the store is set by the caller.
 func (c *config) activities(log *slog.Logger) (*activities.Activities, error) {
-	acts := &activities.Activities{BaseURL: c.baseURL, Webhooks: &notify.Webhook{}}
-	if c.smtp.Host == "" {
+	acts := &activities.Activities{BaseURL: c.baseURL, Webhooks: &notify.Webhook{AllowPrivate: c.allowPrivateWebhooks}}
+	m, err := c.mailer()
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
 		log.Warn("no SMTP_HOST: reminder e-mails are not sent (webhooks and the worklist still work)")
 		return acts, nil
 	}
-	if err := c.smtp.Validate(); err != nil {
-		return nil, fmt.Errorf("SMTP settings: %w", err)
-	}
-	acts.Mailer = notify.NewMailer(c.smtp)
+	acts.Mailer = m
 	return acts, nil
 }
 
 func apiHandler(c config, st *store.Store, tc client.Client, verifier *auth.Verifier, log *slog.Logger) http.Handler {
+	deps := api.Deps{Motions: &workflows.Client{Temporal: tc}, Auth: verifier, Store: st, Logger: log}
+	if m, err := c.mailer(); err == nil && m != nil { // checked at start-up
+		deps.Mailer = m
+	}
 	h, _ := api.New(api.Config{
-		MaxBodyBytes:   c.maxBodyBytes,
-		RequestTimeout: c.requestTimeout,
-		BaseURL:        c.baseURL,
+		MaxBodyBytes:         c.maxBodyBytes,
+		RequestTimeout:       c.requestTimeout,
+		BaseURL:              c.baseURL,
+		AllowPrivateWebhooks: c.allowPrivateWebhooks,
 		Ready: func(ctx context.Context) error {
 			if err := st.Ready(ctx); err != nil {
 				return fmt.Errorf("database: %w", err)
@@ -200,7 +219,7 @@ func apiHandler(c config, st *store.Store, tc client.Client, verifier *auth.Veri
 			}
 			return nil
 		},
-	}, api.Deps{Motions: &workflows.Client{Temporal: tc}, Auth: verifier, Store: st, Logger: log})
+	}, deps)
 	return h
 }
 
