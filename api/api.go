@@ -4,11 +4,19 @@
 //
 // Guarantees:
 //   - Every error, including 404 for unknown paths' operations, 413, 401 and a
-//     recovered panic, is an application/problem+json body; validation and
-//     domain refusals name the offending field as "body.<field>".
+//     recovered panic, is an application/problem+json body (package problem)
+//     in German, huma's own validation included; validation and domain
+//     refusals name the offending field as "body.<field>" and never send the
+//     rejected value back.
+//   - NUL, control characters, invalid UTF-8 and overlong values in the path
+//     (404) or query (400), and a body that is not UTF-8 (422), are refused
+//     before any handler: bad input never reaches PostgreSQL as a 500.
+//   - Answers are nosniff; what a caller with credentials (a token or a
+//     cookie) reads is Cache-Control: no-store.
 //   - Reads work anonymously and show only public records; what a caller may
 //     not see is answered 404, never 403, in single reads, history and lists.
-//   - Commands need a bearer token and If-Match: "<version>". The API never
+//   - Commands need a bearer token and If-Match: "<version>" ("*" and lists
+//     of entity tags as RFC 9110 defines them; a weak tag never matches). The API never
 //     decides a transition itself: the motion's workflow validates the command
 //     against the version atomically, so two concurrent commands with the same
 //     If-Match give one 200 and one 412.
@@ -18,8 +26,8 @@
 //   - /openapi.json (OpenAPI 3.1) documents every operation with its errors,
 //     and /docs renders it with assets served from the binary: no CDN.
 //
-// The API talks to Temporal only through the Motions interface (implemented by
-// *workflows.Client) and reads everything else from the PostgreSQL read model
+// The API talks to Temporal only through the workflows.Motions interface
+// (implemented by *workflows.Client) and reads everything else from the PostgreSQL read model
 // (Store, implemented by *store.Store).
 package api
 
@@ -32,18 +40,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/problem"
 	"github.com/motionflow/motionflow/workflows"
 )
-
-// Motions runs commands on motions and reads a motion's current state; it is
-// what *workflows.Client offers. Refusals are *motion.Error values.
-type Motions interface {
-	Create(ctx context.Context, motionID string, cmd motion.Create, meta workflows.Meta) (motion.Motion, error)
-	Send(ctx context.Context, motionID string, cmd motion.Command, meta workflows.Meta) (motion.Motion, error)
-	State(ctx context.Context, motionID string) (motion.Motion, error)
-	// CalendarChanged tells motions that a meeting they depend on changed.
-	CalendarChanged(ctx context.Context, motionIDs ...string) error
-}
 
 // Auth verifies a bearer token and names the caller; *auth.Verifier is one.
 type Auth interface {
@@ -52,9 +51,12 @@ type Auth interface {
 
 // Deps are the services the API uses.
 type Deps struct {
-	Motions Motions
+	Motions workflows.Motions
 	Auth    Auth
 	Store   Store
+	// Mailer sends the confirmation mail of a watch's e-mail address (see
+	// watch-motion); nil sends none, and such addresses stay unconfirmed.
+	Mailer Mailer
 	// Logger receives the access log and unexpected errors; nil discards them.
 	Logger *slog.Logger
 }
@@ -75,6 +77,10 @@ type Config struct {
 	// Host (http unless the connection is TLS), which is wrong behind a
 	// TLS-terminating proxy, so set it in production.
 	BaseURL string
+	// AllowPrivateWebhooks accepts webhook targets on loopback, private and
+	// link-local addresses (tests, receivers inside the cluster). Off: such
+	// targets are refused (see notify.CheckWebhookTarget).
+	AllowPrivateWebhooks bool
 	// MotionLink is where links to a motion in feeds point: a template with
 	// "{id}" ("https://rat.example/antraege/{id}"), as for the reminder
 	// e-mails. Empty: <BaseURL>/v1/motions/<id>.
@@ -104,9 +110,10 @@ var (
 // server holds what the handlers share.
 type server struct {
 	cfg     Config
-	motions Motions
+	motions workflows.Motions
 	auth    Auth
 	store   Store
+	mailer  Mailer
 	log     *slog.Logger
 	api     huma.API
 	// commands records the commands that have an endpoint.
@@ -126,7 +133,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{cfg: cfg, motions: deps.Motions, auth: deps.Auth, store: deps.Store, log: log,
+	s := &server{cfg: cfg, motions: deps.Motions, auth: deps.Auth, store: deps.Store, mailer: deps.Mailer, log: log,
 		commands: map[motion.CommandName]bool{}}
 
 	mux := http.NewServeMux()
@@ -165,9 +172,12 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	mux.Handle("/", notFoundHandler(mux))
 
 	var h http.Handler = mux
+	h = s.utf8Body(h)
 	h = s.limitBody(h)
 	h = s.timeout(h)
 	h = s.recoverPanics(h)
+	h = problem.Guard(h, nil)
+	h = securityHeaders(h)
 	h = s.accessLog(h)
 	h = requestID(h)
 	return h, a

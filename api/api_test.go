@@ -148,7 +148,8 @@ type env struct {
 	logs    *bytes.Buffer
 }
 
-func newEnv(t *testing.T, cfg api.Config) *env {
+// newEnv serves the API on a fresh database; opts may add dependencies.
+func newEnv(t *testing.T, cfg api.Config, opts ...func(*api.Deps)) *env {
 	t.Helper()
 	st := storetest.New(t)
 	ctx := context.Background()
@@ -170,7 +171,11 @@ func newEnv(t *testing.T, cfg api.Config) *env {
 	}
 	fm := newFakeMotions(st)
 	logs := &bytes.Buffer{}
-	h, _ := api.New(cfg, api.Deps{Motions: fm, Auth: actors, Store: st, Logger: newLogger(logs)})
+	deps := api.Deps{Motions: fm, Auth: actors, Store: st, Logger: newLogger(logs)}
+	for _, o := range opts {
+		o(&deps)
+	}
+	h, _ := api.New(cfg, deps)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, store: st, motions: fm, logs: logs}

@@ -24,7 +24,7 @@ func CommandPath(c motion.CommandName) string { return "/v1/motions/{id}/" + pat
 // huma finds them when they are embedded).
 type CommandParams struct {
 	MotionPath
-	IfMatch        string `header:"If-Match" doc:"Pflicht: die Version, auf die sich der Befehl bezieht, als ETag (\"3\"). Fehlt sie: 428; ist sie veraltet: 412."`
+	IfMatch        string `header:"If-Match" doc:"Pflicht: die Version, auf die sich der Befehl bezieht, als starkes ETag (\"3\"), eine Liste (\"3\", \"4\") oder * (jede aktuelle Version). Fehlt sie: 428; passt keine: 412."`
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Wiederholungsschutz: derselbe Schlüssel wirkt höchstens einmal (sonst gilt die Request-ID)."`
 }
 
@@ -166,15 +166,9 @@ func commandOperation(name motion.CommandName) huma.Operation {
 // atomically on version, permission, status and content.
 func (s *server) send(ctx context.Context, h CommandParams, cmd motion.Command) (*MotionOutput, error) {
 	actor := Caller(ctx)
-	if strings.TrimSpace(h.IfMatch) == "" {
-		return nil, huma.NewError(http.StatusPreconditionRequired,
-			`If-Match fehlt: senden Sie die Version, auf die sich der Befehl bezieht (ETag, z. B. "3").`,
-			&huma.ErrorDetail{Location: "header.If-Match", Message: "fehlt"})
-	}
-	version, ok := parseIfMatch(h.IfMatch)
-	if !ok {
-		return nil, huma.NewError(http.StatusPreconditionFailed, "If-Match passt zu keiner Version des Antrags.",
-			&huma.ErrorDetail{Location: "header.If-Match", Message: `erwartet ein ETag wie "3"`, Value: h.IfMatch})
+	version, err := s.expectedVersion(ctx, h.ID, actor, h.IfMatch)
+	if err != nil {
+		return nil, err
 	}
 	if err := s.checkReferences(ctx, h.ID, cmd, actor, version); err != nil {
 		return nil, err
@@ -190,14 +184,10 @@ func (s *server) send(ctx context.Context, h CommandParams, cmd motion.Command) 
 
 // checkReferences refuses (422, naming the field) a command that names
 // organizations, meetings, factions or motions that are not there in the
-// motion's body. It only speaks when the domain would let the caller run the
-// command now, so that every other refusal still comes from the workflow with
-// its own status; a motion missing from the read model is left to the workflow.
+// motion's body (store.CheckReferences). A motion missing from the read model
+// is left to the workflow.
 func (s *server) checkReferences(ctx context.Context, id string, cmd motion.Command, actor motion.Actor, version int64) error {
-	switch cmd.(type) {
-	case motion.SetRoute, motion.Schedule, motion.RecordResult, motion.CorrectResult,
-		motion.RecordOutcome, motion.InviteCosponsor:
-	default:
+	if !store.NamesReferences(cmd) {
 		return nil
 	}
 	m, err := s.store.Motion(ctx, id)
@@ -207,79 +197,7 @@ func (s *server) checkReferences(ctx context.Context, id string, cmd motion.Comm
 	if err != nil {
 		return s.problem(ctx, err)
 	}
-	if _, err := motion.Permit(&m, cmd.Name(), actor, version); err != nil {
-		return nil
-	}
-	switch c := cmd.(type) {
-	case motion.SetRoute:
-		for i, st := range c.Steps {
-			if err := s.checkGremium(ctx, m.BodyID, st.OrganizationID, fmt.Sprintf("body.steps[%d].organization_id", i)); err != nil {
-				return err
-			}
-		}
-	case motion.Schedule:
-		return s.checkMeeting(ctx, &m, c)
-	case motion.RecordResult:
-		return s.checkResult(ctx, &m, c.ResultInput)
-	case motion.CorrectResult:
-		return s.checkResult(ctx, &m, c.ResultInput)
-	case motion.RecordOutcome:
-		return s.checkLinks(ctx, c.Links)
-	case motion.InviteCosponsor:
-		o, err := s.store.Organization(ctx, c.Faction)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != m.BodyID || o.Kind != store.OrgFaction)) {
-			return fieldError("body.faction", "keine Fraktion dieser Körperschaft: "+c.Faction)
-		}
-		if err != nil {
-			return s.problem(ctx, err)
-		}
-	}
-	return nil
-}
-
-// checkMeeting refuses a meeting that is not in the motion's body, is
-// cancelled, or belongs to another organization than the consultation.
-func (s *server) checkMeeting(ctx context.Context, m *motion.Motion, c motion.Schedule) error {
-	mt, err := s.store.Meeting(ctx, c.MeetingID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && mt.BodyID != m.BodyID) {
-		return fieldError("body.meeting_id", "keine Sitzung dieser Körperschaft: "+c.MeetingID)
-	}
-	if err != nil {
-		return s.problem(ctx, err)
-	}
-	if mt.Cancelled {
-		return fieldError("body.meeting_id", "die Sitzung ist abgesagt")
-	}
-	if k := m.Consultation(c.ConsultationID); k != nil && mt.OrganizationID != "" && mt.OrganizationID != k.OrganizationID {
-		return fieldError("body.meeting_id", fmt.Sprintf("die Sitzung gehört nicht zum Gremium der Beratung %s (%s)", k.ID, k.OrganizationID))
-	}
-	return nil
-}
-
-func (s *server) checkResult(ctx context.Context, m *motion.Motion, in motion.ResultInput) error {
-	if in.ReferredTo != "" {
-		if err := s.checkGremium(ctx, m.BodyID, in.ReferredTo, "body.referred_to"); err != nil {
-			return err
-		}
-	}
-	return s.checkLinks(ctx, in.Links)
-}
-
-// checkLinks refuses a link to a motion that the caller cannot see.
-func (s *server) checkLinks(ctx context.Context, ls []motion.Link) error {
-	for i, l := range ls {
-		if l.MotionID == "" {
-			continue
-		}
-		if _, err := s.visibleMotion(ctx, l.MotionID, false); err != nil {
-			var se huma.StatusError
-			if errors.As(err, &se) && se.GetStatus() == http.StatusNotFound {
-				return fieldError(fmt.Sprintf("body.links[%d].motion_id", i), "unbekannter Antrag: "+l.MotionID)
-			}
-			return err
-		}
-	}
-	return nil
+	return s.problem(ctx, s.store.CheckReferences(ctx, &m, cmd, actor, version))
 }
 
 // commandNames lists the commands that have an API path (all but create).

@@ -7,13 +7,12 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
 )
 
 // MotionRef is what a list of deadlines or a worklist shows of a motion,
@@ -81,29 +80,11 @@ func (z *zones) of(ctx context.Context, bodyID string) *time.Location {
 	} else if r.TimeZone != "" {
 		name = r.TimeZone
 	}
-	l := location(name)
-	z.m[bodyID] = l
-	return l
-}
-
-var (
-	locMu sync.Mutex
-	locs  = map[string]*time.Location{}
-)
-
-// location loads a time zone (the binary embeds the database, see package
-// motion), UTC for an unknown one.
-func location(name string) *time.Location {
-	locMu.Lock()
-	defer locMu.Unlock()
-	if l, ok := locs[name]; ok {
-		return l
-	}
-	l, err := time.LoadLocation(name)
+	l, err := motion.LoadLocation(name)
 	if err != nil {
-		l = time.UTC
+		l = time.UTC // where motion.Deadlines counts in an unknown zone
 	}
-	locs[name] = l
+	z.m[bodyID] = l
 	return l
 }
 
@@ -132,26 +113,6 @@ func nonNilStrings(s []string) []string {
 
 // germanTime writes t as "03.03.2026 16:00" in loc.
 func germanTime(t time.Time, loc *time.Location) string { return t.In(loc).Format("02.01.2006 15:04") }
-
-// audiencesOf are the reminder audiences the caller belongs to: the council
-// office, the staff of its faction, its department and the administration as a
-// whole.
-func audiencesOf(a motion.Actor) []string {
-	out := []string{}
-	if a.Has(motion.RoleCouncilOffice) {
-		out = append(out, motion.AudienceCouncilOffice)
-	}
-	if a.Has(motion.RoleFactionStaff) && a.Faction != "" {
-		out = append(out, motion.FactionAudience(a.Faction))
-	}
-	if a.Has(motion.RoleAdministration) {
-		if a.Department != "" {
-			out = append(out, motion.DepartmentAudience(a.Department))
-		}
-		out = append(out, motion.AudienceAdministration)
-	}
-	return out
-}
 
 // DeadlinesOutput is a motion's deadlines.
 type DeadlinesOutput struct {
@@ -216,21 +177,23 @@ func rulesView(r motion.DeadlineRules) DeadlineRulesView {
 	return v
 }
 
-// rules reads the body into domain rules; a duration that does not parse or
-// an unknown time zone is a 422 naming the field. Everything else is checked
-// by the store.
+// rules reads the body into domain rules and checks them with
+// motion.DeadlineRules.Validate: a duration that does not parse, or rules the
+// domain refuses, are a 422 naming each wrong field.
 func (b DeadlineRulesBody) rules() (motion.DeadlineRules, error) {
 	r := motion.DeadlineRules{TimeZone: b.TimeZone, AgendaPlacementMeetings: b.AgendaPlacementMeetings,
 		ImplementationReportMonths: b.ImplementationReportMonths, EscalationMax: b.EscalationMax}
 	var details []error
+	unparsed := map[string]bool{}
 	dur := func(field, s string, required bool) motion.Duration {
 		if s == "" && !required {
 			return 0
 		}
 		d, err := motion.ParseDuration(s)
 		if err != nil || s == "" {
-			details = append(details, &huma.ErrorDetail{Location: "body." + field, Value: s,
-				Message: "keine Dauer; erwartet z. B. 14d, -7d, 36h oder 3d12h"})
+			unparsed[field] = true
+			details = append(details, &huma.ErrorDetail{Location: "body." + field,
+				Message: "Keine Dauer; erwartet z. B. 14d, -7d, 36h oder 3d12h."})
 		}
 		return d
 	}
@@ -246,38 +209,19 @@ func (b DeadlineRulesBody) rules() (motion.DeadlineRules, error) {
 	}
 	if r.TimeZone == "" {
 		r.TimeZone = motion.DefaultDeadlineRules().TimeZone
-	} else if _, err := time.LoadLocation(r.TimeZone); err != nil || r.TimeZone == "Local" {
-		details = append(details, &huma.ErrorDetail{Location: "body.time_zone", Value: r.TimeZone,
-			Message: "unbekannte Zeitzone; erwartet z. B. Europe/Berlin"})
+	}
+	var me *motion.Error
+	if errors.As(r.Validate(), &me) {
+		for _, f := range me.Fields {
+			if !unparsed[f.Field] { // a duration that did not parse is named once
+				details = append(details, &huma.ErrorDetail{Location: "body." + f.Field, Message: f.Message})
+			}
+		}
 	}
 	if len(details) > 0 {
 		return motion.DeadlineRules{}, huma.Error422UnprocessableEntity("Die Fristenregeln sind ungültig.", details...)
 	}
 	return r, nil
-}
-
-// rulesRefusal turns the store's refusal of rules into a 422 naming the
-// field the store's message starts with, in German where the message is known.
-func rulesRefusal(err error) error {
-	msg := strings.TrimPrefix(err.Error(), store.ErrInvalid.Error()+": ")
-	field, _, _ := strings.Cut(msg, " ")
-	loc := "body"
-	if german, ok := rulesFields[field]; ok {
-		loc, msg = "body."+field, german
-	}
-	return huma.Error422UnprocessableEntity("Die Fristenregeln sind ungültig.", &huma.ErrorDetail{Location: loc, Message: msg})
-}
-
-// rulesFields are the fields the store's refusals start with, and what they
-// mean in German.
-var rulesFields = map[string]string{
-	"agenda_placement_meetings":    "muss mindestens 1 sein",
-	"submission_cutoff":            "Antragsschluss und Vorlagefrist dürfen nicht negativ sein",
-	"inquiry_answer":               "die Antwortfristen müssen positiv sein",
-	"implementation_report_months": "Monate oder Dauer bis zum Bericht zur Umsetzung müssen positiv sein",
-	"stale":                        "muss positiv sein",
-	"offsets":                      "mindestens eine Erinnerung angeben",
-	"escalation":                   "muss positiv sein, wenn escalation_max gesetzt ist",
 }
 
 func (s *server) registerDeadlines(a huma.API) {
@@ -404,9 +348,6 @@ func (s *server) registerDeadlines(a huma.API) {
 			return nil, err
 		}
 		r, err = s.store.SetDeadlineRules(ctx, in.BodyID, r)
-		if errors.Is(err, store.ErrInvalid) {
-			return nil, rulesRefusal(err)
-		}
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, notFound("Körperschaft")
 		}
@@ -443,17 +384,12 @@ func (s *server) rulesChanged(ctx context.Context, bodyID string) {
 		s.collectMotions(ctx, store.MotionFilter{Viewer: viewer, BodyIDs: []string{bodyID}, Faction: f.ID,
 			Statuses: []motion.Status{motion.StatusDraft}}, ids, func(m *motion.Motion) bool { return m.TargetMeeting != "" })
 	}
-	if len(ids) == 0 {
-		return
-	}
 	list := make([]string, 0, len(ids))
 	for id := range ids {
 		list = append(list, id)
 	}
 	slices.Sort(list)
-	if err := s.motions.CalendarChanged(ctx, list...); err != nil {
-		s.log.ErrorContext(ctx, "rules change: signal motions", "body", bodyID, "error", err)
-	}
+	workflows.Rearm(ctx, s.motions, s.log, func(context.Context) ([]string, error) { return list, nil }, "body", bodyID)
 }
 
 // collectMotions adds the ids of every motion the filter lists (all pages)

@@ -109,7 +109,7 @@ func (s *server) registerFeeds(a huma.API) {
 			return nil, fieldError("body.body_id", "keine Körperschaft des Aufrufers")
 		}
 		return s.createFeed(ctx, store.FeedTokenInfo{Kind: store.FeedUser, Owner: actor.Subject, BodyID: bodyID,
-			Audiences: audiencesOf(actor)})
+			Audiences: actor.Audiences()})
 	})
 
 	huma.Register(a, huma.Operation{

@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
 )
 
 // Meeting is a session of an organization (OParl Meeting).
@@ -152,8 +153,8 @@ func (s *server) registerMeetings(a huma.API) {
 		if _, err := s.visibleBody(ctx, in.BodyID); err != nil {
 			return nil, err
 		}
-		if err := s.checkGremium(ctx, in.BodyID, in.Body.OrganizationID, "body.organization_id"); err != nil {
-			return nil, err
+		if err := s.store.CheckGremium(ctx, in.BodyID, in.Body.OrganizationID, "organization_id"); err != nil {
+			return nil, s.problem(ctx, err)
 		}
 		if in.Body.End != nil && in.Body.End.Before(in.Body.Start) {
 			return nil, fieldError("body.end", "liegt vor dem Beginn")
@@ -245,21 +246,12 @@ func (s *server) registerMeetings(a huma.API) {
 }
 
 // calendarChanged tells every motion whose deadlines depend on the meeting
-// (store.MeetingDependents) to re-arm them. A failure is logged, not
-// answered: the meeting is saved, and the motions re-arm at their next
-// transition at the latest.
+// (store.MeetingDependents) to re-arm them; a failure is logged, not
+// answered (workflows.Rearm).
 func (s *server) calendarChanged(ctx context.Context, m store.Meeting) {
-	ids, err := s.store.MeetingDependents(ctx, m)
-	if err != nil {
-		s.log.ErrorContext(ctx, "calendar change: dependent motions", "meeting", m.ID, "error", err)
-		return
-	}
-	if len(ids) == 0 {
-		return
-	}
-	if err := s.motions.CalendarChanged(ctx, ids...); err != nil {
-		s.log.ErrorContext(ctx, "calendar change: signal motions", "meeting", m.ID, "error", err)
-	}
+	workflows.Rearm(ctx, s.motions, s.log, func(ctx context.Context) ([]string, error) {
+		return s.store.MeetingDependents(ctx, m)
+	}, "meeting", m.ID)
 }
 
 // visibleMeeting returns the meeting if the caller may see its body, else 404.
@@ -272,27 +264,6 @@ func (s *server) visibleMeeting(ctx context.Context, id string) (store.Meeting, 
 		return store.Meeting{}, s.problem(ctx, err)
 	}
 	return m, nil
-}
-
-// gremia are the organization kinds that hold meetings and consult motions.
-var gremia = []store.OrgKind{store.OrgCouncil, store.OrgCommittee, store.OrgDistrictCouncil}
-
-// checkGremium refuses (422 at location) an id that is not a council,
-// committee or district council of the body.
-func (s *server) checkGremium(ctx context.Context, bodyID, orgID, location string) error {
-	o, err := s.store.Organization(ctx, orgID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && o.BodyID != bodyID) {
-		return fieldError(location, "kein Gremium dieser Körperschaft: "+orgID)
-	}
-	if err != nil {
-		return s.problem(ctx, err)
-	}
-	for _, k := range gremia {
-		if o.Kind == k {
-			return nil
-		}
-	}
-	return fieldError(location, "kein Gremium (Gemeinderat, Ausschuss oder Bezirksbeirat): "+orgID)
 }
 
 // nextLink is the Link header pointing at the page after this one: the

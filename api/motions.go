@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -16,41 +15,17 @@ import (
 	"github.com/motionflow/motionflow/workflows"
 )
 
-// idempotencyNamespace derives motion ids and request ids from a caller's
-// Idempotency-Key (UUIDv5), so that a retried request addresses the same
-// workflow and update, and two callers' keys never collide.
-var idempotencyNamespace = uuid.MustParse("6d1c3f0e-6b0a-4c8e-9a57-3f1f5f9c2b11")
-
-// keyID is the UUIDv5 of (issuer, subject, key).
-func keyID(a motion.Actor, key string) string {
-	return uuid.NewSHA1(idempotencyNamespace, []byte(a.Issuer+"\n"+a.Subject+"\n"+key)).String()
-}
-
 // requestKey is the id that makes a command idempotent: derived from the
 // caller's Idempotency-Key, else the request id.
 func requestKey(ctx context.Context, a motion.Actor, key string) string {
 	if key == "" {
 		return RequestID(ctx)
 	}
-	return keyID(a, key)
+	return workflows.KeyID(a, key)
 }
 
 // etag is the strong entity tag of a motion version.
 func etag(version int64) string { return `"` + strconv.FormatInt(version, 10) + `"` }
-
-// parseIfMatch reads the version out of an If-Match header. It accepts one
-// strong tag `"<version>"`; ok is false for anything that can never match.
-func parseIfMatch(h string) (version int64, ok bool) {
-	h = strings.TrimSpace(h)
-	if len(h) < 3 || h[0] != '"' || h[len(h)-1] != '"' {
-		return 0, false
-	}
-	v, err := strconv.ParseInt(h[1:len(h)-1], 10, 64)
-	if err != nil || v <= 0 {
-		return 0, false
-	}
-	return v, true
-}
 
 // MotionPath is the {id} path parameter of a motion.
 type MotionPath struct {
@@ -128,7 +103,7 @@ func (s *server) registerMotions(a huma.API) {
 		}
 		id := uuid.Must(uuid.NewV7()).String()
 		if in.IdempotencyKey != "" {
-			id = keyID(actor, in.IdempotencyKey)
+			id = workflows.KeyID(actor, in.IdempotencyKey)
 		}
 		m, err := s.motions.Create(ctx, id, cmd, workflows.Meta{Actor: actor, RequestID: requestKey(ctx, actor, in.IdempotencyKey)})
 		if err != nil {
@@ -208,7 +183,7 @@ func (s *server) registerMotions(a huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		if v, ok := parseIfMatch(in.IfNoneMatch); ok && v == m.Version {
+		if parseEntityTags(in.IfNoneMatch).matchWeak(m.Version) {
 			return nil, huma.Status304NotModified()
 		}
 		return &MotionOutput{ETag: etag(m.Version), Body: view(m, actor)}, nil
@@ -240,7 +215,7 @@ func (s *server) registerMotions(a huma.API) {
 		out := &HistoryOutput{}
 		out.Body.Items = make([]motion.Event, 0, len(evs))
 		for _, e := range evs {
-			out.Body.Items = append(out.Body.Items, redactEvent(e, &m, actor))
+			out.Body.Items = append(out.Body.Items, e.RedactedFor(&m, actor))
 		}
 		return out, nil
 	})
@@ -265,19 +240,4 @@ func (s *server) visibleMotion(ctx context.Context, id string, consistent bool) 
 		return motion.Motion{}, s.problem(ctx, err)
 	}
 	return m, nil
-}
-
-// redactEvent hides what a caller may not see in an event: the anonymous
-// public sees roles but no persons or request ids; only the sponsors see what
-// their draft looked like before it was submitted.
-func redactEvent(e motion.Event, m *motion.Motion, a motion.Actor) motion.Event {
-	if a.Anonymous() {
-		e.Actor = motion.ActorRef{Role: e.Actor.Role}
-		e.RequestID = ""
-	}
-	sponsor := a.Has(motion.RoleFactionStaff) && m.Sponsor(a.Faction)
-	if e.Status == motion.StatusDraft && !sponsor {
-		e.Data = nil
-	}
-	return e
 }

@@ -113,9 +113,6 @@ type organizationOutput struct {
 	Body     Organization
 }
 
-// officeRoles may manage the directory of a body.
-var officeRoles = []motion.Role{motion.RoleCouncilOffice, motion.RoleAdmin}
-
 func (s *server) registerOrganizations(a huma.API) {
 	huma.Register(a, huma.Operation{
 		OperationID: "list-organizations",
@@ -157,7 +154,7 @@ func (s *server) registerOrganizations(a huma.API) {
 		BodyPath
 		Body OrganizationInput
 	}) (*organizationOutput, error) {
-		if err := requireRole(ctx, in.BodyID, officeRoles...); err != nil {
+		if err := requireRole(ctx, in.BodyID, motion.DirectoryRoles...); err != nil {
 			return nil, err
 		}
 		if _, err := s.visibleBody(ctx, in.BodyID); err != nil {
@@ -204,7 +201,7 @@ func (s *server) registerOrganizations(a huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		if err := requireRole(ctx, o.BodyID, officeRoles...); err != nil {
+		if err := requireRole(ctx, o.BodyID, motion.DirectoryRoles...); err != nil {
 			return nil, err
 		}
 		if in.Body.Kind != nil {
@@ -237,7 +234,7 @@ func (s *server) registerOrganizations(a huma.API) {
 		BodyPath
 		Body PersonInput
 	}) (*struct{ Body Person }, error) {
-		if err := requireRole(ctx, in.BodyID, officeRoles...); err != nil {
+		if err := requireRole(ctx, in.BodyID, motion.DirectoryRoles...); err != nil {
 			return nil, err
 		}
 		if _, err := s.visibleBody(ctx, in.BodyID); err != nil {
@@ -272,7 +269,7 @@ func (s *server) registerOrganizations(a huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		if err := requireRole(ctx, o.BodyID, officeRoles...); err != nil {
+		if err := requireRole(ctx, o.BodyID, motion.DirectoryRoles...); err != nil {
 			return nil, err
 		}
 		p, err := s.store.Person(ctx, in.Body.PersonID)

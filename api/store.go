@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"time"
 
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
@@ -29,6 +30,8 @@ type Store interface {
 	Meetings(ctx context.Context, f store.MeetingFilter) ([]store.Meeting, string, error)
 	Agenda(ctx context.Context, meetingID string) ([]store.AgendaItem, error)
 	MeetingDependents(ctx context.Context, m store.Meeting) ([]string, error)
+	CheckReferences(ctx context.Context, m *motion.Motion, cmd motion.Command, viewer motion.Actor, version int64) error
+	CheckGremium(ctx context.Context, bodyID, orgID, field string) error
 
 	Motion(ctx context.Context, id string) (motion.Motion, error)
 	Motions(ctx context.Context, f store.MotionFilter) ([]motion.Motion, string, error)
@@ -43,6 +46,7 @@ type Store interface {
 	DeleteNotificationTarget(ctx context.Context, bodyID, id string) error
 
 	Watch(ctx context.Context, w store.Watch) (store.Watch, error)
+	RequestWatchConfirmation(ctx context.Context, subject, email string, ttl, resendAfter time.Duration) (string, error)
 	Unwatch(ctx context.Context, motionID, subject string) error
 	WatchedBy(ctx context.Context, subject string) ([]store.Watch, error)
 

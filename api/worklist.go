@@ -63,7 +63,7 @@ func (s *server) registerWorklist(a huma.API) {
 		z := s.zones()
 		out := &WorklistOutput{}
 		out.Body.Items = []WorklistItem{}
-		out.Body.Audiences = audiencesOf(actor)
+		out.Body.Audiences = actor.Audiences()
 
 		// (a) Deadlines of the caller's audiences.
 		listed := map[string]bool{}

@@ -50,6 +50,17 @@ func TestIdempotencyAndConcurrency(t *testing.T) {
 		t.Fatalf("history after a retried edit: %+v", evs)
 	}
 
+	// The same key with other content is refused (422) and changes nothing:
+	// answering it with the first result would drop the new content unseen.
+	h.mustStatus(h.command(h.SPD, m.ID, motion.CmdEdit, 2, draftContent("Eine ganz andere Fassung"), "Idempotency-Key", "edit-bench-1"),
+		http.StatusUnprocessableEntity)
+	h.mustStatus(h.call("POST", "/v1/motions", h.SPD, map[string]any{"body_id": bodyID, "kind": motion.KindMotion,
+		"title": "Ein anderer Antrag", "resolution_points": []string{"Etwas anderes."}},
+		"Idempotency-Key", "create-bench-1"), http.StatusUnprocessableEntity)
+	if got := h.get(h.SPD, m.ID); got.Version != 2 || got.Title != edit["title"] {
+		t.Fatalf("after reusing keys with other content: version %d, title %q", got.Version, got.Title)
+	}
+
 	// Two different commands on the same version: exactly one wins.
 	var wg sync.WaitGroup
 	statuses := make([]int, 2)

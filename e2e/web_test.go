@@ -3,6 +3,7 @@ package e2e
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -52,7 +53,7 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.fill(`textarea[name=resolution_points]`, ex.ResolutionPoints[0])
 	b.fill(`input[name=budget_cycle]`, "Haushalt 2020/2021")
 	b.click(`.knoepfe button[value=save]`)
-	b.must("Die Angaben sind unvollständig oder ungültig.", "Titel: fehlt")
+	b.must("Die Angaben sind unvollständig oder ungültig.", "Titel: Der Titel fehlt.")
 	if got := b.eval(`document.querySelector("input[name=budget_cycle]").value + "|" + document.querySelector("textarea[name=resolution_points]").value`); got != "Haushalt 2020/2021|"+ex.ResolutionPoints[0] {
 		t.Fatalf("the refused form lost what was typed: %q", got)
 	}
@@ -83,8 +84,22 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.checkA11y("Editor (bearbeiten)")
 	b.screenshot("editor")
 	b.click(`.knoepfe button[value=save]`)
-	b.must("Der Entwurf wurde gespeichert.", "1.", ex.ResolutionPoints[2][:40], "Begründung", ex.Attachment, "PDF",
+	b.must("Der Entwurf wurde gespeichert.", ex.ResolutionPoints[2][:40], "Begründung", ex.Attachment, "PDF",
 		"Ralf Eisenhauer, Dr. Boris Weirauch", "Haushalt 2020/2021")
+	// The resolution points are a numbered list, in order (the numbers come
+	// from the list, so no text on the page may stand in for them).
+	var items []string
+	if err := json.Unmarshal([]byte(b.eval(`JSON.stringify([...document.querySelectorAll("ol.punkte > li")].map(li => li.innerText.trim()))`)), &items); err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != len(ex.ResolutionPoints) {
+		t.Fatalf("the motion page lists %d numbered resolution points, want %d: %q", len(items), len(ex.ResolutionPoints), items)
+	}
+	for i, p := range ex.ResolutionPoints {
+		if words := strings.Fields(p); !strings.HasPrefix(items[i], strings.Join(words[:min(4, len(words))], " ")) {
+			t.Fatalf("numbered resolution point %d reads %q, want %q", i+1, items[i], p)
+		}
+	}
 	b.checkA11y("Antrag (Entwurf)")
 
 	// 3. Submitted: from now on it is public.

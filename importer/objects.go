@@ -7,16 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 )
-
-var berlin = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		panic("importer: time zone Europe/Berlin: " + err.Error())
-	}
-	return loc
-}()
 
 // ---- fields ----
 
@@ -93,7 +86,7 @@ func (o obj) dateTime(names ...string) (*time.Time, error) {
 			return &t, nil
 		}
 		for _, layout := range []string{"2006-01-02T15:04:05.999999999Z0700", "2006-01-02T15:04:05.999999999", "2006-01-02"} {
-			if t, err := time.ParseInLocation(layout, s, berlin); err == nil {
+			if t, err := time.ParseInLocation(layout, s, motion.Berlin); err == nil {
 				return &t, nil
 			}
 		}
@@ -299,7 +292,7 @@ func inBerlin(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
 	}
-	x := t.In(berlin)
+	x := t.In(motion.Berlin)
 	return &x
 }
 

@@ -15,6 +15,11 @@ type Actor struct {
 	Department string `json:"department,omitempty"`
 	// Bodies are the councils whose records the caller may see and act on.
 	Bodies []string `json:"bodies,omitempty"`
+	// Email is the caller's e-mail address as the identity provider vouches
+	// for it (claim email with email_verified true), else "". A watch that
+	// mails this address needs no confirmation. It is not serialized: only
+	// the edge needs it, and it stays out of workflow histories and sessions.
+	Email string `json:"-"`
 }
 
 // Anonymous reports whether the actor is the unauthenticated public.
@@ -40,4 +45,35 @@ type ActorRef struct {
 	Subject string `json:"subject"`
 	Name    string `json:"name"`
 	Role    Role   `json:"role"`
+}
+
+// Audiences are the reminder audiences the actor belongs to (see
+// Deadline.Audiences): the council office, the staff of its faction, its
+// department and the administration as a whole. Never nil, so that an API
+// answer lists none as [].
+func (a Actor) Audiences() []string {
+	out := []string{}
+	if a.Has(RoleCouncilOffice) {
+		out = append(out, AudienceCouncilOffice)
+	}
+	if a.Has(RoleFactionStaff) && a.Faction != "" {
+		out = append(out, FactionAudience(a.Faction))
+	}
+	if a.Has(RoleAdministration) {
+		if a.Department != "" {
+			out = append(out, DepartmentAudience(a.Department))
+		}
+		out = append(out, AudienceAdministration)
+	}
+	return out
+}
+
+// DirectoryRoles may manage a body's directory (its organizations, persons
+// and memberships): the council office and admins.
+var DirectoryRoles = []Role{RoleCouncilOffice, RoleAdmin}
+
+// ManagesDirectory reports whether the actor may manage the directory of
+// body b: a signed-in member of the body in one of DirectoryRoles.
+func (a Actor) ManagesDirectory(b string) bool {
+	return !a.Anonymous() && slices.Contains(a.Bodies, b) && slices.ContainsFunc(DirectoryRoles, a.Has)
 }

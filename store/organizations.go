@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -24,6 +25,13 @@ const (
 
 // OrgKinds lists every organization kind in a stable order.
 var OrgKinds = []OrgKind{OrgCouncil, OrgCommittee, OrgDistrictCouncil, OrgFaction, OrgDepartment}
+
+// Gremia are the organization kinds that hold meetings and consult motions:
+// the council, committees and district councils.
+var Gremia = []OrgKind{OrgCouncil, OrgCommittee, OrgDistrictCouncil}
+
+// Gremium reports whether k is one of Gremia.
+func (k OrgKind) Gremium() bool { return slices.Contains(Gremia, k) }
 
 // Valid reports whether k is a known kind.
 func (k OrgKind) Valid() bool {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/problem"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
 )
@@ -162,15 +163,12 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 		refuse(http.StatusUnprocessableEntity)
 		return
 	}
-	if err := s.checkReferences(r, &m, cmd, a, version, f); err != nil {
-		s.fail(w, r, err)
-		return
+	// What the command names must be there (store.CheckReferences); its
+	// refusal is shown like the workflow's.
+	err = s.store.CheckReferences(ctx, &m, cmd, a, version)
+	if err == nil {
+		_, err = s.motions.Send(ctx, m.ID, cmd, workflows.Meta{Actor: a, ExpectedVersion: version, RequestID: requestKey(a, r.PostForm.Get("key"))})
 	}
-	if f.Failed() {
-		refuse(http.StatusUnprocessableEntity)
-		return
-	}
-	_, err = s.motions.Send(ctx, m.ID, cmd, workflows.Meta{Actor: a, ExpectedVersion: version, RequestID: requestKey(a, r.PostForm.Get("key"))})
 	if err != nil {
 		var me *motion.Error
 		if !errors.As(err, &me) {
@@ -185,25 +183,10 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 			err = routeFieldsToRows(me, r.PostForm["steps"])
 		}
 		f.fail(err)
-		refuse(statusOf(me.Code))
+		refuse(problem.Status(me.Code))
 		return
 	}
 	http.Redirect(w, r, withOK(back, string(name)), http.StatusSeeOther)
-}
-
-// statusOf maps a refusal to the page's HTTP status, as the API does.
-func statusOf(c motion.Code) int {
-	switch c {
-	case motion.CodeNotFound:
-		return http.StatusNotFound
-	case motion.CodeForbidden:
-		return http.StatusForbidden
-	case motion.CodeStaleVersion:
-		return http.StatusPreconditionFailed
-	case motion.CodeIllegalTransition:
-		return http.StatusConflict
-	}
-	return http.StatusUnprocessableEntity
 }
 
 var stepIndex = regexp.MustCompile(`^steps\[(\d+)\]`)
@@ -401,69 +384,4 @@ func namedVote(w string) string {
 		return "absent"
 	}
 	return ""
-}
-
-// checkReferences refuses, on the form, what names organizations or
-// meetings that are not there in the motion's body (as the API does). It
-// only speaks when the domain would let the caller run the command now, so
-// that every other refusal still comes from the workflow.
-func (s *server) checkReferences(r *http.Request, m *motion.Motion, cmd motion.Command, a motion.Actor, version int64, f *Form) error {
-	if _, err := motion.Permit(m, cmd.Name(), a, version); err != nil {
-		return nil
-	}
-	ctx := r.Context()
-	gremium := func(id, field string) error {
-		o, err := s.store.Organization(ctx, id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != m.BodyID || !slices.Contains(gremia, o.Kind))) {
-			f.invalid(field, "kein Gremium dieser Körperschaft: "+id)
-			return nil
-		}
-		return err
-	}
-	switch c := cmd.(type) {
-	case motion.SetRoute:
-		rows := 0
-		for i, org := range f.Values["steps"] {
-			if strings.TrimSpace(org) == "" {
-				continue
-			}
-			if err := gremium(c.Steps[rows].OrganizationID, fmt.Sprintf("steps[%d]", i)); err != nil {
-				return err
-			}
-			rows++
-		}
-	case motion.Schedule:
-		if c.MeetingID == "" {
-			return nil
-		}
-		mt, err := s.store.Meeting(ctx, c.MeetingID)
-		switch {
-		case errors.Is(err, store.ErrNotFound) || (err == nil && mt.BodyID != m.BodyID):
-			f.invalid("meeting_id", "keine Sitzung dieser Körperschaft: "+c.MeetingID)
-		case err != nil:
-			return err
-		case mt.Cancelled:
-			f.invalid("meeting_id", "die Sitzung ist abgesagt")
-		default:
-			if k := m.Consultation(c.ConsultationID); k != nil && mt.OrganizationID != "" && mt.OrganizationID != k.OrganizationID {
-				f.invalid("meeting_id", fmt.Sprintf("die Sitzung gehört nicht zum Gremium der Beratung %s", k.ID))
-			}
-		}
-	case motion.RecordResult:
-		if c.ReferredTo != "" {
-			return gremium(c.ReferredTo, "referred_to")
-		}
-	case motion.CorrectResult:
-		if c.ReferredTo != "" {
-			return gremium(c.ReferredTo, "referred_to")
-		}
-	case motion.InviteCosponsor:
-		o, err := s.store.Organization(ctx, c.Faction)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != m.BodyID || o.Kind != store.OrgFaction)) {
-			f.invalid("faction", "keine Fraktion dieser Körperschaft: "+c.Faction)
-			return nil
-		}
-		return err
-	}
-	return nil
 }

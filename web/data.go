@@ -12,16 +12,8 @@ import (
 	"github.com/motionflow/motionflow/auth"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
 )
-
-// idempotencyNamespace is the API's (package api): a key sent by a page and
-// the same key sent to the API address the same request.
-var idempotencyNamespace = uuid.MustParse("6d1c3f0e-6b0a-4c8e-9a57-3f1f5f9c2b11")
-
-// keyID is the UUIDv5 of (issuer, subject, key), as the API derives it.
-func keyID(a motion.Actor, key string) string {
-	return uuid.NewSHA1(idempotencyNamespace, []byte(a.Issuer+"\n"+a.Subject+"\n"+key)).String()
-}
 
 // requestKey is the id that makes a form's command idempotent: derived from
 // the form's hidden key, or new if the form has none.
@@ -30,7 +22,7 @@ func requestKey(a motion.Actor, key string) string {
 	if key == "" || len(key) > 200 {
 		return uuid.Must(uuid.NewV7()).String()
 	}
-	return keyID(a, key)
+	return workflows.KeyID(a, key)
 }
 
 func actorOf(r *http.Request) motion.Actor { return auth.ActorFrom(r.Context()) }
@@ -96,9 +88,6 @@ func ofKind(orgs map[string]store.Organization, kinds ...store.OrgKind) []store.
 	})
 	return out
 }
-
-// gremia are the organization kinds that hold meetings and consult motions.
-var gremia = []store.OrgKind{store.OrgCouncil, store.OrgCommittee, store.OrgDistrictCouncil}
 
 // errNotVisible is what the caller may not see, answered like what does not exist.
 var errNotVisible = errors.New("not visible")

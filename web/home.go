@@ -35,24 +35,6 @@ type stepEntry struct {
 // worklistLimit bounds each section of the worklist.
 const worklistLimit = 50
 
-// audiencesOf are the reminder audiences the caller belongs to.
-func audiencesOf(a motion.Actor) []string {
-	var out []string
-	if a.Has(motion.RoleCouncilOffice) {
-		out = append(out, motion.AudienceCouncilOffice)
-	}
-	if a.Has(motion.RoleFactionStaff) && a.Faction != "" {
-		out = append(out, motion.FactionAudience(a.Faction))
-	}
-	if a.Has(motion.RoleAdministration) {
-		if a.Department != "" {
-			out = append(out, motion.DepartmentAudience(a.Department))
-		}
-		out = append(out, motion.AudienceAdministration)
-	}
-	return out
-}
-
 func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	ctx, a := r.Context(), actorOf(r)
 	var p homePage
@@ -88,7 +70,7 @@ func (s *server) home(w http.ResponseWriter, r *http.Request) {
 	}
 
 	// Deadlines of the caller's audiences: overdue first, then by due time.
-	if aud := audiencesOf(a); len(aud) > 0 {
+	if aud := a.Audiences(); len(aud) > 0 {
 		ds, next, err := s.store.Deadlines(ctx, store.DeadlineFilter{Viewer: a, BodyIDs: nonNilSlice(a.Bodies), Audiences: aud, Limit: worklistLimit})
 		if err != nil {
 			s.fail(w, r, err)

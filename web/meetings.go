@@ -11,6 +11,7 @@ import (
 
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
 )
 
 // meetingFields are the inputs of the meeting form.
@@ -63,7 +64,7 @@ func (s *server) renderMeetings(w http.ResponseWriter, r *http.Request, status i
 		s.fail(w, r, err)
 		return
 	}
-	p.Gremia = ofKind(orgs, gremia...)
+	p.Gremia = ofKind(orgs, store.Gremia...)
 	from := time.Now().In(s.loc)
 	from = time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, s.loc)
 	if p.From != "" {
@@ -166,9 +167,9 @@ func (s *server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := store.Meeting{BodyID: bodyID, OrganizationID: strings.TrimSpace(f.Val("organization_id"))}
-	o, err := s.store.Organization(ctx, m.OrganizationID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != bodyID || !slices.Contains(gremia, o.Kind))) {
-		f.invalid("organization_id", "kein Gremium dieser Körperschaft")
+	err := s.store.CheckGremium(ctx, bodyID, m.OrganizationID, "organization_id")
+	if errors.As(err, new(*motion.Error)) {
+		f.fail(err)
 	} else if err != nil {
 		s.fail(w, r, err)
 		return
@@ -241,7 +242,7 @@ func (s *server) renderMeetingWithForm(w http.ResponseWriter, r *http.Request, s
 		return
 	}
 	p := &meetingPage{Meeting: mt, Org: orgs[mt.OrganizationID], Manage: canManageMeetings(a, mt.BodyID), Return: meetingPath(mt.ID),
-		Factions: ofKind(orgs, store.OrgFaction), Gremia: ofKind(orgs, gremia...)}
+		Factions: ofKind(orgs, store.OrgFaction), Gremia: ofKind(orgs, store.Gremia...)}
 	items, err := s.store.Agenda(ctx, mt.ID)
 	if err != nil {
 		s.fail(w, r, err)
@@ -352,19 +353,10 @@ func (s *server) updateMeeting(w http.ResponseWriter, r *http.Request) {
 }
 
 // calendarChanged tells every motion whose deadlines depend on the meeting
-// (store.MeetingDependents) to re-arm them. A failure is logged, not
-// answered: the meeting is saved, and the motions re-arm at their next
-// transition at the latest.
+// (store.MeetingDependents) to re-arm them; a failure is logged, not
+// answered (workflows.Rearm).
 func (s *server) calendarChanged(ctx context.Context, m store.Meeting) {
-	ids, err := s.store.MeetingDependents(ctx, m)
-	if err != nil {
-		s.log.ErrorContext(ctx, "web: calendar change: dependent motions", "meeting", m.ID, "error", err)
-		return
-	}
-	if len(ids) == 0 {
-		return
-	}
-	if err := s.motions.CalendarChanged(ctx, ids...); err != nil {
-		s.log.ErrorContext(ctx, "web: calendar change: signal motions", "meeting", m.ID, "error", err)
-	}
+	workflows.Rearm(ctx, s.motions, s.log, func(ctx context.Context) ([]string, error) {
+		return s.store.MeetingDependents(ctx, m)
+	}, "meeting", m.ID)
 }

@@ -237,11 +237,7 @@ func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, 
 		return nil, nil, err
 	}
 	for _, e := range hist {
-		if a.Anonymous() {
-			e.Actor = motion.ActorRef{Role: e.Actor.Role}
-			e.RequestID = ""
-		}
-		p.History = append(p.History, e)
+		p.History = append(p.History, e.RedactedFor(&m, a))
 	}
 	slices.Reverse(p.History) // newest first
 	p.Deadlines, _, err = s.store.Deadlines(ctx, store.DeadlineFilter{Viewer: a, MotionID: m.ID, Limit: store.MaxLimit})
@@ -260,7 +256,7 @@ func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, 
 	if err != nil {
 		return nil, nil, err
 	}
-	p.Gremia = ofKind(orgs, gremia...)
+	p.Gremia = ofKind(orgs, store.Gremia...)
 	p.Factions = ofKind(orgs, store.OrgFaction)
 	p.Departments = ofKind(orgs, store.OrgDepartment)
 	var pairs []string

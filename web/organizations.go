@@ -38,10 +38,6 @@ func (orgsPage) KindLabel(k store.OrgKind) string { return orgKindLabels[k] }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
-func canManageOrgs(a motion.Actor, bodyID string) bool {
-	return !a.Anonymous() && a.InBody(bodyID) && (a.Has(motion.RoleCouncilOffice) || a.Has(motion.RoleAdmin))
-}
-
 func (s *server) listOrganizations(w http.ResponseWriter, r *http.Request) {
 	s.renderOrganizations(w, r, http.StatusOK, nil, nil)
 }
@@ -61,7 +57,7 @@ func (s *server) renderOrganizations(w http.ResponseWriter, r *http.Request, sta
 			return
 		}
 		p.Bodies = append(p.Bodies, bodyOrgs{Body: b, Orgs: os})
-		p.CanOrgs = p.CanOrgs || canManageOrgs(a, b.ID)
+		p.CanOrgs = p.CanOrgs || a.ManagesDirectory(b.ID)
 	}
 	if p.OrgForm == nil {
 		p.OrgForm = newForm("organization", "")
@@ -97,7 +93,7 @@ func (s *server) createOrganization(w http.ResponseWriter, r *http.Request) {
 	f.Values = r.PostForm
 	get := func(k string) string { return strings.TrimSpace(f.Val(k)) }
 	o := store.Organization{ID: get("id"), BodyID: get("body_id"), Kind: store.OrgKind(get("kind")), Name: get("name"), ShortName: get("short_name")}
-	if !canManageOrgs(a, o.BodyID) {
+	if !a.ManagesDirectory(o.BodyID) {
 		s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Gremien verwalten das Ratsbüro und die Administration.")
 		return
 	}

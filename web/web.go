@@ -38,20 +38,11 @@ import (
 	"time"
 
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/notify"
+	"github.com/motionflow/motionflow/problem"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
 )
-
-// Motions runs commands on motions and reads a motion's current state; it is
-// what *workflows.Client offers (and what api.Motions names). Refusals are
-// *motion.Error values.
-type Motions interface {
-	Create(ctx context.Context, motionID string, cmd motion.Create, meta workflows.Meta) (motion.Motion, error)
-	Send(ctx context.Context, motionID string, cmd motion.Command, meta workflows.Meta) (motion.Motion, error)
-	State(ctx context.Context, motionID string) (motion.Motion, error)
-	// CalendarChanged tells motions that a meeting they depend on changed.
-	CalendarChanged(ctx context.Context, motionIDs ...string) error
-}
 
 // Store is the part of the read model the pages use; *store.Store is one.
 type Store interface {
@@ -69,6 +60,8 @@ type Store interface {
 	Meetings(ctx context.Context, f store.MeetingFilter) ([]store.Meeting, string, error)
 	Agenda(ctx context.Context, meetingID string) ([]store.AgendaItem, error)
 	MeetingDependents(ctx context.Context, m store.Meeting) ([]string, error)
+	CheckReferences(ctx context.Context, m *motion.Motion, cmd motion.Command, viewer motion.Actor, version int64) error
+	CheckGremium(ctx context.Context, bodyID, orgID, field string) error
 
 	Motion(ctx context.Context, id string) (motion.Motion, error)
 	Motions(ctx context.Context, f store.MotionFilter) ([]motion.Motion, string, error)
@@ -80,13 +73,15 @@ type Store interface {
 	AddAttachment(ctx context.Context, a store.Attachment, data []byte) (store.Attachment, error)
 	Attachment(ctx context.Context, id string) (store.Attachment, error)
 	AttachmentContent(ctx context.Context, id string) (store.Attachment, []byte, error)
+
+	ConfirmWatchAddress(ctx context.Context, token string) (subject, email string, err error)
 }
 
 var _ Store = (*store.Store)(nil)
 
 // Deps are the services the pages use.
 type Deps struct {
-	Motions Motions
+	Motions workflows.Motions
 	Store   Store
 	// LoginURL is where "Anmelden" leads, returning to next afterwards
 	// ((*session.Manager).LoginURL). Nil: "/login?next=<next>".
@@ -122,7 +117,7 @@ var staticFiles embed.FS
 // server holds what the handlers share.
 type server struct {
 	cfg     Config
-	motions Motions
+	motions workflows.Motions
 	store   Store
 	login   func(string) string
 	log     *slog.Logger
@@ -137,7 +132,7 @@ func New(cfg Config, deps Deps) http.Handler {
 		cfg.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	if cfg.TimeZone == "" {
-		cfg.TimeZone = "Europe/Berlin"
+		cfg.TimeZone = motion.Berlin.String()
 	}
 	if cfg.SiteName == "" {
 		cfg.SiteName = "motionflow – Anträge und Sitzungen"
@@ -145,7 +140,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	if cfg.LogoutPath == "" {
 		cfg.LogoutPath = "/logout"
 	}
-	loc, err := time.LoadLocation(cfg.TimeZone)
+	loc, err := motion.LoadLocation(cfg.TimeZone)
 	if err != nil {
 		panic(fmt.Sprintf("web: time zone %q: %v", cfg.TimeZone, err))
 	}
@@ -181,10 +176,13 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("GET /gremien", s.listOrganizations)
 	mux.HandleFunc("POST /gremien", s.createOrganization)
 	mux.HandleFunc("POST /gremien/koerperschaft", s.saveBody)
+	mux.HandleFunc("GET "+notify.WatchConfirmationPath, s.confirmWatchForm)
+	mux.HandleFunc("POST "+notify.WatchConfirmationPath, s.confirmWatch)
 	mux.HandleFunc("/", s.notFound)
 
 	var h http.Handler = mux
 	h = http.NewCrossOriginProtection().Handler(h)
+	h = problem.Guard(h, s.problemPage)
 	h = securityHeaders(h)
 	h = s.recoverPanics(h)
 	return h

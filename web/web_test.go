@@ -324,7 +324,7 @@ func TestEditorKeepsInputAndShowsDomainMessages(t *testing.T) {
 		"tags": {"Haushalt2020\nDigitalisierung"}, "op": {"save"}}
 	p := e.post("spd", "/antraege/neu", v)
 	// The domain's messages, at the inputs they concern, and nothing lost.
-	must(t, p, 422, "Die Angaben sind unvollständig oder ungültig.", "Titel: fehlt", "Beschlusspunkte 2: ist leer",
+	must(t, p, 422, "Die Angaben sind unvollständig oder ungültig.", "Titel: Der Titel fehlt.", "Beschlusspunkte 2: Der 2. Beschlusspunkt ist leer.",
 		`id="editor-title-fehler"`, `aria-describedby="editor-title-fehler"`, `aria-invalid="true"`,
 		"Erster Punkt", "Dritter Punkt", "Weil es gut ist.", "Haushalt2020\nDigitalisierung", `value="budget_motion" selected`)
 
@@ -429,7 +429,7 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 		must(t, e.post("office", "/sitzungen", m), 200, "Die Sitzung wurde angelegt.", "16:00 Uhr"[:0]+m.Get("start")+" Uhr")
 	}
 	bad := e.post("office", "/sitzungen", url.Values{"body_id": {"ma"}, "organization_id": {"spd"}, "name": {""}, "date": {"morgen"}})
-	must(t, bad, 422, "kein Gremium dieser Körperschaft", "Name: fehlt", "Datum: kein gültiges Datum")
+	must(t, bad, 422, "Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.", "Name: fehlt", "Datum: kein gültiges Datum")
 	must(t, e.post("spd", "/sitzungen", url.Values{"body_id": {"ma"}}), 403)
 	ms, _, err := e.st.Meetings(t.Context(), store.MeetingFilter{})
 	if err != nil || len(ms) != 2 {
@@ -442,7 +442,7 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 	must(t, r, 422, "das beschließende Gremium berät zuletzt", `id="`)
 	must(t, e.act("office", id, "set_route", url.Values{"steps": {"ha", "", "gr"}, "decisive": {"2"}}), 200, "Die Beratungsfolge wurde festgelegt.")
 	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {gr}}), 422,
-		"die Sitzung gehört nicht zum Gremium der Beratung c1")
+		"Die Sitzung gehört nicht zum Gremium der Beratung c1")
 	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {ha}}), 200, "Die Beratung wurde eingeplant.")
 
 	// Recording the result on the meeting's page.

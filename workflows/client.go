@@ -2,9 +2,13 @@ package workflows
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/motionflow/motionflow/motion"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
@@ -17,8 +21,45 @@ type Meta struct {
 	Actor motion.Actor
 	// ExpectedVersion is the version the caller saw (If-Match); ignored by create.
 	ExpectedVersion int64
-	// RequestID is the idempotency key: the same id never applies twice.
+	// RequestID is the idempotency key: the same id never applies twice, and
+	// the same id sent with another command is refused.
 	RequestID string
+	// Digest identifies the command's content; the Client sets it.
+	Digest string
+}
+
+// idempotencyNamespace derives motion ids and request ids from a caller's
+// Idempotency-Key (UUIDv5), so that a retried request addresses the same
+// workflow and update, and two callers' keys never collide.
+var idempotencyNamespace = uuid.MustParse("6d1c3f0e-6b0a-4c8e-9a57-3f1f5f9c2b11")
+
+// KeyID is the id a caller's idempotency key stands for: the UUIDv5 of
+// (issuer, subject, key). The API and the web pages derive request ids and the
+// ids of created motions with it, so that a key sent by a page and the same
+// key sent to the API address the same request.
+func KeyID(a motion.Actor, key string) string {
+	return uuid.NewSHA1(idempotencyNamespace, []byte(a.Issuer+"\n"+a.Subject+"\n"+key)).String()
+}
+
+// digest identifies a command's content: its name and its JSON encoding.
+func digest(cmd motion.Command) string {
+	b, err := json.Marshal(cmd)
+	if err != nil { // commands are plain data; this cannot happen
+		panic(err)
+	}
+	sum := sha256.Sum256(append([]byte(string(cmd.Name())+"\n"), b...))
+	return hex.EncodeToString(sum[:16])
+}
+
+// updateID is the Temporal update id of a request: the request id with the
+// command's digest, so that Temporal answers a retry of the same command from
+// its first outcome, and the workflow sees (and refuses) the same request id
+// with another command instead of Temporal answering it with the first one.
+func updateID(meta Meta) string {
+	if meta.RequestID == "" {
+		return ""
+	}
+	return meta.RequestID + "/" + meta.Digest
 }
 
 // Client sends commands to motion workflows and reads their state. It is the
@@ -30,6 +71,7 @@ type Client struct {
 // Create starts the motion's workflow and creates the draft in one step
 // (update-with-start). Sending the same request again returns the same motion.
 func (c *Client) Create(ctx context.Context, motionID string, cmd motion.Create, meta Meta) (motion.Motion, error) {
+	meta.Digest = digest(cmd)
 	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(motionID),
 		TaskQueue:                TaskQueue,
@@ -42,9 +84,9 @@ func (c *Client) Create(ctx context.Context, motionID string, cmd motion.Create,
 	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
-			UpdateID:     meta.RequestID,
+			UpdateID:     updateID(meta),
 			UpdateName:   UpdateName(motion.CmdCreate),
-			Args:         []any{CommandRequest[motion.Create]{Command: cmd, Actor: meta.Actor, RequestID: meta.RequestID}},
+			Args:         []any{CommandRequest[motion.Create]{Command: cmd, Actor: meta.Actor, RequestID: meta.RequestID, Digest: meta.Digest}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})
@@ -61,11 +103,13 @@ func (c *Client) Create(ctx context.Context, motionID string, cmd motion.Create,
 // Send runs one command on an existing motion and waits until it is applied
 // and projected into the read model.
 func (c *Client) Send(ctx context.Context, motionID string, cmd motion.Command, meta Meta) (motion.Motion, error) {
+	meta.Digest = digest(cmd)
 	h, err := c.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   WorkflowID(motionID),
-		UpdateID:     meta.RequestID,
-		UpdateName:   UpdateName(cmd.Name()),
-		Args:         []any{CommandRequest[motion.Command]{Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion, RequestID: meta.RequestID}},
+		WorkflowID: WorkflowID(motionID),
+		UpdateID:   updateID(meta),
+		UpdateName: UpdateName(cmd.Name()),
+		Args: []any{CommandRequest[motion.Command]{Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion,
+			RequestID: meta.RequestID, Digest: meta.Digest}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {

@@ -38,10 +38,12 @@ func (w *run) deadlines(ctx workflow.Context) (*motion.Reminder, error) {
 	}
 	for {
 		now := workflow.Now(ctx)
+		version := w.m.Version
 		ds := motion.Deadlines(&w.m, *w.rem.Calendar)
 		if err := w.projectDeadlines(ctx, ds); err != nil {
 			return nil, err
 		}
+		w.deadlinesFor = max(w.deadlinesFor, version)
 		w.arm(ds, now)
 		var due []motion.Reminder
 		var next *motion.Reminder

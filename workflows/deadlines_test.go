@@ -10,7 +10,7 @@ import (
 	"github.com/motionflow/motionflow/motion"
 )
 
-var berlinTZ = mustLoad("Europe/Berlin")
+var berlinTZ = motion.Berlin
 
 func local(y int, mo time.Month, d, h, mi int) time.Time {
 	return time.Date(y, mo, d, h, mi, 0, 0, berlinTZ)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/motionflow/motionflow/motion"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -95,7 +96,7 @@ func (c DigestConfig) schedule() (digestSchedule, error) {
 	if err != nil {
 		return digestSchedule{}, fmt.Errorf("workflows: digest time %q: want HH:MM", c.Time)
 	}
-	loc, err := time.LoadLocation(c.TimeZone)
+	loc, err := motion.LoadLocation(c.TimeZone)
 	if err != nil {
 		return digestSchedule{}, fmt.Errorf("workflows: digest time zone %q: %w", c.TimeZone, err)
 	}

@@ -69,6 +69,9 @@ type CommandRequest[C motion.Command] struct {
 	Actor           motion.Actor `json:"actor"`
 	ExpectedVersion int64        `json:"expected_version"`
 	RequestID       string       `json:"request_id"`
+	// Digest identifies the command's content (see Client), so that a
+	// request id reused for another command is refused.
+	Digest string `json:"digest,omitempty"`
 }
 
 // ProjectInput is the argument of the Project activity: the motion as it is

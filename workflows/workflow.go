@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"time"
-	_ "time/tzdata" // the reference year is the council's, in Europe/Berlin
 
 	"github.com/motionflow/motionflow/motion"
 	"go.temporal.io/sdk/temporal"
@@ -19,6 +18,10 @@ const maxSeen = 2000
 type Carried struct {
 	Motion motion.Motion `json:"motion"`
 	Seen   []string      `json:"seen"`
+	// Digests maps a seen request id to the digest of the command it applied,
+	// so that the same id with another command is refused also after
+	// continue-as-new (absent in runs started before digests existed).
+	Digests map[string]string `json:"digests,omitempty"`
 	// Reminders holds the deadline bookkeeping, so that no reminder is sent
 	// twice across runs.
 	Reminders reminderState `json:"reminders"`
@@ -38,7 +41,7 @@ func MotionWorkflow(ctx workflow.Context, in Input, o Options) error {
 	if in.State != nil {
 		w.m = in.State.Motion
 		for _, id := range in.State.Seen {
-			w.markSeen(id)
+			w.markSeen(id, in.State.Digests[id])
 		}
 		w.rem = in.State.Reminders
 	} else {
@@ -56,6 +59,9 @@ type run struct {
 	opts Options
 	m    motion.Motion
 	seen map[string]bool
+	// digests holds the command digest of each seen request id (empty for
+	// ids seen before digests were recorded).
+	digests map[string]string
 	// order keeps seen ids oldest first, to drop the oldest beyond maxSeen.
 	order []string
 	lock  workflow.Mutex
@@ -63,6 +69,9 @@ type run struct {
 	// wake makes the deadline loop recompute: set by every applied command
 	// and by the calendar-changed signal.
 	wake bool
+	// deadlinesFor is the motion version whose deadlines the loop last wrote
+	// to the read model (in this run).
+	deadlinesFor int64
 }
 
 func (o Options) withDefaults() Options {
@@ -147,7 +156,7 @@ func (w *run) loop(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			carried := &Carried{Motion: w.m, Seen: w.order, Reminders: w.rem}
+			carried := &Carried{Motion: w.m, Seen: w.order, Digests: w.digests, Reminders: w.rem}
 			return workflow.NewContinueAsNewError(ctx, WorkflowName, Input{MotionID: w.in.MotionID, BodyID: w.in.BodyID, State: carried})
 		}
 	}
@@ -168,13 +177,16 @@ func handle[C motion.Command](ctx workflow.Context, w *run) error {
 }
 
 func (r CommandRequest[C]) meta() Meta {
-	return Meta{Actor: r.Actor, ExpectedVersion: r.ExpectedVersion, RequestID: r.RequestID}
+	return Meta{Actor: r.Actor, ExpectedVersion: r.ExpectedVersion, RequestID: r.RequestID, Digest: r.Digest}
 }
 
 // validate runs the command on a copy of the motion; a refusal here leaves no
 // trace in the workflow's history.
 func (w *run) validate(ctx workflow.Context, cmd motion.Command, meta Meta) error {
 	if w.seen[meta.RequestID] {
+		if w.reused(meta) {
+			return applicationError(errKeyReused)
+		}
 		return nil
 	}
 	if c, ok := any(cmd).(motion.Create); ok && c.BodyID != w.in.BodyID {
@@ -194,6 +206,11 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 	}
 	defer w.lock.Unlock()
 	if w.seen[meta.RequestID] {
+		// Histories recorded before digests never reach the refusal: their
+		// seen ids have no digest. The version marks the first refusal.
+		if w.reused(meta) && workflow.GetVersion(ctx, "refuse-reused-key", workflow.DefaultVersion, 1) == 1 {
+			return motion.Motion{}, applicationError(errKeyReused)
+		}
 		return w.m, nil
 	}
 	// The state may have changed while this command waited for the lock.
@@ -202,7 +219,7 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 	}
 	if reg, ok := cmd.(motion.Register); ok {
 		var res AssignReferenceResult
-		year := workflow.Now(ctx).In(berlin).Year()
+		year := workflow.Now(ctx).In(motion.Berlin).Year()
 		err := workflow.ExecuteActivity(w.activityCtx(ctx), ActivityAssignReference,
 			AssignReferenceInput{BodyID: w.m.BodyID, MotionID: w.m.ID, Year: year}).Get(ctx, &res)
 		if err != nil {
@@ -215,10 +232,20 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 	if err != nil {
 		return motion.Motion{}, applicationError(err)
 	}
-	w.markSeen(meta.RequestID)
+	w.markSeen(meta.RequestID, meta.Digest)
 	w.wake = true
 	if err := w.indexAndProject(ctx, ProjectInput{Motion: w.m, Event: ev}); err != nil {
 		return motion.Motion{}, err
+	}
+	// A deadline set by hand is what its sender reads next: answer once the
+	// deadlines of this version are in the read model (version 1; before, the
+	// answer came first and a read right after it could show the old rule).
+	if _, ok := cmd.(motion.SetDeadline); ok &&
+		workflow.GetVersion(ctx, "set-deadline-awaits-deadlines", workflow.DefaultVersion, 1) == 1 {
+		version := w.m.Version
+		if err := workflow.Await(ctx, func() bool { return w.deadlinesFor >= version }); err != nil {
+			return motion.Motion{}, err
+		}
 	}
 	return w.m, nil
 }
@@ -276,16 +303,6 @@ func (w *run) changedSearchAttributes(ctx workflow.Context) []temporal.SearchAtt
 	return out
 }
 
-var berlin = mustLoad("Europe/Berlin")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}
-
 // placeholder stands in for values the workflow fills in later, so that a
 // dry run can decide on a command before its reference number exists.
 func placeholder(cmd motion.Command) motion.Command {
@@ -303,7 +320,7 @@ func (w *run) request(ctx workflow.Context, cmd motion.Command, meta Meta) motio
 	}
 }
 
-func (w *run) markSeen(id string) {
+func (w *run) markSeen(id, digest string) {
 	if id == "" {
 		return
 	}
@@ -314,11 +331,33 @@ func (w *run) markSeen(id string) {
 		return
 	}
 	w.seen[id] = true
+	if digest != "" {
+		if w.digests == nil {
+			w.digests = map[string]string{}
+		}
+		w.digests[id] = digest
+	}
 	w.order = append(w.order, id)
 	if len(w.order) > maxSeen {
 		delete(w.seen, w.order[0])
+		delete(w.digests, w.order[0])
 		w.order = w.order[1:]
 	}
+}
+
+// errKeyReused refuses a request id (Idempotency-Key) that already applied a
+// different command: answering it with the first command's result would
+// silently drop the new content (IETF Idempotency-Key draft: 422).
+var errKeyReused = &motion.Error{Code: motion.CodeInvalid,
+	Message: "Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet. Bitte einen neuen Schlüssel senden.",
+	Fields: []motion.FieldError{{Field: "Idempotency-Key",
+		Message: "Der Schlüssel gehört zu einer Anfrage mit anderem Inhalt."}}}
+
+// reused reports whether the seen request id applied a command with another
+// digest than this one. Unknown digests (older clients and histories) match.
+func (w *run) reused(meta Meta) bool {
+	d := w.digests[meta.RequestID]
+	return d != "" && meta.Digest != "" && d != meta.Digest
 }
 
 // keyword is one of the motion's search attributes with its current value.

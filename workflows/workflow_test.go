@@ -243,7 +243,7 @@ func (e *env) send(a motion.Actor, cmd motion.Command, out *outcome, opts ...fun
 		for _, o := range opts {
 			o(&req)
 		}
-		e.te.UpdateWorkflow(UpdateName(cmd.Name()), req.RequestID, updateCallbacks(out), req)
+		e.te.UpdateWorkflow(UpdateName(cmd.Name()), updateID(Meta{RequestID: req.RequestID, Digest: req.Digest}), updateCallbacks(out), req)
 	}, e.at)
 }
 
@@ -529,5 +529,60 @@ func TestContinueAsNewCarriesStateAndRequestIDs(t *testing.T) {
 	next.te.ExecuteWorkflow(WorkflowName, in)
 	if retry.err != nil || m.Status != motion.StatusSubmitted || m.Version != 2 {
 		t.Errorf("retry after continue-as-new: err %v, status %s v%d; want no change", retry.err, m.Status, m.Version)
+	}
+}
+
+// TestReusedRequestIDWithOtherContentIsRefused: a request id (Idempotency-Key)
+// that applied one edit is refused for an edit with other content, in the same
+// run and after continue-as-new, while the same edit again is answered
+// without applying twice.
+func TestReusedRequestIDWithOtherContentIsRefused(t *testing.T) {
+	first := motion.Edit{Content: content(motion.KindMotion)}
+	other := first
+	other.Content.Title = "Eine ganz andere Fassung"
+	sendAs := func(cmd motion.Command) func(*CommandRequest[motion.Command]) {
+		return func(r *CommandRequest[motion.Command]) {
+			r.RequestID, r.ExpectedVersion, r.Digest = "edit-key", 1, digest(cmd)
+		}
+	}
+	e := newEnv(t)
+	outs := e.steps([]step{{spd, motion.Create{BodyID: body, Kind: motion.KindMotion, Content: content(motion.KindMotion)}}})
+	applied, again, reused := &outcome{}, &outcome{}, &outcome{}
+	e.send(spd, first, applied, sendAs(first))
+	e.send(spd, first, again, sendAs(first))
+	e.send(spd, other, reused, sendAs(other))
+	e.at += time.Minute
+	var m motion.Motion
+	e.te.RegisterDelayedCallback(func() { m = e.state(); e.te.SetContinueAsNewSuggested(true) }, e.at)
+	e.te.ExecuteWorkflow(WorkflowName, Input{MotionID: "m1", BodyID: body})
+	mustSucceed(t, append(outs, applied, again))
+	if !reused.rejected || codeOf(reused.err) != motion.CodeInvalid {
+		t.Fatalf("reused key with other content: rejected %v, err %v; want an Invalid rejection", reused.rejected, reused.err)
+	}
+	if m.Version != 2 || m.Title != first.Content.Title {
+		t.Fatalf("after the reused key: version %d title %q; want the first edit only", m.Version, m.Title)
+	}
+	var can *workflow.ContinueAsNewError
+	if !errors.As(e.te.GetWorkflowError(), &can) {
+		t.Fatalf("workflow ended with %v, want continue-as-new", e.te.GetWorkflowError())
+	}
+	var in Input
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &in); err != nil {
+		t.Fatal(err)
+	}
+
+	// The next run still knows which content the key applied.
+	next := newEnv(t)
+	retry, reusedLater := &outcome{}, &outcome{}
+	next.send(spd, first, retry, sendAs(first))
+	next.send(spd, other, reusedLater, sendAs(other))
+	next.at += time.Minute
+	next.te.RegisterDelayedCallback(func() { m = next.state(); next.te.CancelWorkflow() }, next.at)
+	next.te.ExecuteWorkflow(WorkflowName, in)
+	if retry.err != nil || !reusedLater.rejected || codeOf(reusedLater.err) != motion.CodeInvalid {
+		t.Fatalf("after continue-as-new: retry err %v, reused rejected %v (%v)", retry.err, reusedLater.rejected, reusedLater.err)
+	}
+	if m.Version != 2 || m.Title != first.Content.Title {
+		t.Fatalf("after continue-as-new: version %d title %q; want unchanged", m.Version, m.Title)
 	}
 }

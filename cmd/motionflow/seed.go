@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 )
 
@@ -33,10 +34,7 @@ func seed(ctx context.Context, st *store.Store, now time.Time) error {
 		}
 	}
 	// Two meetings of each deciding organization, on the next Tuesdays at 16:00 Berlin time.
-	loc, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		return err
-	}
+	loc := motion.Berlin
 	day := now.In(loc)
 	for day.Weekday() != time.Tuesday {
 		day = day.AddDate(0, 0, 1)

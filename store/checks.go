@@ -1,0 +1,188 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/motionflow/motionflow/motion"
+)
+
+// NamesReferences reports whether cmd names organizations, meetings,
+// factions or other motions, which CheckReferences looks up in the
+// directory; for any other command it has nothing to check.
+func NamesReferences(cmd motion.Command) bool {
+	switch cmd.(type) {
+	case motion.SetRoute, motion.Schedule, motion.RecordResult, motion.CorrectResult,
+		motion.RecordOutcome, motion.InviteCosponsor:
+		return true
+	}
+	return false
+}
+
+// CheckReferences refuses a command that names what is not there in the
+// motion's body: a route step or a referral to an organization that is no
+// Gremium of the body, a meeting that is not the body's, is cancelled or
+// belongs to another Gremium than the consultation, a co-sponsor that is no
+// faction of the body, or a link to a motion that viewer cannot see. The
+// domain cannot know the directory, so the API and the web pages ask here
+// before they send the command. The refusal is a *motion.Error (CodeInvalid)
+// with one German field error per bad name, the fields spelt as the domain
+// spells them ("steps[1].organization_id", "meeting_id", "links[0].motion_id");
+// like every refusal it does not repeat the value sent: the field names it.
+//
+// It speaks only when the domain would let viewer run cmd on m at version now
+// (motion.Permit), so that every other refusal (not found, forbidden, stale
+// version, wrong status) still comes from the workflow with its own status.
+// A blank meeting, faction or route step is left to the domain's validation,
+// which says it is missing; an empty referral or link motion names none. A name
+// that cannot be looked up at all (ErrInvalid) is not there either. Other
+// errors are the database's.
+func (s *Store) CheckReferences(ctx context.Context, m *motion.Motion, cmd motion.Command, viewer motion.Actor, version int64) error {
+	if !NamesReferences(cmd) {
+		return nil
+	}
+	if _, err := motion.Permit(m, cmd.Name(), viewer, version); err != nil {
+		return nil
+	}
+	var c refChecks
+	switch cmd := cmd.(type) {
+	case motion.SetRoute:
+		for i, st := range cmd.Steps {
+			if blank(st.OrganizationID) {
+				continue
+			}
+			if err := s.checkGremium(ctx, &c, m.BodyID, st.OrganizationID, fmt.Sprintf("steps[%d].organization_id", i)); err != nil {
+				return err
+			}
+		}
+	case motion.Schedule:
+		if err := s.checkMeeting(ctx, &c, m, cmd); err != nil {
+			return err
+		}
+	case motion.RecordResult:
+		if err := s.checkResult(ctx, &c, m, viewer, cmd.ResultInput); err != nil {
+			return err
+		}
+	case motion.CorrectResult:
+		if err := s.checkResult(ctx, &c, m, viewer, cmd.ResultInput); err != nil {
+			return err
+		}
+	case motion.RecordOutcome:
+		if err := s.checkLinks(ctx, &c, viewer, cmd.Links); err != nil {
+			return err
+		}
+	case motion.InviteCosponsor:
+		if blank(cmd.Faction) {
+			break
+		}
+		o, err := s.Organization(ctx, cmd.Faction)
+		switch {
+		case absent(err) || (err == nil && (o.BodyID != m.BodyID || o.Kind != OrgFaction)):
+			c.add("faction", "Keine Fraktion dieser Körperschaft.")
+		case err != nil:
+			return err
+		}
+	}
+	return c.err()
+}
+
+// CheckGremium refuses (a *motion.Error naming field) an organization id
+// that is not a council, committee or district council of body bodyID: the
+// organization of a new meeting, a consultation or a referral.
+func (s *Store) CheckGremium(ctx context.Context, bodyID, orgID, field string) error {
+	var c refChecks
+	if blank(orgID) {
+		c.add(field, "Das Gremium fehlt.")
+		return c.err()
+	}
+	if err := s.checkGremium(ctx, &c, bodyID, orgID, field); err != nil {
+		return err
+	}
+	return c.err()
+}
+
+// refChecks collects the field errors of CheckReferences.
+type refChecks []motion.FieldError
+
+func (c *refChecks) add(field, msg string) {
+	*c = append(*c, motion.FieldError{Field: field, Message: msg})
+}
+
+func (c refChecks) err() error {
+	if len(c) == 0 {
+		return nil
+	}
+	return &motion.Error{Code: motion.CodeInvalid, Message: "Die Angaben sind unvollständig oder ungültig.", Fields: c}
+}
+
+// checkGremium refuses an organization that is not a Gremium of the body;
+// "" names none (an optional referral).
+func (s *Store) checkGremium(ctx context.Context, c *refChecks, bodyID, orgID, field string) error {
+	if orgID == "" {
+		return nil
+	}
+	o, err := s.Organization(ctx, orgID)
+	switch {
+	case absent(err) || (err == nil && o.BodyID != bodyID):
+		c.add(field, "Kein Gremium dieser Körperschaft.")
+	case err != nil:
+		return err
+	case !o.Kind.Gremium():
+		c.add(field, "Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.")
+	}
+	return nil
+}
+
+// checkMeeting refuses a meeting that is not in the motion's body, is
+// cancelled, or belongs to another organization than the consultation.
+func (s *Store) checkMeeting(ctx context.Context, c *refChecks, m *motion.Motion, cmd motion.Schedule) error {
+	if blank(cmd.MeetingID) {
+		return nil
+	}
+	mt, err := s.Meeting(ctx, cmd.MeetingID)
+	switch {
+	case absent(err) || (err == nil && mt.BodyID != m.BodyID):
+		c.add("meeting_id", "Keine Sitzung dieser Körperschaft.")
+	case err != nil:
+		return err
+	case mt.Cancelled:
+		c.add("meeting_id", "Die Sitzung ist abgesagt.")
+	default:
+		if k := m.Consultation(cmd.ConsultationID); k != nil && mt.OrganizationID != "" && mt.OrganizationID != k.OrganizationID {
+			c.add("meeting_id", fmt.Sprintf("Die Sitzung gehört nicht zum Gremium der Beratung %s (%s).", k.ID, k.OrganizationID))
+		}
+	}
+	return nil
+}
+
+func (s *Store) checkResult(ctx context.Context, c *refChecks, m *motion.Motion, viewer motion.Actor, in motion.ResultInput) error {
+	if err := s.checkGremium(ctx, c, m.BodyID, in.ReferredTo, "referred_to"); err != nil {
+		return err
+	}
+	return s.checkLinks(ctx, c, viewer, in.Links)
+}
+
+// checkLinks refuses a link to a motion that viewer cannot see.
+func (s *Store) checkLinks(ctx context.Context, c *refChecks, viewer motion.Actor, ls []motion.Link) error {
+	for i, l := range ls {
+		if l.MotionID == "" {
+			continue
+		}
+		other, err := s.Motion(ctx, l.MotionID)
+		switch {
+		case absent(err) || (err == nil && !other.VisibleTo(viewer)):
+			c.add(fmt.Sprintf("links[%d].motion_id", i), "Unbekannter Antrag.")
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
+// absent reports whether a lookup found nothing, or could not even look
+// (a name the database refuses, such as one with a NUL byte).
+func absent(err error) bool { return errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid) }
+
+func blank(id string) bool { return strings.TrimSpace(id) == "" }

@@ -1,0 +1,172 @@
+package store_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+)
+
+// TestCheckReferences: a command that names an organization, meeting,
+// faction or motion that is not there in the motion's body is refused with
+// a German message at the field that names it (without repeating the value), as the API and the web pages
+// show it; what the domain refuses anyway (wrong role, stale version, a
+// blank name) is left to the workflow.
+func TestCheckReferences(t *testing.T) {
+	s := newStore(t, "ma", "hd")
+	for _, o := range []store.Organization{
+		{ID: "gr", BodyID: "ma", Kind: store.OrgCouncil, Name: "Gemeinderat"},
+		{ID: "ha", BodyID: "ma", Kind: store.OrgCommittee, Name: "Hauptausschuss"},
+		{ID: "spd", BodyID: "ma", Kind: store.OrgFaction, Name: "SPD"},
+		{ID: "cdu", BodyID: "ma", Kind: store.OrgFaction, Name: "CDU"},
+		{ID: "hd-ha", BodyID: "hd", Kind: store.OrgCommittee, Name: "Hauptausschuss Heidelberg"},
+		{ID: "hd-gruene", BodyID: "hd", Kind: store.OrgFaction, Name: "Grüne Heidelberg"},
+	} {
+		if _, err := s.CreateOrganization(ctx(t), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Date(2030, 3, 10, 16, 0, 0, 0, motion.Berlin)
+	for _, m := range []store.Meeting{
+		{ID: "ha-1", BodyID: "ma", OrganizationID: "ha", Name: "HA", Start: start},
+		{ID: "gr-1", BodyID: "ma", OrganizationID: "gr", Name: "GR", Start: start},
+		{ID: "ha-off", BodyID: "ma", OrganizationID: "ha", Name: "HA", Start: start, Cancelled: true},
+		{ID: "hd-1", BodyID: "hd", OrganizationID: "hd-ha", Name: "HA HD", Start: start},
+	} {
+		if _, err := s.CreateMeeting(ctx(t), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A draft of the CDU, which only the CDU sees, and a public motion.
+	project(t, s, draft("cdu-draft", "ma", "cdu", "Entwurf", t0))
+	public := draft("public", "ma", "cdu", "Öffentlich", t0)
+	project(t, s, public)
+	project(t, s, submit(public, t0))
+
+	office := motion.Actor{Subject: "office", Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{"ma"}}
+	spdStaff := motion.Actor{Subject: "spd-1", Roles: []motion.Role{motion.RoleFactionStaff}, Faction: "spd", Bodies: []string{"ma"}}
+	submitted := t0
+	registered := motion.Motion{ID: "m", BodyID: "ma", Version: 3, Kind: motion.KindMotion, Status: motion.StatusRegistered,
+		Faction: "spd", SubmittedAt: &submitted}
+	consulting := registered
+	consulting.Status = motion.StatusInConsultation
+	consulting.Consultations = []motion.Consultation{{ID: "c1", OrganizationID: "ha", Status: motion.ConsultationPlanned}}
+	spdDraft := motion.Motion{ID: "d", BodyID: "ma", Version: 1, Kind: motion.KindMotion, Status: motion.StatusDraft, Faction: "spd"}
+	route := func(orgs ...string) motion.SetRoute {
+		var c motion.SetRoute
+		for i, o := range orgs {
+			c.Steps = append(c.Steps, motion.RouteStep{OrganizationID: o, Decisive: i == len(orgs)-1})
+		}
+		return c
+	}
+	result := func(referredTo string, links ...motion.Link) motion.RecordResult {
+		return motion.RecordResult{ConsultationID: "c1", ResultInput: motion.ResultInput{
+			Result: motion.ResultReferred, ReferredTo: referredTo, Links: links}}
+	}
+
+	for _, tc := range []struct {
+		name    string
+		m       motion.Motion
+		cmd     motion.Command
+		actor   motion.Actor
+		version int64
+		want    []string // "field: message", in order; none: no refusal
+	}{
+		{"route through gremia of the body", registered, route("ha", "gr"), office, 3, nil},
+		{"route step of another body, a faction, an unknown one", registered, route("ha", "hd-ha", "spd", "nirgends"), office, 3, []string{
+			"steps[1].organization_id: Kein Gremium dieser Körperschaft.",
+			"steps[2].organization_id: Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.",
+			"steps[3].organization_id: Kein Gremium dieser Körperschaft."}},
+		{"a blank step is the domain's to refuse", registered, route("ha", " "), office, 3, nil},
+		{"a NUL in an id is not there", registered, route("a\x00b"), office, 3, []string{
+			"steps[0].organization_id: Kein Gremium dieser Körperschaft."}},
+		{"a long id is not there", registered, route(strings.Repeat("x", 1000)), office, 3, []string{
+			"steps[0].organization_id: Kein Gremium dieser Körperschaft."}},
+		{"faction staff may not route: the workflow says 403", registered, route("nirgends"), spdStaff, 3, nil},
+		{"a stale version: the workflow says 412", registered, route("nirgends"), office, 2, nil},
+		{"schedule in the consultation's committee", consulting, motion.Schedule{ConsultationID: "c1", MeetingID: "ha-1"}, office, 3, nil},
+		{"schedule in another gremium's meeting", consulting, motion.Schedule{ConsultationID: "c1", MeetingID: "gr-1"}, office, 3, []string{
+			"meeting_id: Die Sitzung gehört nicht zum Gremium der Beratung c1 (ha)."}},
+		{"schedule in a cancelled meeting", consulting, motion.Schedule{ConsultationID: "c1", MeetingID: "ha-off"}, office, 3, []string{
+			"meeting_id: Die Sitzung ist abgesagt."}},
+		{"schedule in another body's meeting", consulting, motion.Schedule{ConsultationID: "c1", MeetingID: "hd-1"}, office, 3, []string{
+			"meeting_id: Keine Sitzung dieser Körperschaft."}},
+		{"schedule without a meeting: the domain says it is missing", consulting, motion.Schedule{ConsultationID: "c1"}, office, 3, nil},
+		{"referral to a gremium", consulting, result("gr"), office, 3, nil},
+		{"referral to a faction", consulting, result("cdu"), office, 3, []string{
+			"referred_to: Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat."}},
+		{"links to a public motion and to a draft the office cannot see", consulting,
+			result("", motion.Link{MotionID: "public", Title: "a"}, motion.Link{MotionID: "cdu-draft", Title: "b"}, motion.Link{Title: "extern", URL: "https://x.example"}),
+			office, 3, []string{"links[1].motion_id: Unbekannter Antrag."}},
+		{"an outcome linking an unknown motion", consulting,
+			motion.RecordOutcome{Result: motion.ResultAdopted, Links: []motion.Link{{MotionID: "nope", Title: "x"}}}, office, 3,
+			[]string{"links[0].motion_id: Unbekannter Antrag."}},
+		{"invite a faction of the body", spdDraft, motion.InviteCosponsor{Faction: "cdu"}, spdStaff, 1, nil},
+		{"invite a committee", spdDraft, motion.InviteCosponsor{Faction: "ha"}, spdStaff, 1, []string{
+			"faction: Keine Fraktion dieser Körperschaft."}},
+		{"invite another body's faction", spdDraft, motion.InviteCosponsor{Faction: "hd-gruene"}, spdStaff, 1, []string{
+			"faction: Keine Fraktion dieser Körperschaft."}},
+		{"invite nobody: the domain says it is missing", spdDraft, motion.InviteCosponsor{}, spdStaff, 1, nil},
+		{"a command without names", registered, motion.Lapse{Reason: "x"}, office, 3, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m
+			err := s.CheckReferences(ctx(t), &m, tc.cmd, tc.actor, tc.version)
+			var got []string
+			if err != nil {
+				var me *motion.Error
+				if !errors.As(err, &me) || me.Code != motion.CodeInvalid {
+					t.Fatalf("error %v (%T), want a *motion.Error with CodeInvalid", err, err)
+				}
+				for _, f := range me.Fields {
+					got = append(got, f.Field+": "+f.Message)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("refused\n %q\nwant\n %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestCheckGremium: the organization of a new meeting must be a council,
+// committee or district council of the meeting's body.
+func TestCheckGremium(t *testing.T) {
+	s := newStore(t, "ma", "hd")
+	for _, o := range []store.Organization{
+		{ID: "ha", BodyID: "ma", Kind: store.OrgCommittee, Name: "Hauptausschuss"},
+		{ID: "spd", BodyID: "ma", Kind: store.OrgFaction, Name: "SPD"},
+	} {
+		if _, err := s.CreateOrganization(ctx(t), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, want := range map[string]string{
+		"ha":  "",
+		"spd": "organization_id: Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.",
+		"xx":  "organization_id: Kein Gremium dieser Körperschaft.",
+		"":    "organization_id: Das Gremium fehlt.",
+	} {
+		for _, body := range []string{"ma", "hd"} {
+			err := s.CheckGremium(ctx(t), body, id, "organization_id")
+			got := ""
+			var me *motion.Error
+			if errors.As(err, &me) && len(me.Fields) == 1 {
+				got = me.Fields[0].Field + ": " + me.Fields[0].Message
+			} else if err != nil {
+				t.Fatalf("CheckGremium(%s, %q): %v", body, id, err)
+			}
+			w := want
+			if body == "hd" && id != "" && id != "xx" {
+				w = "organization_id: Kein Gremium dieser Körperschaft." // not this body's
+			}
+			if got != w {
+				t.Errorf("CheckGremium(%s, %q) = %q, want %q", body, id, got, w)
+			}
+		}
+	}
+}

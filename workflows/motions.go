@@ -1,0 +1,42 @@
+package workflows
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/motionflow/motionflow/motion"
+)
+
+// Motions runs commands on motions and reads a motion's current state; it is
+// what *Client offers, and what the API and the web pages talk to Temporal
+// through (tests give them a fake). Refusals are *motion.Error values.
+type Motions interface {
+	Create(ctx context.Context, motionID string, cmd motion.Create, meta Meta) (motion.Motion, error)
+	Send(ctx context.Context, motionID string, cmd motion.Command, meta Meta) (motion.Motion, error)
+	State(ctx context.Context, motionID string) (motion.Motion, error)
+	// CalendarChanged tells motions that a meeting they depend on changed.
+	CalendarChanged(ctx context.Context, motionIDs ...string) error
+}
+
+var _ Motions = (*Client)(nil)
+
+// Rearm tells the motions that dependents lists (store.MeetingDependents for
+// a meeting) that the calendar their deadlines depend on changed, so that
+// they compute them again (signal calendar_changed). The change itself is
+// saved already and every motion re-arms at its next transition at the
+// latest, so a failure to list or to signal them does not fail the caller's
+// request: it is logged at ERROR with attrs (what changed, e.g. "meeting",
+// id) and otherwise dropped.
+func Rearm(ctx context.Context, ms Motions, log *slog.Logger, dependents func(context.Context) ([]string, error), attrs ...any) {
+	ids, err := dependents(ctx)
+	if err != nil {
+		log.ErrorContext(ctx, "calendar change: dependent motions", append(attrs, "error", err)...)
+		return
+	}
+	if len(ids) == 0 {
+		return
+	}
+	if err := ms.CalendarChanged(ctx, ids...); err != nil {
+		log.ErrorContext(ctx, "calendar change: signal motions", append(attrs, "error", err)...)
+	}
+}
