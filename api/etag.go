@@ -61,11 +61,11 @@ func (t entityTags) matchWeak(v int64) bool {
 
 // expectedVersion turns a command's If-Match into the version it is sent
 // with; the workflow compares that with the motion's version atomically,
-// when it decides. One strong tag is sent as it is. For "*" or a list, the
-// current version is read from the workflow and sent when it matches, so
-// that the command still applies only to that version: should another
-// command land in between, the answer is 412 as for a stale tag. What the
-// caller may not see is 404, as the workflow would answer.
+// when it decides. One strong tag is sent as it is, "*" as motion.AnyVersion.
+// For a list, the current version is read from the workflow and sent when it
+// matches, so that the command still applies only to that version: should
+// another command land in between, the answer is 412 as for a stale tag.
+// What the caller may not see is 404, as the workflow would answer.
 func (s *server) expectedVersion(ctx context.Context, id string, actor motion.Actor, header string) (int64, error) {
 	if strings.TrimSpace(header) == "" {
 		return 0, problem.New(http.StatusPreconditionRequired,
@@ -77,7 +77,12 @@ func (s *server) expectedVersion(ctx context.Context, id string, actor motion.Ac
 		return 0, problem.New(http.StatusPreconditionFailed, "If-Match passt zu keiner Version des Antrags.",
 			problem.Field{Location: "header.If-Match", Message: `erwartet "*" oder ETags wie "3"`})
 	}
-	if !tags.any && len(tags.strong) == 1 {
+	if tags.any {
+		// The workflow applies the command to the version current when it
+		// decides; visibility and permission are still its to check.
+		return motion.AnyVersion, nil
+	}
+	if len(tags.strong) == 1 {
 		return tags.strong[0], nil
 	}
 	m, err := s.motions.State(ctx, id)

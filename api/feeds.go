@@ -372,9 +372,9 @@ func meetingEvent(cal *ics.Calendar, m store.Meeting, orgName, base string, loc 
 	} else {
 		ev.SetStatus(ics.ObjectStatusConfirmed)
 	}
-	ev.SetSummary(summary)
+	ev.SetSummary(motion.OneLine(summary))
 	if m.Location != "" {
-		ev.SetLocation(m.Location)
+		ev.SetLocation(motion.OneLine(m.Location))
 	}
 	link := base + "/v1/meetings/" + url.PathEscape(m.ID)
 	desc := []string{}
@@ -404,7 +404,7 @@ func (s *server) deadlineEvent(cal *ics.Calendar, d store.MotionDeadline, base s
 		what = "Entwurf: " + what
 	}
 	summary := "Frist: " + d.Kind.Label() + " – " + what
-	ev.SetSummary(summary)
+	ev.SetSummary(motion.OneLine(summary))
 	link := s.motionLink(base, d.MotionID)
 	desc := []string{
 		d.MotionKind.Label() + ": " + what,

@@ -191,6 +191,22 @@ func TestStaleVersionIsRefusedBeforeAnythingElse(t *testing.T) {
 	}
 }
 
+// TestAnyVersionAppliesToTheCurrentOne: If-Match "*" skips only the version
+// check; visibility, role and status still decide.
+func TestAnyVersionAppliesToTheCurrentOne(t *testing.T) {
+	m := inConsultation(t)
+	before := m.Version
+	if _, err := Apply(m, Request{Command: Lapse{Reason: "Ende der Amtszeit"}, Actor: clerk, ExpectedVersion: AnyVersion, At: t0}); err != nil {
+		t.Fatalf("lapse with any version: %v", err)
+	}
+	if m.Version != before+1 || m.Status != StatusLapsed {
+		t.Fatalf("after lapse with any version: v%d %s", m.Version, m.Status)
+	}
+	if _, err := Apply(m, Request{Command: Lapse{Reason: "nochmal"}, Actor: clerk, ExpectedVersion: AnyVersion, At: t0}); CodeOf(err) != CodeIllegalTransition {
+		t.Fatalf("second lapse with any version: %v, want IllegalTransition", err)
+	}
+}
+
 func TestAllowedListsOnlyWhatSucceeds(t *testing.T) {
 	m := inConsultation(t)
 	got := Allowed(m, clerk)

@@ -373,3 +373,31 @@ func checkRequest(req Request) error {
 	}
 	return nil
 }
+
+// CheckLine checks a one-line text that is not part of a command, such as
+// the name of a meeting or an organization, by the rules of the commands'
+// texts; a refusal is an Invalid *Error naming field.
+func CheckLine(field, label, v string, max int, required bool) error {
+	var t texts
+	n := optional
+	if required {
+		n = filled
+	}
+	t.line(field, label, &v, max, n)
+	return t.f.err()
+}
+
+// OneLine turns line breaks and other control characters into spaces: for
+// writing text stored before these checks, or imported from elsewhere, into a
+// one-line format (an iCalendar SUMMARY, an e-mail Subject).
+func OneLine(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) && !strings.ContainsFunc(s, lineBreak) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || lineBreak(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}

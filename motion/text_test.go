@@ -2,6 +2,7 @@ package motion
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -415,5 +416,23 @@ func TestCallerMustBeProjectable(t *testing.T) {
 	_, err := Apply(m, Request{Command: Create{BodyID: "ma", Kind: KindMotion, Content: sample}, Actor: anna, At: t0, RequestID: "r\n1"})
 	if CodeOf(err) != CodeInvalid {
 		t.Errorf("request id with a line break: %v", err)
+	}
+}
+
+func TestOneLineAndCheckLine(t *testing.T) {
+	if got := OneLine("Sitzung\r\nX-INJECTED:1\u2028Ende\x00"); got != "Sitzung  X-INJECTED:1 Ende " {
+		t.Errorf("OneLine = %q", got)
+	}
+	if got := OneLine("Gemeinderat Mannheim"); got != "Gemeinderat Mannheim" {
+		t.Errorf("OneLine changed a clean line: %q", got)
+	}
+	err := CheckLine("name", "Der Name der Sitzung", "Sitzung\rX", MaxShort, false)
+	var e *Error
+	if !errors.As(err, &e) || e.Code != CodeInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "name" ||
+		e.Fields[0].Message != "Der Name der Sitzung darf keine Zeilenumbrüche enthalten." {
+		t.Errorf("CheckLine with CR: %#v", err)
+	}
+	if err := CheckLine("name", "Der Name", "", MaxShort, false); err != nil {
+		t.Errorf("an optional empty name: %v", err)
 	}
 }

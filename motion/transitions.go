@@ -79,6 +79,11 @@ var Commands = []CommandName{
 	CmdWithdraw, CmdCorrectResult, CmdLapse, CmdSetDeadline,
 }
 
+// AnyVersion as a request's expected version applies the command to whatever
+// version is current when it is decided (If-Match: *, RFC 9110 13.1.1): the
+// caller asks for no protection against a lost update.
+const AnyVersion int64 = -1
+
 // Request is a command with everything needed to decide on it.
 type Request struct {
 	Command Command
@@ -152,7 +157,7 @@ func Permit(m *Motion, name CommandName, a Actor, expectedVersion int64) (Role, 
 	if err != nil {
 		return "", err
 	}
-	if expectedVersion != m.Version {
+	if expectedVersion != AnyVersion && expectedVersion != m.Version {
 		return "", refuse(CodeStaleVersion, "Der Antrag wurde inzwischen geändert (Version %d, erwartet %d). Bitte neu laden.", m.Version, expectedVersion)
 	}
 	if !slices.Contains(rule.From, m.Status) {

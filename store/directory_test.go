@@ -319,3 +319,32 @@ func TestAgenda(t *testing.T) {
 	}
 	equal(t, "motions in haa-1", ids(list(t, s, store.MotionFilter{MeetingID: "haa-1"})), nil)
 }
+
+// TestDirectoryNamesAreOneLine: a meeting or an organization whose name or
+// place carries a line break is refused naming the field (iCalendar feeds
+// write them into one-line properties), and nothing is stored.
+func TestDirectoryNamesAreOneLine(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, "ma")
+	if _, err := s.CreateOrganization(ctx(t), store.Organization{BodyID: "ma", Kind: store.OrgCouncil, Name: "Gemeinderat\rX-INJECTED:1"}); motion.CodeOf(err) != motion.CodeInvalid {
+		t.Fatalf("organization name with CR: %v, want Invalid", err)
+	}
+	gr, err := s.CreateOrganization(ctx(t), store.Organization{ID: "gr", BodyID: "ma", Kind: store.OrgCouncil, Name: "Gemeinderat"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2020, 1, 28, 15, 0, 0, 0, time.UTC)
+	for _, m := range []store.Meeting{
+		{ID: "gr-1", BodyID: "ma", OrganizationID: gr.ID, Name: "Sitzung\r\nLOCATION:anderswo", Start: start},
+		{ID: "gr-1", BodyID: "ma", OrganizationID: gr.ID, Name: "Sitzung", Location: "Stadthaus\nN1", Start: start},
+	} {
+		_, err := s.CreateMeeting(ctx(t), m)
+		var me *motion.Error
+		if !errors.As(err, &me) || me.Code != motion.CodeInvalid || len(me.Fields) != 1 {
+			t.Fatalf("meeting %q/%q: %v, want one field error", m.Name, m.Location, err)
+		}
+	}
+	if _, err := s.Meeting(ctx(t), "gr-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("a refused meeting was stored: %v", err)
+	}
+}

@@ -32,6 +32,9 @@ const meetingColumns = `id, body_id, coalesce(organization_id, '') AS organizati
 // gives ErrConflict; an organization of another body, an unknown body or a
 // missing start ErrInvalid.
 func (s *Store) CreateMeeting(ctx context.Context, m Meeting) (Meeting, error) {
+	if err := m.checkTexts(); err != nil {
+		return Meeting{}, err
+	}
 	if err := m.validate(); err != nil {
 		return Meeting{}, err
 	}
@@ -53,6 +56,9 @@ func (s *Store) CreateMeeting(ctx context.Context, m Meeting) (Meeting, error) {
 func (s *Store) UpdateMeeting(ctx context.Context, m Meeting) (Meeting, error) {
 	if m.ID == "" {
 		return Meeting{}, invalidf("meeting id is required")
+	}
+	if err := m.checkTexts(); err != nil {
+		return Meeting{}, err
 	}
 	if m.Start.IsZero() {
 		return Meeting{}, invalidf("meeting start is required")
@@ -165,6 +171,15 @@ func (s *Store) Agenda(ctx context.Context, meetingID string) ([]AgendaItem, err
 		ORDER BY m.submitted_at, m.id, x.pos`, meetingID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AgendaItem])
 	return out, mapErr(err)
+}
+
+// checkTexts refuses names a user typed that one-line formats (iCalendar,
+// e-mail subjects) cannot carry; imported meetings are not refused for them.
+func (m Meeting) checkTexts() error {
+	if err := motion.CheckLine("name", "Der Name der Sitzung", m.Name, motion.MaxShort, false); err != nil {
+		return err
+	}
+	return motion.CheckLine("location", "Der Sitzungsort", m.Location, motion.MaxShort, false)
 }
 
 func (m Meeting) validate() error {

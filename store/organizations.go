@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/motionflow/motionflow/motion"
 )
 
 // OrgKind is what sort of organization (OParl Organization) a row is; it
@@ -61,6 +62,9 @@ const organizationColumns = `id, body_id, kind, name, short_name, created, modif
 // random UUID); an existing ID gives ErrConflict, an unknown body or kind
 // ErrInvalid. Zero Created/Modified mean "now".
 func (s *Store) CreateOrganization(ctx context.Context, o Organization) (Organization, error) {
+	if err := o.checkTexts(); err != nil {
+		return Organization{}, err
+	}
 	if err := o.validate(); err != nil {
 		return Organization{}, err
 	}
@@ -85,6 +89,9 @@ func (s *Store) UpdateOrganization(ctx context.Context, o Organization) (Organiz
 	}
 	if strings.TrimSpace(o.Name) == "" {
 		return Organization{}, invalidf("organization name is required")
+	}
+	if err := o.checkTexts(); err != nil {
+		return Organization{}, err
 	}
 	rows, _ := s.Pool.Query(ctx, `
 		UPDATE organizations SET kind = $2, name = $3, short_name = $4, modified = coalesce($5, now())
@@ -111,6 +118,15 @@ func (s *Store) Organizations(ctx context.Context, bodyID string, kind OrgKind) 
 		ORDER BY kind, name, id`, bodyID, string(kind))
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Organization])
 	return out, mapErr(err)
+}
+
+// checkTexts refuses names a user typed that one-line formats cannot carry;
+// imported organizations are not refused for them.
+func (o Organization) checkTexts() error {
+	if err := motion.CheckLine("name", "Der Name", o.Name, motion.MaxShort, false); err != nil {
+		return err
+	}
+	return motion.CheckLine("short_name", "Die Kurzbezeichnung", o.ShortName, motion.MaxShort, false)
 }
 
 func (o Organization) validate() error {
