@@ -162,6 +162,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	s.registerOrganizations(a)
 	s.registerMeetings(a)
 	s.registerMotions(a)
+	s.registerDocuments(a)
 	s.registerCommands(a)
 	s.registerDeadlines(a)
 	s.registerWorklist(a)

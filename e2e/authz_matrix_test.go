@@ -571,6 +571,7 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 		"list-motions":         {want: mxEveryone(200)},
 		"get-motion":           {on: mxOnMotion, want: mxVisible(200, false)},
 		"get-motion-history":   {on: mxOnMotion, want: mxVisible(200, false)},
+		"get-motion-pdf":       {on: mxOnMotion, want: mxVisible(200, false)},
 		"get-motion-deadlines": {on: mxOnMotion, want: mxVisible(200, false)},
 
 		"list-deadlines":     {want: mxEveryone(200)},

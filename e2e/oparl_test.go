@@ -161,8 +161,27 @@ func TestOParlAndFeedsPublishTheExample(t *testing.T) {
 		!slices.Equal(oparlStrings(p["relatedPaper"]), []string{base + "/paper/" + other.ID}) {
 		t.Errorf("paper keywords/originators/related: %v %v %v %v", p["keyword"], p["originatorOrganization"], p["originatorPerson"], p["relatedPaper"])
 	}
-	if f, _ := p["mainFile"].(map[string]any); f["accessUrl"] != pdf || f["fileName"] != ex.Attachment {
+	// Its mainFile is the motion's own PDF, served by the API; the
+	// attachment is an auxiliaryFile.
+	if f, _ := p["mainFile"].(map[string]any); f["accessUrl"] != h.URL+"/v1/motions/"+m.ID+"/pdf" || f["mimeType"] != "application/pdf" {
 		t.Errorf("mainFile %v", p["mainFile"])
+	}
+	if aux, _ := p["auxiliaryFile"].([]any); len(aux) != 1 || aux[0].(map[string]any)["accessUrl"] != pdf ||
+		aux[0].(map[string]any)["fileName"] != ex.Attachment {
+		t.Errorf("auxiliaryFile %v", p["auxiliaryFile"])
+	}
+	// Every paper's mainFile serves a PDF to anyone.
+	for _, paper := range crawl.OfType("Paper") {
+		f, _ := paper["mainFile"].(map[string]any)
+		res, err := http.Get(oparlString(f["accessUrl"]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(b, []byte("%PDF-")) {
+			t.Errorf("%v: mainFile %v answers %d %s", paper["id"], f["accessUrl"], res.StatusCode, res.Header.Get("Content-Type"))
+		}
 	}
 	cons, _ := p["consultation"].([]any)
 	if len(cons) != len(m.Consultations) {

@@ -98,6 +98,11 @@ type Config struct {
 	// MotionLink is where a paper's web page is: a template with "{id}"
 	// ("https://rat.example/antraege/{id}"). Empty: no web link.
 	MotionLink string
+	// DocumentLink is where a paper's document, the motion as a PDF, is: a
+	// template with "{id}" ("https://rat.example/antraege/{id}/pdf"). Empty:
+	// MotionLink + "/pdf" (the web page and the API both serve the PDF
+	// there); neither: papers have no generated mainFile.
+	DocumentLink string
 }
 
 // DefaultPageSize is the page size when Config.PageSize is 0.
@@ -162,6 +167,7 @@ func New(cfg Config, st Store) http.Handler {
 	m.HandleFunc("GET "+root+"/consultation/{motion}/{consultation}", object(h, func(r *http.Request) (store.OParlConsultation, error) {
 		return h.st.OParlConsultation(r.Context(), r.PathValue("motion")+"/"+r.PathValue("consultation"))
 	}, h.consultation))
+	m.HandleFunc("GET "+root+"/file/{motion}/"+mainFilePosition, h.mainFileObject)
 	m.HandleFunc("GET "+root+"/file/{motion}/{position}", object(h, func(r *http.Request) (store.OParlFile, error) {
 		n, err := strconv.Atoi(r.PathValue("position"))
 		if err != nil || n < 1 {
@@ -190,6 +196,21 @@ func New(cfg Config, st Store) http.Handler {
 		problem.Write(w, problem.New(http.StatusNotFound, "Kein OParl-Objekt unter dieser Adresse."))
 	})
 	return h
+}
+
+// mainFileObject serves a paper's own document (/file/<paper>/0) as a File.
+func (h *handler) mainFileObject(w http.ResponseWriter, r *http.Request) {
+	p, err := h.st.OParlPaper(r.Context(), r.PathValue("motion"))
+	if err != nil {
+		h.fail(w, err, "Datei")
+		return
+	}
+	f, ok := h.mainFile(h.urls(r), p)
+	if !ok {
+		h.fail(w, store.ErrNotFound, "Datei")
+		return
+	}
+	writeJSON(w, f)
 }
 
 // ServeHTTP refuses a URL with control characters, invalid UTF-8 or

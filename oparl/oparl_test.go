@@ -120,6 +120,9 @@ func TestWalkLikeAnImportingClient(t *testing.T) {
 		if res := f.get("/paper/"+d.ID, nil); res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET draft %s: %d, want 404", d.ID, res.StatusCode)
 		}
+		if res := f.get("/file/"+d.ID+"/0", nil); res.StatusCode != http.StatusNotFound {
+			t.Errorf("GET draft's document %s: %d, want 404", d.ID, res.StatusCode)
+		}
 	}
 
 	// Every list was paged, each object listed once.
@@ -128,7 +131,7 @@ func TestWalkLikeAnImportingClient(t *testing.T) {
 		t.Errorf("%d papers on %d pages, want 9 papers and paged lists", len(papers), crawl.Pages)
 	}
 	for name, n := range map[string]int{"Body": 1, "Organization": 5, "Person": 3, "Membership": 3, "Meeting": 2,
-		"AgendaItem": 2, "Consultation": 2, "File": 1, "LegislativeTerm": 1, "Location": 1, "System": 1} {
+		"AgendaItem": 2, "Consultation": 2, "File": 1 + 9, "LegislativeTerm": 1, "Location": 1, "System": 1} {
 		if got := len(crawl.OfType(name)); got != n {
 			t.Errorf("%d objects of type %s, want %d", got, name, n)
 		}
@@ -154,10 +157,32 @@ func TestWalkLikeAnImportingClient(t *testing.T) {
 			t.Errorf("paper %s = %s, want %s", k, g, w)
 		}
 	}
+	// The mainFile is the motion's own document, the PDF at MotionLink +
+	// "/pdf"; the attachment with an address is an auxiliaryFile.
 	main, _ := p["mainFile"].(map[string]any)
-	if main["accessUrl"] != "https://www.spd-mannheim.example/A762_2019.pdf" || main["mimeType"] != "application/pdf" ||
-		main["id"] != f.base+"/file/"+ex.ID+"/2" || p["auxiliaryFile"] != nil {
-		t.Errorf("mainFile %v, auxiliaryFile %v", main, p["auxiliaryFile"])
+	if main["accessUrl"] != "https://rat.example/antraege/"+ex.ID+"/pdf" || main["mimeType"] != "application/pdf" ||
+		main["id"] != f.base+"/file/"+ex.ID+"/0" || main["fileName"] != strings.ReplaceAll(ex.Reference, "/", "-")+".pdf" ||
+		js(main["paper"]) != js([]any{f.base + "/paper/" + ex.ID}) {
+		t.Errorf("mainFile %v", main)
+	}
+	if obj := crawl.Objects[f.base+"/file/"+ex.ID+"/0"]; js(obj) != js(main) {
+		t.Errorf("the mainFile's own URL serves %s, the paper embeds %s", js(obj), js(main))
+	}
+	aux, _ := p["auxiliaryFile"].([]any)
+	if len(aux) != 1 || aux[0].(map[string]any)["accessUrl"] != "https://www.spd-mannheim.example/A762_2019.pdf" ||
+		aux[0].(map[string]any)["id"] != f.base+"/file/"+ex.ID+"/2" {
+		t.Errorf("auxiliaryFile %v", p["auxiliaryFile"])
+	}
+	// Every paper has its PDF as mainFile.
+	for _, id := range crawl.Lists[f.base+"/body/"+bodyID+"/papers"] {
+		pp := crawl.Objects[id]
+		if pp["deleted"] == true {
+			continue
+		}
+		mf, _ := pp["mainFile"].(map[string]any)
+		if mf["mimeType"] != "application/pdf" || !strings.HasSuffix(fmt.Sprint(mf["accessUrl"]), "/pdf") {
+			t.Errorf("paper %s has mainFile %v", id, mf)
+		}
 	}
 	cons, _ := p["consultation"].([]any)
 	if len(cons) != 2 {

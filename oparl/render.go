@@ -1,9 +1,11 @@
 package oparl
 
 import (
+	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 )
@@ -162,15 +164,57 @@ func (h *handler) paper(u urls, p store.OParlPaper, omitInternal bool) any {
 	for _, c := range p.Consultations {
 		out.Consultation = append(out.Consultation, h.consultation(u, c, false).(Consultation))
 	}
-	for i, f := range store.PaperFiles(p) {
+	main, generated := h.mainFile(u, p)
+	if generated {
+		out.MainFile = &main
+	}
+	for _, f := range store.PaperFiles(p) {
 		file := h.file(u, f, false).(File)
-		if i == 0 {
+		if out.MainFile == nil {
 			out.MainFile = &file
 		} else {
 			out.AuxiliaryFile = append(out.AuxiliaryFile, file)
 		}
 	}
 	return out
+}
+
+// mainFilePosition is the position in a File's id (/file/<paper>/0) of the
+// paper's own document, the PDF of the motion (package documents); its
+// attachments count from 1.
+const mainFilePosition = "0"
+
+// mainFile is the paper's own document: the motion as a PDF, served where
+// Config.DocumentLink (or MotionLink + "/pdf") says. Without such an address
+// there is none (false), and the first attachment is the mainFile.
+func (h *handler) mainFile(u urls, p store.OParlPaper) (File, bool) {
+	m := p.Motion
+	link := h.documentLink(m.ID)
+	if link == "" {
+		return File{}, false
+	}
+	name := m.Kind.Label()
+	if m.Reference != "" {
+		name += " " + m.Reference
+	}
+	return File{
+		ID: u.path("file", m.ID, mainFilePosition), Type: Schema + "File",
+		Name: name + ": " + m.Title, FileName: documents.FileName(m), MimeType: "application/pdf",
+		Date: date(m.SubmittedAt), AccessURL: link, DownloadURL: link, Paper: []string{u.path("paper", m.ID)},
+		Created: dateTime(p.Created), Modified: dateTime(p.Modified),
+	}, true
+}
+
+// documentLink is the address of a motion's PDF, or "".
+func (h *handler) documentLink(id string) string {
+	tmpl := h.cfg.DocumentLink
+	if tmpl == "" && strings.Contains(h.cfg.MotionLink, "{id}") {
+		tmpl = strings.TrimRight(h.cfg.MotionLink, "/") + "/pdf"
+	}
+	if !strings.Contains(tmpl, "{id}") {
+		return ""
+	}
+	return strings.ReplaceAll(tmpl, "{id}", url.PathEscape(id))
 }
 
 // paperType is the kind's German name: Antrag, Haushaltsantrag, Anfrage,
