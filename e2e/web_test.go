@@ -170,7 +170,7 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.click(form + `button[type=submit]`)
 	b.must("Die Angaben sind unvollständig oder ungültig.",
 		"„erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss",
-		"anzugeben, ob die Antragsteller zugestimmt haben")
+		"Bitte geben Sie an, ob die Antragsteller der Erledigung durch andere Beschlüsse zugestimmt haben")
 	if got := b.eval(`document.querySelector('input[name="vote.yes"]').value + "/" + document.querySelector('input[name="fv.no.` + factionCDU + `"]').value`); got != "30/14" {
 		t.Fatalf("the refused form lost the tally: %s", got)
 	}
@@ -200,7 +200,7 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.fill(`input[name=q]`, "Digitalisierung Metropole")
 	b.fill(`select[name=status]`, "decided")
 	b.click(`form.suche button[type=submit]`)
-	b.must("Treffer für „Digitalisierung Metropole“", ex.Title, ref)
+	b.must("Suche nach „Digitalisierung Metropole“: Anträge im Status „Entschieden“", ex.Title, ref)
 	b.checkA11y("Anträge (Suche)")
 	b.screenshot("antraege")
 	w.visit("/antraege/"+id+"/druck", "Druckansicht", "Antrag", "Der Gemeinderat möge beschließen:",

@@ -116,6 +116,9 @@ type MotionFilter struct {
 	// Statuses and Kinds restrict to any of the given values.
 	Statuses []motion.Status
 	Kinds    []motion.Kind
+	// Outcomes restricts to motions whose final result (motion.Outcome) is
+	// any of the given results; undecided motions have none.
+	Outcomes []motion.Result
 	// Faction restricts to motions the faction originated or co-sponsors.
 	Faction string
 	// MeetingID restricts to motions scheduled in (or dealt with in) the meeting.
@@ -193,6 +196,13 @@ func (s *Store) Motions(ctx context.Context, f MotionFilter) (items []motion.Mot
 			ks[i] = string(x)
 		}
 		where = append(where, "m.kind = ANY("+a.add(ks)+"::text[])")
+	}
+	if len(f.Outcomes) > 0 {
+		rs := make([]string, len(f.Outcomes))
+		for i, x := range f.Outcomes {
+			rs[i] = string(x)
+		}
+		where = append(where, "m.outcome = ANY("+a.add(rs)+"::text[])")
 	}
 	if f.Faction != "" {
 		p := a.add(f.Faction)

@@ -133,6 +133,9 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 	f.ID = formID(m.ID, name, target)
 	f.MotionID = m.ID
 	f.Fields = commandFields[name]
+	if name == motion.CmdSubmit {
+		f.Editor = motionPath(m.ID) + "/bearbeiten"
+	}
 	f.Values = r.PostForm
 	back := localPath(r.PostForm.Get("zurueck"))
 	if back == "" {

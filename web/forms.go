@@ -37,6 +37,9 @@ type Form struct {
 	// Fields are the form's inputs, to place a domain field's message at the
 	// input that shows it.
 	Fields []string
+	// Editor is the path of the draft's editor, for an action (submit) whose
+	// refusal names the draft's fields: those messages link there.
+	Editor string
 }
 
 // FormError is one message of a refused form, for the error summary.
@@ -45,6 +48,8 @@ type FormError struct {
 	Label   string
 	Message string
 	Anchor  string // the element id to link to
+	// Href, if set, leads to the input on another page (the draft editor).
+	Href string
 }
 
 // newForm makes an empty form with a fresh idempotency key.
@@ -129,8 +134,20 @@ func (f *Form) fail(err error) {
 // the field itself or the nearest enclosing one ("vote.named[2].vote" →
 // "vote.named" → "vote").
 func (f *Form) addError(domainField, msg string) {
+	if s, ok := sentences[msg]; ok {
+		msg = s
+	}
 	field := f.place(domainField)
 	anchor := f.ID
+	href := ""
+	if field == "" && f.Editor != "" {
+		for cand := domainField; cand != ""; cand = parentField(cand) {
+			if slices.Contains(editorFields, cand) {
+				href = f.Editor + "#" + fieldID("editor", cand)
+				break
+			}
+		}
+	}
 	if field != "" {
 		anchor = f.FID(field)
 		if prev, ok := f.Errors[field]; ok {
@@ -139,7 +156,15 @@ func (f *Form) addError(domainField, msg string) {
 			f.Errors[field] = msg
 		}
 	}
-	f.errs = append(f.errs, FormError{Field: field, Label: fieldLabel(domainField), Message: msg, Anchor: anchor})
+	f.errs = append(f.errs, FormError{Field: field, Label: fieldLabel(domainField), Message: msg, Anchor: anchor, Href: href})
+}
+
+// sentences turn the domain's short messages that are no sentence of their
+// own into one complete German sentence, as shown at the input.
+var sentences = map[string]string{
+	"anzugeben, ob die Antragsteller zugestimmt haben": "Bitte geben Sie an, ob die Antragsteller der Erledigung durch andere Beschlüsse zugestimmt haben (Ja oder Nein).",
+	"mindestens ein Beschlusspunkt":                    "Der Antrag braucht mindestens einen Beschlusspunkt.",
+	"eine Anfrage braucht mindestens eine Frage":       "Eine Anfrage braucht mindestens eine Frage.",
 }
 
 // invalid records a message about a form field the web layer checked itself.
@@ -185,6 +210,7 @@ var fieldLabels = map[string]string{
 	"text": "Text", "key": "Frist", "due": "Fälligkeit", "name": "Name", "organization_id": "Gremium",
 	"start": "Beginn", "end": "Ende", "location": "Ort", "id": "Kennung", "short_name": "Kurzname",
 	"reference_prefix": "Präfix der Aktenzeichen", "upload": "Anlage hochladen", "date": "Datum", "due_time": "Uhrzeit",
+	"q": "Suche im Text", "status": "Status", "ergebnis": "Ergebnis", "von": "Eingereicht ab", "bis": "Eingereicht bis",
 }
 
 func fieldLabel(field string) string {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,14 +16,81 @@ import (
 // listPage is the motion list with its search form.
 type listPage struct {
 	Q, Status, Kind, Faction, Tag, From, To string
-	Items                                   []motion.Motion
-	Next                                    string
-	NextURL                                 string
-	First                                   bool
-	Statuses                                []motion.Status
-	Kinds                                   []motion.Kind
-	Factions                                []store.Organization
-	Form                                    *Form
+	// Outcome is the ergebnis filter: a final result (motion.Outcome).
+	Outcome  string
+	Items    []motion.Motion
+	Next     string
+	NextURL  string
+	First    bool
+	Statuses []motion.Status
+	Kinds    []motion.Kind
+	Outcomes []motion.Result
+	Factions []store.Organization
+	Form     *Form
+	// Heading says what the list shows: "Alle Anträge" or what is filtered.
+	Heading string
+}
+
+// outcomeResults are the final results a motion can end with, in the order
+// the outcome filter offers them.
+var outcomeResults = []motion.Result{motion.ResultAdopted, motion.ResultAdoptedAmended, motion.ResultRejected,
+	motion.ResultNoted, motion.ResultSettledByOtherResolutions, motion.ResultSettledByAdministration}
+
+// outcomeLists name a list of motions with the outcome ("Abgelehnte Anträge").
+var outcomeLists = map[motion.Result]string{
+	motion.ResultAdopted:                   "Beschlossene Anträge",
+	motion.ResultAdoptedAmended:            "Geändert beschlossene Anträge",
+	motion.ResultRejected:                  "Abgelehnte Anträge",
+	motion.ResultNoted:                     "Zur Kenntnis genommene Anträge",
+	motion.ResultSettledByOtherResolutions: "Durch andere Beschlüsse erledigte Anträge",
+	motion.ResultSettledByAdministration:   "Durch Verwaltungshandeln erledigte Anträge",
+}
+
+// heading says in German what the list is filtered by.
+func (p *listPage) heading(orgs map[string]store.Organization, from, to string) string {
+	subject := "Anträge"
+	if l, ok := outcomeLists[motion.Result(p.Outcome)]; ok {
+		subject = l
+	}
+	var quals []string
+	if st := motion.Status(p.Status); p.Status != "" && st.Valid() {
+		quals = append(quals, "im Status „"+st.Label()+"“")
+	}
+	if k := motion.Kind(p.Kind); p.Kind != "" && k.Valid() {
+		quals = append(quals, "der Art „"+k.Label()+"“")
+	}
+	if p.Faction != "" {
+		n := p.Faction
+		if o, ok := orgs[p.Faction]; ok && o.Name != "" {
+			n = o.Name
+		}
+		quals = append(quals, "von „"+n+"“")
+	}
+	if p.Tag != "" {
+		quals = append(quals, "mit Schlagwort „"+p.Tag+"“")
+	}
+	switch {
+	case from != "" && to != "":
+		quals = append(quals, "eingereicht vom "+from+" bis "+to)
+	case from != "":
+		quals = append(quals, "eingereicht ab "+from)
+	case to != "":
+		quals = append(quals, "eingereicht bis "+to)
+	}
+	h := subject
+	if len(quals) > 0 {
+		h += " " + strings.Join(quals, ", ")
+	}
+	if p.Q != "" {
+		if h == "Anträge" {
+			return "Suche nach „" + p.Q + "“"
+		}
+		return "Suche nach „" + p.Q + "“: " + h
+	}
+	if h == "Anträge" {
+		return "Alle Anträge"
+	}
+	return h
 }
 
 func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
@@ -30,11 +98,11 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	p := listPage{
 		Q: strings.TrimSpace(q.Get("q")), Status: q.Get("status"), Kind: q.Get("kind"), Faction: q.Get("fraktion"),
-		Tag: strings.TrimSpace(q.Get("schlagwort")), From: q.Get("von"), To: q.Get("bis"),
-		Statuses: motion.Statuses, Kinds: motion.Kinds, First: q.Get("weiter") == "",
+		Tag: strings.TrimSpace(q.Get("schlagwort")), From: q.Get("von"), To: q.Get("bis"), Outcome: q.Get("ergebnis"),
+		Statuses: motion.Statuses, Kinds: motion.Kinds, Outcomes: outcomeResults, First: q.Get("weiter") == "",
 	}
 	form := newForm("search", "")
-	form.Fields = []string{"q", "status", "kind", "fraktion", "schlagwort", "von", "bis", "weiter"}
+	form.Fields = []string{"q", "status", "kind", "ergebnis", "fraktion", "schlagwort", "von", "bis", "weiter"}
 	p.Form = form
 	f := store.MotionFilter{Viewer: a, Query: p.Q, Faction: p.Faction, Tag: p.Tag, Limit: 20, After: q.Get("weiter")}
 	if p.Status != "" {
@@ -49,6 +117,13 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 			f.Kinds = []motion.Kind{k}
 		} else {
 			form.invalid("kind", "unbekannte Art")
+		}
+	}
+	if p.Outcome != "" {
+		if r := motion.Result(p.Outcome); slices.Contains(outcomeResults, r) {
+			f.Outcomes = []motion.Result{r}
+		} else {
+			form.invalid("ergebnis", "Dieses Ergebnis gibt es nicht. Bitte wählen Sie eines aus der Liste.")
 		}
 	}
 	if len(p.Q) > 500 {
@@ -69,6 +144,16 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 			form.invalid("bis", "kein Datum (TT.MM.JJJJ)")
 		}
 	}
+	var fromDay, toDay string
+	if f.SubmittedFrom != nil {
+		fromDay = s.format(*f.SubmittedFrom, "02.01.2006")
+	}
+	if f.SubmittedTo != nil {
+		toDay = s.format(f.SubmittedTo.AddDate(0, 0, -1), "02.01.2006")
+	}
+	if f.SubmittedFrom != nil && f.SubmittedTo != nil && !f.SubmittedFrom.Before(*f.SubmittedTo) {
+		form.invalid("bis", "Das Ende des Zeitraums ("+toDay+") liegt vor seinem Anfang ("+fromDay+"). Bitte wählen Sie ein Datum ab dem "+fromDay+".")
+	}
 	bodies, err := s.bodies(ctx, a)
 	if err != nil {
 		s.fail(w, r, err)
@@ -84,6 +169,7 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Factions = ofKind(orgs, store.OrgFaction)
+	p.Heading = p.heading(orgs, fromDay, toDay)
 	status := http.StatusOK
 	if !form.Failed() {
 		items, next, err := s.store.Motions(ctx, f)
@@ -141,15 +227,37 @@ type motionPage struct {
 	Refused *Form
 	// readable replaces organization and meeting ids in event summaries.
 	readable *strings.Replacer
+	// orgNames are the organizations' names by id.
+	orgNames map[string]string
 }
 
-// Summary is an event's summary with names instead of ids.
+// Summary is an event's summary with names instead of ids: organizations
+// and meetings by name (and date), consultations by their gremium.
 func (p *motionPage) Summary(e motion.Event) string {
-	if p.readable == nil {
-		return e.Summary
+	readable := func(s string) string {
+		if p.readable == nil {
+			return s
+		}
+		return p.readable.Replace(s)
 	}
-	return p.readable.Replace(e.Summary)
+	if m := scheduledSummary.FindStringSubmatch(e.Summary); m != nil {
+		org := ""
+		for _, k := range p.M.Consultations {
+			if k.ID == m[1] {
+				org = orgName(p.orgNames, k.OrganizationID)
+			}
+		}
+		if org != "" {
+			return "Beratung im Gremium „" + org + "“ eingeplant: Sitzung " + readable(m[2])
+		}
+		return "Beratung eingeplant: Sitzung " + readable(m[2])
+	}
+	return readable(e.Summary)
 }
+
+// scheduledSummary is the summary of a schedule event (motion.Schedule),
+// which names the consultation by its internal id.
+var scheduledSummary = regexp.MustCompile(`^Beratung (c\d+) in Sitzung (.+) eingeplant$`)
 
 // attachmentView is an attachment as a page lists it.
 type attachmentView struct {
@@ -267,6 +375,7 @@ func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, 
 		pairs = append(pairs, id, "„"+mt.Name+"“ ("+s.format(mt.Start, "02.01.2006")+")")
 	}
 	p.readable = readableIDs(pairs)
+	p.orgNames = names(orgs)
 	if p.Can(string(motion.CmdSchedule)) {
 		from := time.Now().Add(-24 * time.Hour)
 		for _, k := range p.Open() {
@@ -349,7 +458,11 @@ func (s *server) printMotion(w http.ResponseWriter, r *http.Request) {
 	for _, at := range m.Attachments {
 		p.Attachments = append(p.Attachments, s.attachmentView(at))
 	}
-	s.render(w, r, http.StatusOK, "print", page{Title: "Antrag: " + m.Title, Orgs: names(orgs), Data: p})
+	title := "Antrag: " + m.Title
+	if m.Status == motion.StatusDraft {
+		title = "Entwurf: " + m.Title
+	}
+	s.render(w, r, http.StatusOK, "print", page{Title: title, Orgs: names(orgs), Data: p})
 }
 
 // readableIDs replaces ids (pairs of id, name) by names, longer ids first so

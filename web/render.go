@@ -201,20 +201,22 @@ func (s *server) funcs() template.FuncMap {
 			}
 			return strings.Join(out, ", ")
 		},
-		"cmdlabel":  commandLabel,
-		"deadlabel": func(k motion.DeadlineKind) string { return k.Label() },
-		"voteword":  voteWord,
-		"errattrs":  errAttrs,
-		"errmsg":    errMsg,
-		"has":       func(a motion.Actor, r string) bool { return a.Has(motion.Role(r)) },
-		"path":      url.PathEscape,
-		"query":     url.QueryEscape,
-		"join":      strings.Join,
-		"deref":     func(b *bool) bool { return b != nil && *b },
-		"isnil":     func(b *bool) bool { return b == nil },
-		"past":      func(t time.Time) bool { return t.Before(time.Now()) },
-		"list":      func(vs ...string) []string { return vs },
-		"dict":      dict,
+		"cmdlabel":     commandLabel,
+		"resultsymbol": resultSymbol,
+		"rolesbeyond":  rolesBeyond,
+		"deadlabel":    func(k motion.DeadlineKind) string { return k.Label() },
+		"voteword":     voteWord,
+		"errattrs":     errAttrs,
+		"errmsg":       errMsg,
+		"has":          func(a motion.Actor, r string) bool { return a.Has(motion.Role(r)) },
+		"path":         url.PathEscape,
+		"query":        url.QueryEscape,
+		"join":         strings.Join,
+		"deref":        func(b *bool) bool { return b != nil && *b },
+		"isnil":        func(b *bool) bool { return b == nil },
+		"past":         func(t time.Time) bool { return t.Before(time.Now()) },
+		"list":         func(vs ...string) []string { return vs },
+		"dict":         dict,
 	}
 }
 
@@ -362,6 +364,36 @@ func voteWord(v string) string {
 		return w
 	}
 	return v
+}
+
+// rolesBeyond are the roles (a comma-separated list of German role names)
+// that the person's name does not already say: "Sabine Petersen
+// (SPD-Fraktion)" is not followed by "(Fraktion)" once more.
+func rolesBeyond(name, roles string) string {
+	lower := strings.ToLower(name)
+	var out []string
+	for _, r := range strings.Split(roles, ",") {
+		if r = strings.TrimSpace(r); r != "" && !strings.Contains(lower, strings.ToLower(r)) {
+			out = append(out, r)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// resultSymbols tell results apart by shape as well as by colour and text
+// (the badge's text always names the result).
+var resultSymbols = map[motion.Result]string{
+	motion.ResultAdopted: "✔", motion.ResultAdoptedAmended: "✎", motion.ResultRejected: "✖",
+	motion.ResultNoted: "ℹ", motion.ResultSettledByOtherResolutions: "↪", motion.ResultSettledByAdministration: "↪",
+	motion.ResultRecommendApproval: "✔", motion.ResultRecommendAmended: "✎", motion.ResultRecommendRejection: "✖",
+	motion.ResultPostponed: "⏸", motion.ResultReferred: "→", motion.ResultWithdrawn: "–",
+}
+
+func resultSymbol(r motion.Result) string {
+	if s, ok := resultSymbols[r]; ok {
+		return s
+	}
+	return "•"
 }
 
 // urlQueryEscape escapes a value for a query string.

@@ -158,6 +158,9 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFiles, "static")
 	mux.Handle("GET /static/", cacheStatic(http.StripPrefix("/static/", http.FileServerFS(static))))
+	mux.Handle("GET /favicon.ico", cacheStatic(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, static, "favicon.ico")
+	})))
 
 	mux.HandleFunc("GET /{$}", s.home)
 	mux.HandleFunc("GET /antraege", s.listMotions)
@@ -167,6 +170,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("GET /antraege/{id}/bearbeiten", s.editMotion)
 	mux.HandleFunc("POST /antraege/{id}/bearbeiten", s.saveMotion)
 	mux.HandleFunc("GET /antraege/{id}/druck", s.printMotion)
+	mux.HandleFunc("GET /antraege/{id}/pdf", s.motionPDF)
 	mux.HandleFunc("POST /antraege/{id}/aktionen/{cmd}", s.action)
 	mux.HandleFunc("GET /anhaenge/{id}", s.attachment)
 	mux.HandleFunc("GET /sitzungen", s.listMeetings)

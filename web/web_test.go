@@ -472,7 +472,7 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 	res = e.act("office", id, "record_result", url.Values{"consultation_id": {"c2"}, "result": {"settled_by_other_resolutions"},
 		"vote.yes": {"30"}, "vote.no": {"14"}, "vote.abstain": {"4"}})
 	must(t, res, 422, "„erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss",
-		"anzugeben, ob die Antragsteller zugestimmt haben", `value="30"`)
+		"Bitte geben Sie an, ob die Antragsteller der Erledigung durch andere Beschlüsse zugestimmt haben (Ja oder Nein).", `value="30"`)
 	res = e.act("office", id, "record_result", url.Values{"consultation_id": {"c2"}, "result": {"settled_by_other_resolutions"},
 		"vote.yes": {"30"}, "vote.no": {"14"}, "vote.abstain": {"4"}, "link.reference": {otherRef, "", ""},
 		"originator_agreed": {"ja"}, "note": {"Erledigt durch die Beschlüsse zum Haushalt."}})
