@@ -73,6 +73,7 @@ type listMotionsInput struct {
 	Q             string    `query:"q" maxLength:"500" doc:"Volltextsuche (deutsch; \"Phrase\", -ausschließen, or)"`
 	Limit         int       `query:"limit" minimum:"1" maximum:"200" default:"50"`
 	Cursor        string    `query:"cursor" maxLength:"1000" doc:"next aus der vorigen Seite"`
+	Accept        string    `header:"Accept" hidden:"true"` // JSON, CSV or XLSX; see listResponses
 }
 
 func (s *server) registerMotions(a huma.API) {
@@ -118,11 +119,13 @@ func (s *server) registerMotions(a huma.API) {
 		Path:        "/v1/motions",
 		Summary:     "Anträge suchen und auflisten",
 		Description: "Nur was der Aufrufer sehen darf: öffentliche Anträge, dazu die Entwürfe der eigenen Fraktion. " +
-			"Ohne q nach letzter Änderung, mit q nach Relevanz sortiert.",
-		Tags:     []string{"Motions"},
-		Security: optionalToken,
-		Errors:   []int{http.StatusBadRequest, http.StatusUnauthorized},
-	}, func(ctx context.Context, in *listMotionsInput) (*MotionsOutput, error) {
+			"Ohne q nach letzter Änderung, mit q nach Relevanz sortiert. " +
+			"Mit Accept: text/csv oder XLSX alle Treffer als Tabelle (Export, ohne Seiten).",
+		Tags:      []string{"Motions"},
+		Security:  optionalToken,
+		Responses: listResponses(a, MotionsOutput{}.Body, "MotionsOutputBody", "Anträge"),
+		Errors:    []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *listMotionsInput) (*ListOutput, error) {
 		actor := Caller(ctx)
 		f := store.MotionFilter{
 			Viewer: actor, Faction: in.Faction, MeetingID: in.Meeting, Tag: in.Tag, Query: in.Q,
@@ -143,6 +146,9 @@ func (s *server) registerMotions(a huma.API) {
 		if !in.SubmittedTo.IsZero() {
 			f.SubmittedTo = &in.SubmittedTo
 		}
+		if format := listFormat(in.Accept); format != jsonType {
+			return s.exportMotions(ctx, actor, f, format)
+		}
 		ms, next, err := s.store.Motions(ctx, f)
 		if errors.Is(err, store.ErrInvalid) && in.Cursor != "" {
 			return nil, huma.Error400BadRequest("Ungültiger Cursor.", &huma.ErrorDetail{Location: "query.cursor", Message: "ungültig oder zu einer anderen Suche"})
@@ -159,8 +165,7 @@ func (s *server) registerMotions(a huma.API) {
 			out.Body.Items = append(out.Body.Items, view(m, actor))
 		}
 		out.Body.Next = next
-		out.Link = nextLink(ctx, next)
-		return out, nil
+		return &ListOutput{Link: nextLink(ctx, next), Vary: "Accept", Body: out.Body}, nil
 	})
 
 	huma.Register(a, huma.Operation{

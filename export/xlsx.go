@@ -1,0 +1,61 @@
+package export
+
+import (
+	"io"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// WriteXLSX writes rows as a workbook with one sheet of the given name
+// (at most 31 characters, none of : \ / ? * [ ]): the first row bold and
+// frozen, every cell a text cell. A text is never written as a formula, so a
+// title starting with "=" stays text and needs no apostrophe here.
+func WriteXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	if len(rows) > 0 && len(rows[0]) > 0 {
+		if err := sw.SetColWidth(1, len(rows[0]), 18); err != nil {
+			return err
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+	}
+	vals := []any{}
+	for i, row := range rows {
+		vals = vals[:0]
+		for _, c := range row {
+			vals = append(vals, c) // a string is written as a string cell
+		}
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		if err != nil {
+			return err
+		}
+		var opts []excelize.RowOpts
+		if i == 0 {
+			opts = append(opts, excelize.RowOpts{StyleID: bold})
+		}
+		if err := sw.SetRow(cell, vals, opts...); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
