@@ -271,6 +271,8 @@ func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
 	mx.users = map[string]user{"spd": h.SPD, "cdu": h.CDU, "office": h.Office, "dept": h.Dept}
 	h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/organizations", h.Office,
 		map[string]any{"id": mxGruene, "kind": "faction", "name": "Grüne im Gemeinderat", "short_name": "Grüne"}), 201)
+	h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/organizations", h.Office,
+		map[string]any{"id": mxOtherDept, "kind": "department", "name": "Dezernat II"}), 201)
 	h.meeting(mxMeetingHA, committee, "Hauptausschuss", time.Now().AddDate(0, 1, 0))
 	h.meeting(mxMeetingGR, council, "Gemeinderat", time.Now().AddDate(0, 2, 0))
 	h.meeting(mxMeetingOwn, committee, "Hauptausschuss (Sondersitzung)", time.Now().AddDate(0, 3, 0))

@@ -61,7 +61,7 @@ func textCases() map[CommandName]textCase {
 		CmdClose:                {5, office, func() Command { return Close{Note: "Erledigt."} }},
 		CmdWithdraw:             {0, spd, func() Command { return Withdraw{Reason: "Hat sich erledigt."} }},
 		CmdCorrectResult: {5, office, func() Command {
-			return CorrectResult{ConsultationID: "c2", Reason: "Zählfehler", ResultInput: result(ResultRejected)}
+			return CorrectResult{ConsultationID: "c2", Reason: "Zählfehler", ResultInput: result(ResultAdoptedAmended)}
 		}},
 		CmdSetDeadline: {4, office, func() Command {
 			return SetDeadline{Key: "papers_due:ha-1", Due: due, Reason: "Sondersitzung"}

@@ -495,7 +495,16 @@ func recordResult(m *Motion, c RecordResult, at time.Time) (string, string, erro
 	return summary, c.Note, nil
 }
 
+// OutcomeConsultation is the consultation id a correction gives to name the
+// outcome recorded directly (RecordOutcome), which belongs to no
+// consultation and no meeting. Consultation ids are "c1", "c2", …, so it
+// names no consultation.
+const OutcomeConsultation = "outcome"
+
 func correctResult(m *Motion, c CorrectResult, at time.Time) (string, string, error) {
+	if c.ConsultationID == OutcomeConsultation {
+		return correctOutcome(m, c)
+	}
 	var f fields
 	k := m.Consultation(c.ConsultationID)
 	if k == nil {
@@ -526,6 +535,33 @@ func correctResult(m *Motion, c CorrectResult, at time.Time) (string, string, er
 		m.Outcome.Result, m.Outcome.Links, m.Outcome.OriginatorAgreed, m.Outcome.Note = c.Result, c.Links, c.OriginatorAgreed, c.Note
 	}
 	return fmt.Sprintf("Korrektur %s: %s → %s", k.OrganizationID, old.Label(), c.Result.Label()), c.Reason, nil
+}
+
+// correctOutcome corrects an outcome recorded without a consultation: it
+// stays a final outcome, and having been stated without a meeting it has no
+// vote and refers to no organization.
+func correctOutcome(m *Motion, c CorrectResult) (string, string, error) {
+	var f fields
+	if m.Outcome == nil || m.Outcome.ConsultationID != "" {
+		f.add("consultation_id", "Der Antrag hat kein ohne Beratung festgestelltes Ergebnis.")
+		return "", "", f.err()
+	}
+	c.ResultInput.validate(&f)
+	if c.Result.Valid() && !outcomeResult(c.Result) {
+		f.add("result", "Dieses Ergebnis schließt einen Antrag nicht ab.")
+	}
+	if c.Vote != nil {
+		f.add("vote", "Ein ohne Beratung festgestelltes Ergebnis hat keine Abstimmung.")
+	}
+	if c.ReferredTo != "" {
+		f.add("referred_to", "Ein ohne Beratung festgestelltes Ergebnis verweist an kein Gremium.")
+	}
+	if err := f.err(); err != nil {
+		return "", "", err
+	}
+	old := m.Outcome.Result
+	m.Outcome.Result, m.Outcome.Links, m.Outcome.OriginatorAgreed, m.Outcome.Note = c.Result, slices.Clone(c.Links), c.OriginatorAgreed, c.Note
+	return fmt.Sprintf("Korrektur des Ergebnisses: %s → %s", old.Label(), c.Result.Label()), c.Reason, nil
 }
 
 // decide sets the outcome and drops the steps of the route that will not happen.

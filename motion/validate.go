@@ -105,6 +105,39 @@ func (in ResultInput) validate(f *fields) {
 	}
 	if in.Vote != nil {
 		in.Vote.validate(f)
+		in.checkMajority(f)
+	}
+}
+
+// checkMajority refuses a result that contradicts its tally under the
+// default majority rule of a council (§ 37 Abs. 6 GemO BW): a motion is
+// adopted, and a committee recommends approval, only with more yes than no
+// votes; abstentions do not count, and a tie is a rejection. It speaks only
+// for results that state a decision, and only when a tally is given (yes or
+// no votes counted): a unanimous vote without numbers has nothing to weigh.
+func (in ResultInput) checkMajority(f *fields) {
+	v := in.Vote
+	if v.Yes < 0 || v.No < 0 || v.Yes+v.No == 0 {
+		return
+	}
+	carried := v.Yes > v.No
+	switch in.Result {
+	case ResultAdopted, ResultAdoptedAmended:
+		if !carried {
+			f.add("result", "Ein Beschluss braucht mehr Ja- als Nein-Stimmen; bei Stimmengleichheit ist der Antrag abgelehnt.")
+		}
+	case ResultRecommendApproval, ResultRecommendAmended:
+		if !carried {
+			f.add("result", "Eine Empfehlung zur Zustimmung braucht mehr Ja- als Nein-Stimmen; bei Stimmengleichheit ist die Zustimmung nicht empfohlen.")
+		}
+	case ResultRejected:
+		if carried {
+			f.add("result", "Mit mehr Ja- als Nein-Stimmen ist der Antrag angenommen, nicht abgelehnt.")
+		}
+	case ResultRecommendRejection:
+		if carried {
+			f.add("result", "Mit mehr Ja- als Nein-Stimmen ist die Zustimmung empfohlen, nicht die Ablehnung.")
+		}
 	}
 }
 
@@ -143,7 +176,14 @@ func (v *Vote) validate(f *fields) {
 	}
 	if len(v.ByFaction) > 0 {
 		var y, n, a int
+		seen := map[string]bool{}
 		for i, fv := range v.ByFaction {
+			if id := strings.TrimSpace(fv.OrganizationID); id != "" {
+				if seen[id] {
+					f.add(fieldIndex("vote.by_faction", i)+".organization_id", "Die Fraktion in Zeile %d der Fraktionsstimmen ist schon genannt.", i+1)
+				}
+				seen[id] = true
+			}
 			if fv.Yes < 0 || fv.No < 0 || fv.Abstain < 0 {
 				f.add(fieldIndex("vote.by_faction", i), "Stimmen können nicht negativ sein")
 				continue
@@ -160,7 +200,14 @@ func (v *Vote) validate(f *fields) {
 	}
 	if len(v.Named) > 0 {
 		count := map[string]int{}
+		voted := map[string]bool{}
 		for i, nv := range v.Named {
+			if field, key := namedVoter(nv); key != "" {
+				if voted[key] {
+					f.add(fieldIndex("vote.named", i)+"."+field, "Die %s namentliche Stimme nennt eine Person, die schon abgestimmt hat.", ordinal(i))
+				}
+				voted[key] = true
+			}
 			if !slices.Contains([]string{"yes", "no", "abstain", "absent"}, nv.Vote) {
 				f.add(fieldIndex("vote.named", i)+".vote", "yes, no, abstain oder absent")
 			}
@@ -171,6 +218,19 @@ func (v *Vote) validate(f *fields) {
 			f.add("vote.named", "die namentlichen Stimmen passen nicht zum Ergebnis")
 		}
 	}
+}
+
+// namedVoter returns how a named vote names its voter, for finding a person
+// named twice: by the directory's person id if it has one, else by name
+// (blanks and case aside); "" when it names nobody.
+func namedVoter(nv NamedVote) (field, key string) {
+	if id := strings.TrimSpace(nv.PersonID); id != "" {
+		return "person_id", "id:" + id
+	}
+	if name := strings.Join(strings.Fields(nv.Name), " "); name != "" {
+		return "name", "name:" + strings.ToLower(name)
+	}
+	return "", ""
 }
 
 // fieldIndex names item i of a list field: "links[2]".

@@ -14,8 +14,8 @@ import (
 // directory; for any other command it has nothing to check.
 func NamesReferences(cmd motion.Command) bool {
 	switch cmd.(type) {
-	case motion.SetRoute, motion.Schedule, motion.RecordResult, motion.CorrectResult,
-		motion.RecordOutcome, motion.InviteCosponsor:
+	case motion.Create, motion.Edit, motion.Submit, motion.SetRoute, motion.Schedule,
+		motion.RecordResult, motion.CorrectResult, motion.RecordOutcome, motion.InviteCosponsor:
 		return true
 	}
 	return false
@@ -24,8 +24,11 @@ func NamesReferences(cmd motion.Command) bool {
 // CheckReferences refuses a command that names what is not there in the
 // motion's body: a route step or a referral to an organization that is no
 // Gremium of the body, a meeting that is not the body's, is cancelled or
-// belongs to another Gremium than the consultation, a co-sponsor that is no
-// faction of the body, or a link to a motion that viewer cannot see. The
+// belongs to another Gremium than the consultation, a co-sponsor or a row of
+// a per-faction vote that is no faction of the body, a named vote for a
+// person who is not the body's, an addressed department (created, edited or
+// submitted) that is no department of the body, or a link to a motion that
+// viewer cannot see. The
 // domain cannot know the directory, so the API and the web pages ask here
 // before they send the command. The refusal is a *motion.Error (CodeInvalid)
 // with one German field error per bad name, the fields spelt as the domain
@@ -48,6 +51,20 @@ func (s *Store) CheckReferences(ctx context.Context, m *motion.Motion, cmd motio
 	}
 	var c refChecks
 	switch cmd := cmd.(type) {
+	case motion.Create:
+		if err := s.checkDepartment(ctx, &c, cmd.BodyID, cmd.AddressedDepartment); err != nil {
+			return err
+		}
+	case motion.Edit:
+		if err := s.checkDepartment(ctx, &c, m.BodyID, cmd.AddressedDepartment); err != nil {
+			return err
+		}
+	case motion.Submit:
+		// A draft stored before the check, or whose department was
+		// removed since, is not submitted to nobody.
+		if err := s.checkDepartment(ctx, &c, m.BodyID, m.AddressedDepartment); err != nil {
+			return err
+		}
 	case motion.SetRoute:
 		for i, st := range cmd.Steps {
 			if blank(st.OrganizationID) {
@@ -161,7 +178,61 @@ func (s *Store) checkResult(ctx context.Context, c *refChecks, m *motion.Motion,
 	if err := s.checkGremium(ctx, c, m.BodyID, in.ReferredTo, "referred_to"); err != nil {
 		return err
 	}
+	if err := s.checkVote(ctx, c, m.BodyID, in.Vote); err != nil {
+		return err
+	}
 	return s.checkLinks(ctx, c, viewer, in.Links)
+}
+
+// checkVote refuses a row of a per-faction vote that names no faction of the
+// body, and a named vote with a person id that is no person of the body (a
+// named vote without one names its member by name only).
+func (s *Store) checkVote(ctx context.Context, c *refChecks, bodyID string, v *motion.Vote) error {
+	if v == nil {
+		return nil
+	}
+	for i, fv := range v.ByFaction {
+		if blank(fv.OrganizationID) {
+			continue
+		}
+		o, err := s.Organization(ctx, fv.OrganizationID)
+		switch {
+		case absent(err) || (err == nil && (o.BodyID != bodyID || o.Kind != OrgFaction)):
+			c.add(fmt.Sprintf("vote.by_faction[%d].organization_id", i), "Keine Fraktion dieser Körperschaft.")
+		case err != nil:
+			return err
+		}
+	}
+	for i, nv := range v.Named {
+		if blank(nv.PersonID) {
+			continue
+		}
+		p, err := s.Person(ctx, nv.PersonID)
+		switch {
+		case absent(err) || (err == nil && p.BodyID != bodyID):
+			c.add(fmt.Sprintf("vote.named[%d].person_id", i), "Keine Person dieser Körperschaft.")
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDepartment refuses an addressed department that is no department of
+// the body: the motion would belong to no department of the administration.
+// "" addresses none.
+func (s *Store) checkDepartment(ctx context.Context, c *refChecks, bodyID, orgID string) error {
+	if blank(orgID) {
+		return nil
+	}
+	o, err := s.Organization(ctx, orgID)
+	switch {
+	case absent(err) || (err == nil && (o.BodyID != bodyID || o.Kind != OrgDepartment)):
+		c.add("addressed_department", "Kein Dezernat oder Fachbereich dieser Körperschaft.")
+	case err != nil:
+		return err
+	}
+	return nil
 }
 
 // checkLinks refuses a link to a motion that viewer cannot see.

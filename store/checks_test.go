@@ -170,3 +170,101 @@ func TestCheckGremium(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckReferencesOfVotesAndDepartments: a per-faction vote names
+// factions of the body, a named vote persons of the body, and a motion is
+// addressed (when created, edited or submitted) to a department of the
+// body, else it would belong to nobody.
+func TestCheckReferencesOfVotesAndDepartments(t *testing.T) {
+	s := newStore(t, "ma", "hd")
+	for _, o := range []store.Organization{
+		{ID: "gr", BodyID: "ma", Kind: store.OrgCouncil, Name: "Gemeinderat"},
+		{ID: "spd", BodyID: "ma", Kind: store.OrgFaction, Name: "SPD"},
+		{ID: "cdu", BodyID: "ma", Kind: store.OrgFaction, Name: "CDU"},
+		{ID: "dez1", BodyID: "ma", Kind: store.OrgDepartment, Name: "Dezernat I"},
+		{ID: "hd-gruene", BodyID: "hd", Kind: store.OrgFaction, Name: "Grüne Heidelberg"},
+		{ID: "hd-dez1", BodyID: "hd", Kind: store.OrgDepartment, Name: "Dezernat I Heidelberg"},
+	} {
+		if _, err := s.CreateOrganization(ctx(t), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []store.Person{{ID: "p1", BodyID: "ma", Name: "Erika Muster"}, {ID: "hd-p1", BodyID: "hd", Name: "Hanna Heidel"}} {
+		if _, err := s.CreatePerson(ctx(t), p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	office := motion.Actor{Subject: "office", Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{"ma"}}
+	spdStaff := motion.Actor{Subject: "spd-1", Roles: []motion.Role{motion.RoleFactionStaff}, Faction: "spd", Bodies: []string{"ma"}}
+	submitted := t0
+	decided := motion.Motion{ID: "m", BodyID: "ma", Version: 6, Kind: motion.KindMotion, Status: motion.StatusDecided,
+		Faction: "spd", SubmittedAt: &submitted,
+		Consultations: []motion.Consultation{{ID: "c1", OrganizationID: "gr", Decisive: true, Status: motion.ConsultationDone,
+			Record: &motion.ResultRecord{Result: motion.ResultAdopted}}}}
+	inquiry := motion.Motion{ID: "i", BodyID: "ma", Version: 1, Kind: motion.KindInquiry, Status: motion.StatusDraft, Faction: "spd"}
+	toNowhere := inquiry
+	toNowhere.AddressedDepartment = "dez9"
+	toDez1 := inquiry
+	toDez1.AddressedDepartment = "dez1"
+	vote := func(v motion.Vote) motion.CorrectResult {
+		return motion.CorrectResult{ConsultationID: "c1", Reason: "Zählfehler", ResultInput: motion.ResultInput{Result: motion.ResultAdopted, Vote: &v}}
+	}
+	asked := func(dept string) motion.Content {
+		return motion.Content{Title: "Wie viele Bänke?", ResolutionPoints: []string{"Wie viele?"}, AddressedDepartment: dept}
+	}
+
+	for _, tc := range []struct {
+		name    string
+		m       motion.Motion
+		cmd     motion.Command
+		actor   motion.Actor
+		version int64
+		want    []string
+	}{
+		{"a vote by factions of the body", decided, vote(motion.Vote{Yes: 3, ByFaction: []motion.FactionVote{
+			{OrganizationID: "spd", Yes: 2}, {OrganizationID: "cdu", Yes: 1}}}), office, 6, nil},
+		{"a vote by a council, another body's faction and an unknown one", decided, vote(motion.Vote{Yes: 3, ByFaction: []motion.FactionVote{
+			{OrganizationID: "gr", Yes: 1}, {OrganizationID: "spd", Yes: 1}, {OrganizationID: "hd-gruene", Yes: 1}, {OrganizationID: "nirgends"}}}), office, 6, []string{
+			"vote.by_faction[0].organization_id: Keine Fraktion dieser Körperschaft.",
+			"vote.by_faction[2].organization_id: Keine Fraktion dieser Körperschaft.",
+			"vote.by_faction[3].organization_id: Keine Fraktion dieser Körperschaft."}},
+		{"a faction row recorded as a result", decided, motion.RecordResult{ConsultationID: "c1", ResultInput: motion.ResultInput{
+			Result: motion.ResultAdopted, Vote: &motion.Vote{Yes: 1, ByFaction: []motion.FactionVote{{OrganizationID: "dez1", Yes: 1}}}}},
+			office, 6, nil}, // record_result is not allowed in "decided": the workflow says 409
+		{"named votes of the body's persons and of none", decided, vote(motion.Vote{Yes: 3, Named: []motion.NamedVote{
+			{PersonID: "p1", Name: "Erika Muster", Vote: "yes"}, {PersonID: "hd-p1", Name: "Hanna Heidel", Vote: "yes"},
+			{Name: "Ohne Id", Vote: "yes"}}}), office, 6, []string{
+			"vote.named[1].person_id: Keine Person dieser Körperschaft."}},
+		{"create an inquiry to a department of the body", motion.Motion{}, motion.Create{BodyID: "ma", Kind: motion.KindInquiry, Content: asked("dez1")}, spdStaff, 0, nil},
+		{"create an inquiry to an unknown department", motion.Motion{}, motion.Create{BodyID: "ma", Kind: motion.KindInquiry, Content: asked("dez9")}, spdStaff, 0, []string{
+			"addressed_department: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+		{"edit an inquiry to another body's department", inquiry, motion.Edit{Content: asked("hd-dez1")}, spdStaff, 1, []string{
+			"addressed_department: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+		{"edit an inquiry to a faction", inquiry, motion.Edit{Content: asked("cdu")}, spdStaff, 1, []string{
+			"addressed_department: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+		{"edit an inquiry to nobody", inquiry, motion.Edit{Content: asked("")}, spdStaff, 1, nil},
+		{"submit an inquiry to an unknown department", toNowhere, motion.Submit{}, spdStaff, 1, []string{
+			"addressed_department: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+		{"submit an inquiry to a department", toDez1, motion.Submit{}, spdStaff, 1, nil},
+		{"another faction may not submit: the workflow says 404", toNowhere, motion.Submit{},
+			motion.Actor{Subject: "cdu-1", Roles: []motion.Role{motion.RoleFactionStaff}, Faction: "cdu", Bodies: []string{"ma"}}, 1, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m
+			err := s.CheckReferences(ctx(t), &m, tc.cmd, tc.actor, tc.version)
+			var got []string
+			if err != nil {
+				var me *motion.Error
+				if !errors.As(err, &me) || me.Code != motion.CodeInvalid {
+					t.Fatalf("error %v (%T), want a *motion.Error with CodeInvalid", err, err)
+				}
+				for _, f := range me.Fields {
+					got = append(got, f.Field+": "+f.Message)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("refused\n %q\nwant\n %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -63,8 +63,12 @@ func (e *env) scheduled(user, id, meeting string) {
 // decide records the council's result.
 func (e *env) decide(id string, result motion.Result) {
 	e.t.Helper()
+	yes, no := "20", "10"
+	if result == motion.ResultRejected { // a tally that fits the result
+		yes, no = no, yes
+	}
 	must(e.t, e.act("office", id, "record_result", url.Values{"consultation_id": {"c1"}, "result": {string(result)},
-		"vote.yes": {"20"}, "vote.no": {"10"}, "vote.abstain": {"0"}}), 200, "Das Beratungsergebnis wurde erfasst.")
+		"vote.yes": {yes}, "vote.no": {no}, "vote.abstain": {"0"}}), 200, "Das Beratungsergebnis wurde erfasst.")
 }
 
 var tagHref = regexp.MustCompile(`<a href="(/antraege\?schlagwort=[^"]*)">`)
