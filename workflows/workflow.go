@@ -47,6 +47,12 @@ func MotionWorkflow(ctx workflow.Context, in Input, o Options) error {
 	} else {
 		w.m = motion.Motion{ID: in.MotionID, BodyID: in.BodyID}
 	}
+	// Version 1 applies commands with the checks of text and plausibility in
+	// the update handler too. A run recorded before them (no marker at its
+	// start) applies its commands as they were accepted then: re-checking
+	// them by today's rules could refuse one on replay and lead the replay
+	// elsewhere. Its validator checks new commands by today's rules anyway.
+	w.strict = workflow.GetVersion(ctx, "input-checks", workflow.DefaultVersion, 1) == 1
 	if err := w.setup(ctx); err != nil {
 		return err
 	}
@@ -72,6 +78,9 @@ type run struct {
 	// deadlinesFor is the motion version whose deadlines the loop last wrote
 	// to the read model (in this run).
 	deadlinesFor int64
+	// strict says the handler checks commands as the validator does; false
+	// in runs recorded before those checks (see MotionWorkflow).
+	strict bool
 }
 
 func (o Options) withDefaults() Options {
@@ -214,7 +223,7 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 		return w.m, nil
 	}
 	// The state may have changed while this command waited for the lock.
-	if _, err := motion.Apply(w.m.Clone(), w.request(ctx, placeholder(cmd), meta)); err != nil {
+	if _, err := motion.Apply(w.m.Clone(), w.handlerRequest(ctx, placeholder(cmd), meta)); err != nil {
 		return motion.Motion{}, applicationError(err)
 	}
 	if reg, ok := cmd.(motion.Register); ok {
@@ -228,7 +237,7 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 		reg.Reference, reg.Year, reg.Seq = res.Reference, res.Year, res.Seq
 		cmd = reg
 	}
-	ev, err := motion.Apply(&w.m, w.request(ctx, cmd, meta))
+	ev, err := motion.Apply(&w.m, w.handlerRequest(ctx, cmd, meta))
 	if err != nil {
 		return motion.Motion{}, applicationError(err)
 	}
@@ -318,6 +327,14 @@ func (w *run) request(ctx workflow.Context, cmd motion.Command, meta Meta) motio
 		Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion,
 		At: workflow.Now(ctx).Truncate(time.Microsecond), RequestID: meta.RequestID,
 	}
+}
+
+// handlerRequest is the request the update handler applies: accepted as
+// it was when the run predates the checks of text and plausibility.
+func (w *run) handlerRequest(ctx workflow.Context, cmd motion.Command, meta Meta) motion.Request {
+	req := w.request(ctx, cmd, meta)
+	req.Accepted = !w.strict
+	return req
 }
 
 func (w *run) markSeen(id, digest string) {
