@@ -169,6 +169,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	s.registerWatches(a)
 	s.registerFeeds(a)
 	s.registerTargets(a)
+	s.registerStatistics(a)
 	registerDocs(mux)
 	mux.Handle("/", notFoundHandler(mux))
 

@@ -54,6 +54,8 @@ type Store interface {
 	FeedToken(ctx context.Context, raw string) (store.FeedTokenInfo, error)
 	FeedTokens(ctx context.Context, kind store.FeedKind, owner string) ([]store.FeedTokenInfo, error)
 	RevokeFeedToken(ctx context.Context, id string) error
+
+	Statistics(ctx context.Context, f store.StatisticsFilter) (store.Statistics, error)
 }
 
 var _ Store = (*store.Store)(nil)

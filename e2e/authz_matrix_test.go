@@ -577,6 +577,7 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 		"get-motion-deadlines": {on: mxOnMotion, want: mxVisible(200, false)},
 
 		"list-deadlines":     {want: mxEveryone(200)},
+		"get-statistics":     {want: mxEveryone(200)},
 		"get-deadline-rules": {want: mxEveryone(200)},
 		"put-deadline-rules": {want: mxRoles(200, motion.RoleAdmin), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"agenda_placement_meetings": 2, "submission_cutoff": "14d", "papers_due": "7d",
