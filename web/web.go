@@ -75,6 +75,8 @@ type Store interface {
 	AttachmentContent(ctx context.Context, id string) (store.Attachment, []byte, error)
 
 	ConfirmWatchAddress(ctx context.Context, token string) (subject, email string, err error)
+
+	Statistics(ctx context.Context, f store.StatisticsFilter) (store.Statistics, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -177,6 +179,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("POST /sitzungen", s.createMeeting)
 	mux.HandleFunc("GET /sitzungen/{id}", s.showMeeting)
 	mux.HandleFunc("POST /sitzungen/{id}", s.updateMeeting)
+	mux.HandleFunc("GET /statistik", s.statistics)
 	mux.HandleFunc("GET /gremien", s.listOrganizations)
 	mux.HandleFunc("POST /gremien", s.createOrganization)
 	mux.HandleFunc("POST /gremien/koerperschaft", s.saveBody)
