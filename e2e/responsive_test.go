@@ -84,7 +84,7 @@ func TestPagesFitThePhone(t *testing.T) {
 	})
 
 	mp, op, dp := "/antraege/"+m.ID, "/antraege/"+other.ID, "/antraege/"+draft.ID
-	public := []string{"/", "/antraege", "/antraege?q=Digitalisierung", mp, mp + "/druck", "/sitzungen", "/sitzungen/" + ha, "/sitzungen/" + gr, "/gremien"}
+	public := []string{"/", "/antraege", "/antraege?q=Digitalisierung", mp, mp + "/druck", "/sitzungen", "/sitzungen/" + ha, "/sitzungen/" + gr, "/gremien", "/statistik"}
 
 	w.fitsEverywhere("öffentlich", public...)
 
