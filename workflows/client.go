@@ -80,7 +80,7 @@ func (c *Client) Create(ctx context.Context, motionID string, cmd motion.Create,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			AttrBody.ValueSet(cmd.BodyID), AttrStatus.ValueSet(string(motion.StatusDraft)),
 		),
-	}, WorkflowName, Input{MotionID: motionID, BodyID: cmd.BodyID})
+	}, WorkflowName, Input{MotionID: motionID, BodyID: cmd.BodyID, InputChecks: currentInputChecks})
 	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{

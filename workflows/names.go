@@ -60,7 +60,14 @@ type Input struct {
 	BodyID   string `json:"body_id"`
 	// State is set when a run continues as new.
 	State *Carried `json:"state,omitempty"`
+	// InputChecks is the version of the checks the run's update handler
+	// applies commands with: 1 checks text and plausibility as the validator
+	// does; 0 (runs started before) applies commands as they were accepted.
+	InputChecks int `json:"input_checks,omitempty"`
 }
+
+// currentInputChecks is the InputChecks of runs this code starts.
+const currentInputChecks = 1
 
 // CommandRequest is the argument of every update: the command with who sends
 // it, the version the sender saw and the idempotency key.

@@ -47,12 +47,14 @@ func MotionWorkflow(ctx workflow.Context, in Input, o Options) error {
 	} else {
 		w.m = motion.Motion{ID: in.MotionID, BodyID: in.BodyID}
 	}
-	// Version 1 applies commands with the checks of text and plausibility in
-	// the update handler too. A run recorded before them (no marker at its
-	// start) applies its commands as they were accepted then: re-checking
-	// them by today's rules could refuse one on replay and lead the replay
-	// elsewhere. Its validator checks new commands by today's rules anyway.
-	w.strict = workflow.GetVersion(ctx, "input-checks", workflow.DefaultVersion, 1) == 1
+	// A run started with InputChecks applies commands with the checks of text
+	// and plausibility in the update handler too. A run started before them
+	// applies its commands as they were accepted then: re-checking them by
+	// today's rules could refuse one on replay and lead the replay elsewhere.
+	// Its validator checks new commands by today's rules anyway. The run's
+	// input says which: it is in the history from the start, so no marker
+	// has to be written before the first command.
+	w.strict = in.InputChecks >= 1
 	if err := w.setup(ctx); err != nil {
 		return err
 	}
@@ -166,7 +168,7 @@ func (w *run) loop(ctx workflow.Context) error {
 				return err
 			}
 			carried := &Carried{Motion: w.m, Seen: w.order, Digests: w.digests, Reminders: w.rem}
-			return workflow.NewContinueAsNewError(ctx, WorkflowName, Input{MotionID: w.in.MotionID, BodyID: w.in.BodyID, State: carried})
+			return workflow.NewContinueAsNewError(ctx, WorkflowName, Input{MotionID: w.in.MotionID, BodyID: w.in.BodyID, State: carried, InputChecks: currentInputChecks})
 		}
 	}
 }
