@@ -35,7 +35,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -138,6 +140,23 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 
 	mux := http.NewServeMux()
 	hc := huma.DefaultConfig(Title, cfg.Version)
+	// A JSON body must be UTF-8 (RFC 8259, 8.1): encoding/json would replace
+	// bad bytes by U+FFFD, and a command would store something else than was
+	// sent. Checked where huma parses the body, which it reads itself (a
+	// middleware reading it first made the server cancel requests that
+	// waited for an update; make faults).
+	for name, f := range hc.Formats {
+		if strings.Contains(name, "json") {
+			unmarshal := f.Unmarshal
+			f.Unmarshal = func(data []byte, v any) error {
+				if !utf8.Valid(data) {
+					return errNotUTF8
+				}
+				return unmarshal(data, v)
+			}
+			hc.Formats[name] = f
+		}
+	}
 	hc.Info.Description = "Council motions (Anträge) from the faction's draft to the outcome. " +
 		"Errors are RFC 9457 problem details. Commands need a bearer token and `If-Match: \"<version>\"`; " +
 		"an `Idempotency-Key` makes a retry safe."
@@ -174,7 +193,6 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	mux.Handle("/", notFoundHandler(mux))
 
 	var h http.Handler = mux
-	h = s.utf8Body(h)
 	h = s.limitBody(h)
 	h = s.timeout(h)
 	h = s.recoverPanics(h)

@@ -1,17 +1,15 @@
 package api
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
@@ -191,34 +189,8 @@ func (s *server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// utf8Body refuses a request body that is not valid UTF-8 with 422. Every
-// body the API reads is JSON, which must be UTF-8 (RFC 8259, 8.1), and
-// encoding/json would silently replace the bad bytes by U+FFFD, so that a
-// command stored something else than was sent. A body over the limit is
-// passed on for huma to answer 413.
-func (s *server) utf8Body(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Body == nil || r.Body == http.NoBody {
-			next.ServeHTTP(w, r)
-			return
-		}
-		b, err := io.ReadAll(io.LimitReader(r.Body, s.cfg.MaxBodyBytes+1))
-		if err != nil {
-			problem.Write(w, problem.New(http.StatusBadRequest, "Der Inhalt der Anfrage konnte nicht gelesen werden."))
-			return
-		}
-		if int64(len(b)) <= s.cfg.MaxBodyBytes && !utf8.Valid(b) {
-			problem.Write(w, problem.New(http.StatusUnprocessableEntity, "Der Inhalt der Anfrage ist kein gültiges UTF-8.",
-				problem.Field{Location: "body", Message: "kein gültiges UTF-8"}))
-			return
-		}
-		r.Body = struct {
-			io.Reader
-			io.Closer
-		}{io.MultiReader(bytes.NewReader(b), r.Body), r.Body}
-		next.ServeHTTP(w, r)
-	})
-}
+// errNotUTF8 refuses a JSON body that is not valid UTF-8.
+var errNotUTF8 = errors.New("Der Inhalt der Anfrage ist kein gültiges UTF-8.")
 
 // securityHeaders marks every answer nosniff and keeps what a caller with
 // credentials reads out of shared and browser caches: a request with an

@@ -94,12 +94,13 @@ func TestSchemaProblemsAreGermanAndSmall(t *testing.T) {
 }
 
 // TestInvalidUTF8BodyIsRefused: a JSON body with bytes that are not UTF-8
-// is 422 and creates nothing, instead of being stored with U+FFFD.
+// is no JSON (RFC 8259, 8.1): 400 naming the body, and it creates nothing,
+// instead of being stored with U+FFFD.
 func TestInvalidUTF8BodyIsRefused(t *testing.T) {
 	e := newEnv(t, api.Config{})
 	body := "{\"body_id\":\"mannheim\",\"kind\":\"motion\",\"title\":\"B\xe4nke\",\"resolution_points\":[\"Aufstellen.\"]}"
 	r := e.do("POST", "/v1/motions", "spd", body)
-	expect(t, r, http.StatusUnprocessableEntity)
+	expect(t, r, http.StatusBadRequest)
 	if p := decodeProblem(t, r); len(p.Errors) != 1 || p.Errors[0].Location != "body" {
 		t.Errorf("problem %s", r.body)
 	}
