@@ -51,7 +51,7 @@ func pdftotext(t *testing.T, pdf []byte) []string {
 	t.Helper()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed")
+		t.Fatal("pdftotext is not installed: install Debian's poppler-utils (.ci/run does) to read the generated PDFs")
 	}
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.pdf")
