@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -189,8 +188,14 @@ func (s *server) limitBody(next http.Handler) http.Handler {
 	})
 }
 
-// errNotUTF8 refuses a JSON body that is not valid UTF-8.
-var errNotUTF8 = errors.New("Der Inhalt der Anfrage ist kein gültiges UTF-8.")
+// notUTF8 refuses a JSON body that is not valid UTF-8. Its text is the
+// German sentence a caller reads, so it is a type of its own rather than an
+// errors.New (Go's error-string style is for wrapped, lower-case messages).
+type notUTF8 struct{}
+
+func (notUTF8) Error() string { return "Der Inhalt der Anfrage ist kein gültiges UTF-8." }
+
+var errNotUTF8 error = notUTF8{}
 
 // securityHeaders marks every answer nosniff and keeps what a caller with
 // credentials reads out of shared and browser caches: a request with an
