@@ -84,6 +84,15 @@ type SetRoute struct {
 type Schedule struct {
 	ConsultationID string `json:"consultation_id"`
 	MeetingID      string `json:"meeting_id"`
+	// MeetingStart is when the meeting begins, filled in by the caller from
+	// the directory (the API looks the meeting up), never typed by a user. A
+	// meeting whose day (in Berlin) has passed takes no more items. Commands
+	// recorded before it existed have none and are applied as then.
+	MeetingStart *time.Time `json:"meeting_start,omitempty"`
+	// Override is the council office's reason for scheduling into a meeting
+	// that has taken place: entering the record of an earlier session after
+	// the fact (Nacherfassung). It stays in the history.
+	Override string `json:"override,omitempty"`
 }
 
 // ResultInput is the content of a recorded or corrected consultation result.
@@ -101,6 +110,19 @@ type ResultInput struct {
 type RecordResult struct {
 	ConsultationID string `json:"consultation_id"`
 	ResultInput
+	// MeetingStart is when the consultation's meeting began, filled in by the
+	// caller from the directory (the API; a meeting's own process fills in
+	// its date). When it is given, the result counts from that day (the
+	// decision date is the meeting's, not the day it was typed in), cannot be
+	// recorded before the meeting began, and follows the route's order (see
+	// Override). Commands recorded before it existed have none and are
+	// applied as they were then.
+	MeetingStart *time.Time `json:"meeting_start,omitempty"`
+	// Override is the council office's reason for recording this result
+	// while an earlier step of the route is still open (the advising
+	// committee has not dealt with the motion). Those earlier steps are then
+	// kept as skipped, with this reason, instead of vanishing.
+	Override string `json:"override,omitempty"`
 }
 
 // RecordStatement records the administration's statement on a motion.
@@ -146,6 +168,10 @@ type CorrectResult struct {
 	ConsultationID string `json:"consultation_id"`
 	Reason         string `json:"reason"`
 	ResultInput
+	// MeetingStart is when the meeting of the corrected result began, filled
+	// in by the caller as for RecordResult: the corrected record (and the
+	// decision date, if this result decided the motion) counts from that day.
+	MeetingStart *time.Time `json:"meeting_start,omitempty"`
 }
 
 // SetDeadline sets the due time of one of the motion's deadlines by hand,

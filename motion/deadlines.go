@@ -34,12 +34,37 @@ const (
 	DeadlineImplementationReport DeadlineKind = "implementation_report"
 	// DeadlineStale: a motion without any transition for too long.
 	DeadlineStale DeadlineKind = "stale_motion"
+	// DeadlineReschedule: a consultation's meeting was cancelled; the
+	// council office schedules it into another meeting (key
+	// "reschedule:<meeting id>", due at the cancelled meeting's start).
+	DeadlineReschedule DeadlineKind = "reschedule"
 )
+
+// The deadlines of a meeting's own process (see meeting.Deadlines). They are
+// not deadlines of a motion: they are not in DeadlineKinds, cannot be set by
+// hand on a motion and never appear in a motion's deadline list; their
+// reminders go to the council office, keyed "<kind>:<meeting id>".
+const (
+	// DeadlineInvitationDue: the invitation with the agenda (and the papers
+	// of its items) goes out this long before the meeting (§ 34 Abs. 1 GemO
+	// BW: rechtzeitig; in der Regel sieben Tage).
+	DeadlineInvitationDue DeadlineKind = "invitation_due"
+	// DeadlineDecisionsPublished: the decisions of the public part are
+	// published within a week of the meeting (§ 41b GemO BW).
+	DeadlineDecisionsPublished DeadlineKind = "decisions_published"
+	// DeadlineMinutesDue: the minutes are brought to the council within a
+	// month of the meeting (§ 38 GemO BW).
+	DeadlineMinutesDue DeadlineKind = "minutes_due"
+)
+
+// MeetingDeadlineKinds lists every kind of a meeting's own deadlines.
+var MeetingDeadlineKinds = []DeadlineKind{DeadlineInvitationDue, DeadlineDecisionsPublished, DeadlineMinutesDue}
 
 // DeadlineKinds lists every kind of deadline.
 var DeadlineKinds = []DeadlineKind{
 	DeadlineAgendaPlacement, DeadlineSubmissionCutoff, DeadlinePapersDue,
 	DeadlineInquiryAnswer, DeadlineImplementationReport, DeadlineStale,
+	DeadlineReschedule,
 }
 
 // Label is the German name shown to users.
@@ -57,6 +82,14 @@ func (k DeadlineKind) Label() string {
 		return "Bericht zur Umsetzung"
 	case DeadlineStale:
 		return "Antrag ohne Fortgang"
+	case DeadlineReschedule:
+		return "Neueinplanung nach Absage der Sitzung"
+	case DeadlineInvitationDue:
+		return "Einladung zur Sitzung (§ 34 Abs. 1 GemO)"
+	case DeadlineDecisionsPublished:
+		return "Bekanntgabe der Beschlüsse (§ 41b GemO)"
+	case DeadlineMinutesDue:
+		return "Niederschrift an den Gemeinderat (§ 38 GemO)"
 	}
 	return string(k)
 }
@@ -170,6 +203,19 @@ type DeadlineRules struct {
 	// after the last offset while the deadline stays unmet; EscalationMax caps them.
 	Escalation    Duration `json:"escalation"`
 	EscalationMax int      `json:"escalation_max"`
+
+	// The deadlines of a meeting's own process. Zero turns one off: rules
+	// stored before these fields existed read as off, so that a body's
+	// stored rules keep meaning what they meant when they were saved.
+	//
+	// InvitationDue is how long before the meeting the invitation goes out.
+	InvitationDue Duration `json:"invitation_due,omitempty"`
+	// DecisionsPublished is how long after the meeting its public decisions
+	// are published.
+	DecisionsPublished Duration `json:"decisions_published,omitempty"`
+	// MinutesDueMonths is how many calendar months after the meeting the
+	// minutes reach the council.
+	MinutesDueMonths int `json:"minutes_due_months,omitempty"`
 }
 
 // DefaultDeadlineRules are the rules of a body that configured none.
@@ -188,6 +234,9 @@ func DefaultDeadlineRules() DeadlineRules {
 		Offsets:                    []Duration{-7 * day, -day, 0, 3 * day},
 		Escalation:                 7 * day,
 		EscalationMax:              8,
+		InvitationDue:              7 * day,
+		DecisionsPublished:         7 * day,
+		MinutesDueMonths:           1,
 	}
 }
 
@@ -205,6 +254,8 @@ const (
 	MaxImplementationReportMonths = 120
 	// MaxOffsets bounds the number of reminders before and at a deadline.
 	MaxOffsets = 20
+	// MaxMinutesDueMonths bounds MinutesDueMonths: a year.
+	MaxMinutesDueMonths = 12
 	// MaxEscalations bounds EscalationMax.
 	MaxEscalations = 100
 	// maxTimeZone bounds the name of a time zone.
@@ -267,6 +318,11 @@ func (r DeadlineRules) Validate() error {
 	case r.EscalationMax > 0 && r.Escalation == 0:
 		f.add("escalation", "Der Abstand der weiteren Erinnerungen fehlt, obwohl escalation_max gesetzt ist.")
 	}
+	period("invitation_due", "Die Einladungsfrist", r.InvitationDue, false)
+	period("decisions_published", "Die Frist für die Bekanntgabe der Beschlüsse", r.DecisionsPublished, false)
+	if r.MinutesDueMonths < 0 || r.MinutesDueMonths > MaxMinutesDueMonths {
+		f.add("minutes_due_months", "Die Monate bis zur Niederschrift an den Gemeinderat müssen zwischen 0 und %d liegen.", MaxMinutesDueMonths)
+	}
 	if len(*f) == 0 {
 		return nil
 	}
@@ -279,18 +335,40 @@ type MeetingDate struct {
 	OrganizationID string    `json:"organization_id"`
 	Start          time.Time `json:"start"`
 	Cancelled      bool      `json:"cancelled,omitempty"`
+	// Published says that the meeting's invitation, with its agenda, has
+	// been published: only an item on a published agenda counts as placed
+	// on it (§ 34 GemO BW).
+	Published bool `json:"published,omitempty"`
 }
 
+// CalendarRevision is the Revision of the calendars loaded now.
+const CalendarRevision = 1
+
 // Calendar is the outside knowledge deadlines depend on: the body's rules,
-// the council's meetings after the motion's submission, and the meetings the
-// motion refers to.
+// the meetings after the motion's submission of the council and of the
+// organization that decides the motion, and the meetings the motion refers
+// to.
 type Calendar struct {
 	Rules DeadlineRules `json:"rules"`
 	// CouncilMeetings are the meetings of the body's council (the plenary),
 	// in order of start.
 	CouncilMeetings []MeetingDate `json:"council_meetings,omitempty"`
+	// DecisiveOrganization is the organization DecisiveMeetings belong to:
+	// the one whose result decides the motion under its route when the
+	// calendar was loaded ("" without a route).
+	DecisiveOrganization string `json:"decisive_organization,omitempty"`
+	// DecisiveMeetings are DecisiveOrganization's meetings, in order of
+	// start: agenda placement counts them.
+	DecisiveMeetings []MeetingDate `json:"decisive_meetings,omitempty"`
 	// Meetings are the meetings the motion targets or is scheduled in.
 	Meetings []MeetingDate `json:"meetings,omitempty"`
+	// Revision says which rules of agenda placement and meetings the calendar
+	// was loaded for. 0 is a calendar loaded before the meeting became a
+	// process of its own: it knows nothing of published agendas, and
+	// workflows replaying a history with it compute the deadlines as they
+	// did then. CalendarRevision (1) knows which agendas are published and
+	// which organization decides.
+	Revision int `json:"revision,omitempty"`
 }
 
 func (c Calendar) meeting(id string) (MeetingDate, bool) {
@@ -350,6 +428,24 @@ type Reminder struct {
 	// council office only.
 	Escalation bool     `json:"escalation,omitempty"`
 	Audiences  []string `json:"audiences"`
+}
+
+// After adds d to t as every deadline does: whole days as calendar days in
+// the rules' time zone (a meeting at 18:00 has its invitation due at 18:00
+// seven days before, also across a DST change), the rest as elapsed time.
+func (r DeadlineRules) After(t time.Time, d Duration) time.Time { return r.after(t, d) }
+
+// AfterMonths adds n calendar months to t in the rules' time zone. A day the
+// target month lacks is its last day (§ 188 Abs. 3 BGB): a month after
+// 31 January is 28 (or 29) February, not 3 March.
+func (r DeadlineRules) AfterMonths(t time.Time, n int) time.Time {
+	t = t.In(r.location())
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+	if last := first.AddDate(0, 1, -1).Day(); d > last {
+		d = last
+	}
+	return first.AddDate(0, 0, d-1)
 }
 
 // after adds d to t, counting whole days as calendar days in the rules' time

@@ -88,7 +88,34 @@ const (
 	ConsultationPlanned   ConsultationStatus = "planned"
 	ConsultationScheduled ConsultationStatus = "scheduled"
 	ConsultationDone      ConsultationStatus = "done"
+	// ConsultationSkipped is a step of the route that did not happen: a later
+	// organization's result was recorded first, with the council office's
+	// reason (Consultation.Skipped). It stays in the route, so that everybody
+	// sees that, and why, the advising committee did not deal with the
+	// motion; nothing more can be recorded or scheduled for it.
+	ConsultationSkipped ConsultationStatus = "skipped"
 )
+
+// Label is the German word the pages show for where a step of the route stands.
+func (s ConsultationStatus) Label() string {
+	switch s {
+	case ConsultationPlanned:
+		return "geplant"
+	case ConsultationScheduled:
+		return "eingeplant"
+	case ConsultationDone:
+		return "beraten"
+	case ConsultationSkipped:
+		return "übersprungen"
+	}
+	return string(s)
+}
+
+// Closed reports whether nothing more happens in a consultation in status s:
+// it was dealt with or skipped.
+func (s ConsultationStatus) Closed() bool {
+	return s == ConsultationDone || s == ConsultationSkipped
+}
 
 // Consultation is one step of the motion's route (Beratungsfolge): its
 // treatment by one organization, in one meeting, with one result.
@@ -99,9 +126,24 @@ type Consultation struct {
 	Decisive  bool               `json:"decisive"`
 	Status    ConsultationStatus `json:"status"`
 	MeetingID string             `json:"meeting_id,omitempty"`
-	Record    *ResultRecord      `json:"record,omitempty"`
+	// MeetingStart is when the meeting begins, as the directory said when the
+	// consultation was scheduled or its result recorded (absent for those
+	// scheduled before it was kept).
+	MeetingStart *time.Time    `json:"meeting_start,omitempty"`
+	Record       *ResultRecord `json:"record,omitempty"`
+	// Skipped says why a step in status skipped did not happen.
+	Skipped *Skip `json:"skipped,omitempty"`
 	// Corrections counts corrections of the record; each is an audited event.
 	Corrections int `json:"corrections,omitempty"`
+}
+
+// Skip is why a step of the route was left out: the council office recorded
+// the result of a later step (By) first and gave its reason.
+type Skip struct {
+	// By is the consultation whose result was recorded ahead of this one.
+	By     string    `json:"by"`
+	Reason string    `json:"reason"`
+	At     time.Time `json:"at"`
 }
 
 // ResultRecord is what was resolved in a consultation, with its vote.
@@ -114,10 +156,18 @@ type ResultRecord struct {
 	// motion is settled by other resolutions.
 	OriginatorAgreed *bool `json:"originator_agreed,omitempty"`
 	// ReferredTo is the organization a referred motion goes to next.
-	ReferredTo string    `json:"referred_to,omitempty"`
-	Note       string    `json:"note,omitempty"`
-	MeetingID  string    `json:"meeting_id,omitempty"`
+	ReferredTo string `json:"referred_to,omitempty"`
+	Note       string `json:"note,omitempty"`
+	MeetingID  string `json:"meeting_id,omitempty"`
+	// DecidedAt is when the organization resolved it: the start of its
+	// meeting (absent for results recorded before the meeting's date was
+	// known; then only RecordedAt is there).
+	DecidedAt *time.Time `json:"decided_at,omitempty"`
+	// RecordedAt is when the result was entered.
 	RecordedAt time.Time `json:"recorded_at"`
+	// Override is the council office's reason for recording this result
+	// ahead of earlier steps of the route, which are skipped.
+	Override string `json:"override,omitempty"`
 }
 
 // Link points at another motion or resolution.
@@ -205,6 +255,19 @@ func (m *Motion) Consultation(id string) *Consultation {
 	return nil
 }
 
+// DecisiveOrganization is the organization whose result decides the motion
+// under its route, "" while it has no route: the organization § 34 GemO
+// measures the agenda placement against (the council, or a committee with
+// powers of decision).
+func (m *Motion) DecisiveOrganization() string {
+	for i := len(m.Consultations) - 1; i >= 0; i-- {
+		if m.Consultations[i].Decisive {
+			return m.Consultations[i].OrganizationID
+		}
+	}
+	return ""
+}
+
 // MeetingIDs lists the meetings the motion is or was scheduled into.
 func (m *Motion) MeetingIDs() []string {
 	var ids []string
@@ -241,6 +304,10 @@ func (m *Motion) Clone() *Motion {
 		if k.Record != nil {
 			r := *k.Record
 			k.Record = &r
+		}
+		if k.Skipped != nil {
+			s := *k.Skipped
+			k.Skipped = &s
 		}
 		c.Consultations[i] = k
 	}

@@ -33,22 +33,14 @@ func Deadlines(m *Motion, cal Calendar) []Deadline {
 	}
 
 	open := m.Status == StatusSubmitted || m.Status == StatusRegistered || m.Status == StatusInConsultation
-	// Agenda placement: by the N-th council meeting after submission, unless
-	// the council's consultation is already scheduled in time.
+	// Agenda placement (§ 34 Abs. 1 GemO): by the N-th meeting after
+	// submission of the organization that decides (the council, or a
+	// committee with powers of decision), unless the motion is on that
+	// organization's published agenda in time or it has dealt with it.
 	if votable && open && m.SubmittedAt != nil && r.AgendaPlacementMeetings > 0 {
-		var next []MeetingDate
-		for _, mt := range cal.CouncilMeetings {
-			if !mt.Cancelled && mt.Start.After(*m.SubmittedAt) {
-				next = append(next, mt)
-			}
-		}
-		sort.Slice(next, func(i, j int) bool { return next[i].Start.Before(next[j].Start) })
-		if len(next) >= r.AgendaPlacementMeetings {
-			limit := next[r.AgendaPlacementMeetings-1]
-			if !m.scheduledInCouncilBy(cal, limit) {
-				add(Deadline{Key: string(DeadlineAgendaPlacement), Kind: DeadlineAgendaPlacement, Due: limit.Start,
-					MeetingID: limit.ID, Audiences: []string{AudienceCouncilOffice}, Informed: []string{faction}})
-			}
+		if limit, ok := placementLimit(m, cal); ok && !m.placed(cal, limit) {
+			add(Deadline{Key: string(DeadlineAgendaPlacement), Kind: DeadlineAgendaPlacement, Due: limit.Start,
+				MeetingID: limit.ID, Audiences: []string{AudienceCouncilOffice}, Informed: []string{faction}})
 		}
 	}
 
@@ -62,6 +54,22 @@ func Deadlines(m *Motion, cal Calendar) []Deadline {
 				add(Deadline{Key: string(DeadlinePapersDue) + ":" + mt.ID, Kind: DeadlinePapersDue,
 					Due: r.after(mt.Start, -r.PapersDue), MeetingID: mt.ID,
 					Audiences: []string{AudienceCouncilOffice, admin}, Expires: &mt.Start})
+			}
+		}
+	}
+
+	// A consultation whose meeting was cancelled is scheduled anew, at once:
+	// it is due when the cancelled meeting would have begun. (A calendar of
+	// revision 0 knew of cancellations, but no deadline followed from them.)
+	if votable && m.Status == StatusInConsultation && cal.Revision >= 1 {
+		for _, c := range m.Consultations {
+			if c.Status != ConsultationScheduled {
+				continue
+			}
+			key := string(DeadlineReschedule) + ":" + c.MeetingID
+			if mt, ok := cal.meeting(c.MeetingID); ok && mt.Cancelled && !slices.ContainsFunc(out, func(d Deadline) bool { return d.Key == key }) {
+				add(Deadline{Key: key, Kind: DeadlineReschedule, Due: mt.Start, MeetingID: mt.ID,
+					Audiences: []string{AudienceCouncilOffice}, Informed: []string{faction}})
 			}
 		}
 	}
@@ -110,8 +118,64 @@ func Deadlines(m *Motion, cal Calendar) []Deadline {
 	return out
 }
 
+// placementLimit returns the meeting by which the motion must be on the
+// agenda: the N-th meeting after submission, not cancelled, of the
+// organization that decides it (the council's while it has no route or the
+// calendar names no other). ok is false while there are not that many.
+func placementLimit(m *Motion, cal Calendar) (MeetingDate, bool) {
+	meetings := cal.CouncilMeetings
+	if org := m.DecisiveOrganization(); cal.Revision >= 1 && org != "" && org == cal.DecisiveOrganization {
+		meetings = cal.DecisiveMeetings
+	}
+	var next []MeetingDate
+	for _, mt := range meetings {
+		if !mt.Cancelled && mt.Start.After(*m.SubmittedAt) {
+			next = append(next, mt)
+		}
+	}
+	sort.Slice(next, func(i, j int) bool { return next[i].Start.Before(next[j].Start) })
+	n := cal.Rules.AgendaPlacementMeetings
+	if len(next) < n {
+		return MeetingDate{}, false
+	}
+	return next[n-1], true
+}
+
+// placed reports whether the agenda placement deadline is met. Under a
+// calendar of revision 1: the deciding organization has dealt with the
+// motion (any result but a postponement, a referral too), or one of its
+// consultations is scheduled, no later than limit, in a meeting whose
+// agenda is published. Under a calendar of revision 0 (replaying a history
+// recorded before) it is scheduledInCouncilBy, as it was then.
+func (m *Motion) placed(cal Calendar, limit MeetingDate) bool {
+	if cal.Revision < 1 {
+		return m.scheduledInCouncilBy(cal, limit)
+	}
+	org := m.DecisiveOrganization()
+	for _, c := range m.Consultations {
+		if c.OrganizationID != org {
+			continue
+		}
+		if c.Status == ConsultationDone {
+			return true
+		}
+		if c.Status != ConsultationScheduled {
+			continue
+		}
+		mt, ok := cal.meeting(c.MeetingID)
+		if !ok && c.MeetingID == limit.ID {
+			mt, ok = limit, true
+		}
+		if ok && mt.Published && !mt.Cancelled && !mt.Start.After(limit.Start) {
+			return true
+		}
+	}
+	return false
+}
+
 // scheduledInCouncilBy reports whether the decisive consultation is done or
-// scheduled in a council meeting no later than limit.
+// scheduled in a council meeting no later than limit: agenda placement as
+// computed from calendars of revision 0.
 func (m *Motion) scheduledInCouncilBy(cal Calendar, limit MeetingDate) bool {
 	for _, c := range m.Consultations {
 		if !c.Decisive {

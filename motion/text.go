@@ -298,12 +298,14 @@ func checkTexts(cmd Command) (Command, error) {
 	case Schedule:
 		t.line("consultation_id", "Die Beratung", &c.ConsultationID, maxID, required)
 		t.line("meeting_id", "Die Sitzung", &c.MeetingID, maxID, required)
+		t.prose("override", "Der Grund der Nacherfassung", &c.Override, maxReason, optional)
 		cmd = c
 	case RecordResult:
 		t.line("consultation_id", "Die Beratung", &c.ConsultationID, maxID, required)
 		c.ResultInput = c.ResultInput.clone()
 		t.line("result", "Das Ergebnis", (*string)(&c.Result), MaxShort, optional)
 		t.result(&c.ResultInput)
+		t.prose("override", "Die Begründung der Abweichung von der Beratungsfolge", &c.Override, maxReason, optional)
 		cmd = c
 	case RecordStatement:
 		t.prose("text", "Die Stellungnahme", &c.Text, maxText, required)

@@ -358,18 +358,7 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 	case SetRoute:
 		return setRoute(m, c)
 	case Schedule:
-		var f fields
-		k := m.Consultation(c.ConsultationID)
-		if k == nil {
-			f.add("consultation_id", unknownConsultation)
-		} else if k.Status == ConsultationDone {
-			f.add("consultation_id", "Beratung ist bereits abgeschlossen")
-		}
-		if err := f.err(); err != nil {
-			return "", "", err
-		}
-		k.MeetingID, k.Status = c.MeetingID, ConsultationScheduled
-		return fmt.Sprintf("Beratung %s in Sitzung %s eingeplant", k.ID, c.MeetingID), "", nil
+		return schedule(m, c, at)
 	case RecordResult:
 		return recordResult(m, c, at)
 	case RecordStatement:
@@ -439,7 +428,7 @@ func setRoute(m *Motion, c SetRoute) (string, string, error) {
 	}
 	kept := m.Consultations[:0:0]
 	for _, k := range m.Consultations {
-		if k.Status == ConsultationDone {
+		if k.Status.Closed() {
 			kept = append(kept, k)
 		}
 	}
@@ -462,6 +451,43 @@ func (m *Motion) newConsultation(org string, decisive bool) Consultation {
 	}
 }
 
+// schedule puts a consultation on a meeting's agenda. With the meeting's
+// start known (Schedule.MeetingStart), a meeting of an earlier day is
+// refused: its agenda is history. A meeting of today may still take an item.
+func schedule(m *Motion, c Schedule, at time.Time) (string, string, error) {
+	var f fields
+	k := m.Consultation(c.ConsultationID)
+	switch {
+	case k == nil:
+		f.add("consultation_id", unknownConsultation)
+	case k.Status == ConsultationDone:
+		f.add("consultation_id", "Beratung ist bereits abgeschlossen")
+	case k.Status == ConsultationSkipped:
+		f.add("consultation_id", "Diese Beratung wurde übersprungen; sie kann nicht mehr eingeplant werden.")
+	}
+	if c.MeetingStart != nil && !SameDayOrLater(*c.MeetingStart, at) && strings.TrimSpace(c.Override) == "" {
+		f.add("meeting_id", "Die Sitzung hat bereits stattgefunden; eingeplant werden kann nur in eine Sitzung von heute oder später. "+
+			"Wer eine frühere Sitzung nacherfasst, nennt dafür einen Grund der Nacherfassung.")
+	}
+	if err := f.err(); err != nil {
+		return "", "", err
+	}
+	k.MeetingID, k.Status, k.MeetingStart = c.MeetingID, ConsultationScheduled, c.MeetingStart
+	return fmt.Sprintf("Beratung %s in Sitzung %s eingeplant", k.ID, c.MeetingID), c.Override, nil
+}
+
+// notYetHeld refuses a result of a meeting that has not begun.
+const notYetHeld = "Die Sitzung hat noch nicht stattgefunden; ihr Ergebnis kann erst ab Sitzungsbeginn erfasst werden."
+
+// recordResult records a consultation's result. With the meeting's start
+// known (RecordResult.MeetingStart) the result is the meeting's: it cannot
+// be recorded before the meeting began, its decision date is the meeting's
+// start, and it keeps to the route: while an earlier step is still open it
+// is refused, unless the council office gives its reason for the deviation
+// (Override); the open earlier steps are then kept as skipped, with that
+// reason. A postponement or a withdrawal deals with nothing and needs no
+// reason. Without the start (commands recorded before it was filled in)
+// the result is applied as it was then.
 func recordResult(m *Motion, c RecordResult, at time.Time) (string, string, error) {
 	var f fields
 	k := m.Consultation(c.ConsultationID)
@@ -474,15 +500,45 @@ func recordResult(m *Motion, c RecordResult, at time.Time) (string, string, erro
 	}
 	c.ResultInput.validate(&f)
 	c.ResultInput.validateFor(k, &f)
+	var skipped []*Consultation
+	if c.MeetingStart != nil {
+		if at.Before(*c.MeetingStart) {
+			f.add("consultation_id", notYetHeld)
+		}
+		if c.Result != ResultPostponed && c.Result != ResultWithdrawn {
+			skipped = m.openBefore(k.ID)
+		}
+		if len(skipped) > 0 && strings.TrimSpace(c.Override) == "" {
+			f.add("override", "%s", routeOrder(skipped))
+		}
+	}
 	if err := f.err(); err != nil {
 		return "", "", err
 	}
+	decidedAt := at
 	rec := c.ResultInput.record(k.MeetingID, at)
+	if c.MeetingStart != nil {
+		decidedAt = *c.MeetingStart
+		rec.DecidedAt = &decidedAt
+		k.MeetingStart = c.MeetingStart
+	}
 	summary := fmt.Sprintf("%s: %s", k.OrganizationID, c.Result.Label())
+	reason := c.Note
+	if len(skipped) > 0 {
+		orgs := make([]string, len(skipped))
+		for i, s := range skipped {
+			s.Status, s.MeetingID, s.MeetingStart = ConsultationSkipped, "", nil
+			s.Skipped = &Skip{By: k.ID, Reason: c.Override, At: at}
+			orgs[i] = s.OrganizationID
+		}
+		rec.Override = c.Override
+		summary += " – abweichend von der Beratungsfolge, ohne Vorberatung in " + strings.Join(orgs, ", ")
+		reason = strings.TrimSpace(c.Override + "\n\n" + c.Note)
+	}
 	switch {
 	case c.Result == ResultPostponed:
-		k.Status, k.MeetingID = ConsultationPlanned, ""
-		return summary, c.Note, nil
+		k.Status, k.MeetingID, k.MeetingStart = ConsultationPlanned, "", nil
+		return summary, reason, nil
 	case c.Result == ResultReferred:
 		k.Status, k.Record = ConsultationDone, &rec
 		idx := slices.IndexFunc(m.Consultations, func(x Consultation) bool { return x.ID == k.ID })
@@ -493,17 +549,48 @@ func recordResult(m *Motion, c RecordResult, at time.Time) (string, string, erro
 			added = append(added, m.newConsultation(org, true))
 		}
 		m.Consultations = slices.Insert(m.Consultations, idx+1, added...)
-		return summary + " an " + c.ReferredTo, c.Note, nil
+		return summary + " an " + c.ReferredTo, reason, nil
 	case c.Result == ResultWithdrawn:
 		k.Status, k.Record = ConsultationDone, &rec
 		m.Status = StatusWithdrawn
-		return summary, c.Note, nil
+		return summary, reason, nil
 	}
 	k.Status, k.Record = ConsultationDone, &rec
 	if endsConsultation(k, c.Result) {
-		m.decide(Outcome{Result: c.Result, ConsultationID: k.ID, Links: c.Links, OriginatorAgreed: c.OriginatorAgreed, Note: c.Note}, at)
+		m.decide(Outcome{Result: c.Result, ConsultationID: k.ID, Links: c.Links, OriginatorAgreed: c.OriginatorAgreed, Note: c.Note}, decidedAt)
 	}
-	return summary, c.Note, nil
+	return summary, reason, nil
+}
+
+// openBefore returns the steps of the route before consultation id that are
+// still open (planned or scheduled).
+func (m *Motion) openBefore(id string) []*Consultation {
+	var out []*Consultation
+	for i := range m.Consultations {
+		k := &m.Consultations[i]
+		if k.ID == id {
+			break
+		}
+		if !k.Status.Closed() {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// routeOrder says which advising steps of the route are still open.
+func routeOrder(open []*Consultation) string {
+	orgs := make([]string, len(open))
+	ids := make([]string, len(open))
+	for i, k := range open {
+		orgs[i], ids[i] = k.OrganizationID, k.ID
+	}
+	const remedy = " Das Ergebnis kann erst danach erfasst werden, oder mit einer Begründung des Ratsbüros, warum von der Beratungsfolge abgewichen wird."
+	if len(open) == 1 {
+		return fmt.Sprintf("Das vorberatende Gremium %s hat den Antrag noch nicht beraten (Beratung %s).", orgs[0], ids[0]) + remedy
+	}
+	return fmt.Sprintf("Die vorberatenden Gremien %s haben den Antrag noch nicht beraten (Beratungen %s).",
+		strings.Join(orgs, ", "), strings.Join(ids, ", ")) + remedy
 }
 
 // OutcomeConsultation is the consultation id a correction gives to name the
@@ -526,6 +613,9 @@ func correctResult(m *Motion, c CorrectResult, at time.Time) (string, string, er
 		f.add("consultation_id", "zu dieser Beratung ist kein Ergebnis erfasst")
 		return "", "", f.err()
 	}
+	if c.MeetingStart != nil && at.Before(*c.MeetingStart) {
+		f.add("consultation_id", notYetHeld)
+	}
 	c.ResultInput.validate(&f)
 	c.ResultInput.validateFor(k, &f)
 	old := k.Record.Result
@@ -540,10 +630,22 @@ func correctResult(m *Motion, c CorrectResult, at time.Time) (string, string, er
 		return "", "", err
 	}
 	rec := c.ResultInput.record(k.Record.MeetingID, at)
+	rec.DecidedAt, rec.Override = k.Record.DecidedAt, k.Record.Override
+	if c.MeetingStart != nil {
+		// The meeting's date also repairs a decision date recorded as the
+		// day the result was typed in.
+		decidedAt := *c.MeetingStart
+		rec.DecidedAt = &decidedAt
+		k.MeetingStart = c.MeetingStart
+	}
 	k.Record = &rec
 	k.Corrections++
 	if m.Outcome != nil && m.Outcome.ConsultationID == k.ID {
 		m.Outcome.Result, m.Outcome.Links, m.Outcome.OriginatorAgreed, m.Outcome.Note = c.Result, c.Links, c.OriginatorAgreed, c.Note
+		if c.MeetingStart != nil {
+			decidedAt := *c.MeetingStart
+			m.Outcome.DecidedAt, m.DecidedAt = decidedAt, &decidedAt
+		}
 	}
 	return fmt.Sprintf("Korrektur %s: %s → %s", k.OrganizationID, old.Label(), c.Result.Label()), c.Reason, nil
 }
@@ -575,7 +677,8 @@ func correctOutcome(m *Motion, c CorrectResult) (string, string, error) {
 	return fmt.Sprintf("Korrektur des Ergebnisses: %s → %s", old.Label(), c.Result.Label()), c.Reason, nil
 }
 
-// decide sets the outcome and drops the steps of the route that will not happen.
+// decide sets the outcome, decided at at, and drops the steps of the route
+// that will not happen; skipped steps stay, so that the route shows them.
 func (m *Motion) decide(o Outcome, at time.Time) {
 	o.DecidedAt = at
 	m.Outcome = &o
@@ -583,7 +686,7 @@ func (m *Motion) decide(o Outcome, at time.Time) {
 	m.Status = StatusDecided
 	done := m.Consultations[:0:0]
 	for _, k := range m.Consultations {
-		if k.Status == ConsultationDone {
+		if k.Status.Closed() {
 			done = append(done, k)
 		}
 	}
