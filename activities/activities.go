@@ -76,6 +76,10 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.Notify, activity.RegisterOptions{Name: workflows.ActivityNotify})
 	w.RegisterActivityWithOptions(a.ProjectDeadlines, activity.RegisterOptions{Name: workflows.ActivityProjectDeadlines})
 	w.RegisterActivityWithOptions(a.SendDigests, activity.RegisterOptions{Name: workflows.ActivityDigest})
+	w.RegisterActivityWithOptions(a.ProjectMeeting, activity.RegisterOptions{Name: workflows.ActivityProjectMeeting})
+	w.RegisterActivityWithOptions(a.Tell, activity.RegisterOptions{Name: workflows.ActivityTell})
+	w.RegisterActivityWithOptions(a.MeetingDocument, activity.RegisterOptions{Name: workflows.ActivityMeetingDocument})
+	w.RegisterActivityWithOptions(a.SendInvitation, activity.RegisterOptions{Name: workflows.ActivitySendInvitation})
 }
 
 // classify makes errors that no retry can fix non-retryable, keeping the

@@ -31,8 +31,10 @@ type Webhooks interface {
 const defaultLease = 2 * time.Minute
 
 // LoadCalendar loads what a motion's deadlines depend on: the body's current
-// deadline rules, the council's meetings since in.Since, and the meetings
-// in.MeetingIDs names.
+// deadline rules, the council's meetings since in.Since, those of
+// in.OrganizationID (the organization that decides the motion) when it is
+// given, and the meetings in.MeetingIDs names; each meeting says whether its
+// agenda is published. The calendar is of motion.CalendarRevision.
 func (a *Activities) LoadCalendar(ctx context.Context, in workflows.LoadCalendarInput) (motion.Calendar, error) {
 	if in.BodyID == "" {
 		return motion.Calendar{}, classify(fmt.Errorf("%w: body is required", store.ErrInvalid))
@@ -45,11 +47,18 @@ func (a *Activities) LoadCalendar(ctx context.Context, in workflows.LoadCalendar
 	if err != nil {
 		return motion.Calendar{}, classify(err)
 	}
+	var decisive []motion.MeetingDate
+	if in.OrganizationID != "" {
+		if decisive, err = a.Store.OrganizationMeetings(ctx, in.BodyID, in.OrganizationID, in.Since); err != nil {
+			return motion.Calendar{}, classify(err)
+		}
+	}
 	meetings, err := a.Store.MeetingDates(ctx, in.MeetingIDs)
 	if err != nil {
 		return motion.Calendar{}, classify(err)
 	}
-	return motion.Calendar{Rules: rules, CouncilMeetings: council, Meetings: meetings}, nil
+	return motion.Calendar{Rules: rules, CouncilMeetings: council, DecisiveOrganization: in.OrganizationID,
+		DecisiveMeetings: decisive, Meetings: meetings, Revision: motion.CalendarRevision}, nil
 }
 
 // ProjectDeadlines replaces the motion's current deadlines in the read model

@@ -73,6 +73,13 @@ func (w *run) deadlines(ctx workflow.Context) (*motion.Reminder, error) {
 
 // loadCalendar fetches the rules and meetings the deadlines depend on when
 // what the motion names of them changed (or a signal asked for it).
+//
+// The organization that decides the motion is part of what the calendar
+// depends on only for calendars that know of it (Revision 1): a calendar
+// loaded before (a history recorded then, or one carried across
+// continue-as-new) is reloaded exactly when it was then, so that a replay
+// runs the same activities. Both are decided by the recorded calendar, so no
+// version marker is needed.
 func (w *run) loadCalendar(ctx workflow.Context) error {
 	since := w.m.CreatedAt
 	if w.m.SubmittedAt != nil {
@@ -82,17 +89,24 @@ func (w *run) loadCalendar(ctx workflow.Context) error {
 	if w.m.TargetMeeting != "" && !slices.Contains(ids, w.m.TargetMeeting) {
 		ids = append(ids, w.m.TargetMeeting)
 	}
-	key := since.UTC().Format(time.RFC3339Nano) + "|" + strings.Join(ids, ",")
-	if w.rem.Calendar != nil && w.rem.CalendarKey == key {
+	org := w.m.DecisiveOrganization()
+	base := since.UTC().Format(time.RFC3339Nano) + "|" + strings.Join(ids, ",")
+	keyFor := func(cal *motion.Calendar) string {
+		if cal != nil && cal.Revision >= 1 {
+			return base + "|" + org
+		}
+		return base
+	}
+	if w.rem.Calendar != nil && w.rem.CalendarKey == keyFor(w.rem.Calendar) {
 		return nil
 	}
 	var cal motion.Calendar
 	err := workflow.ExecuteActivity(w.activityCtx(ctx), ActivityLoadCalendar,
-		LoadCalendarInput{BodyID: w.m.BodyID, MotionID: w.m.ID, Since: since, MeetingIDs: ids}).Get(ctx, &cal)
+		LoadCalendarInput{BodyID: w.m.BodyID, MotionID: w.m.ID, Since: since, MeetingIDs: ids, OrganizationID: org}).Get(ctx, &cal)
 	if err != nil {
 		return err
 	}
-	w.rem.Calendar, w.rem.CalendarKey = &cal, key
+	w.rem.Calendar, w.rem.CalendarKey = &cal, keyFor(&cal)
 	return nil
 }
 

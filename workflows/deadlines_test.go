@@ -363,3 +363,51 @@ func TestStaleMotionAfterNinetyDaysWithoutATransition(t *testing.T) {
 		t.Errorf("stale reminder to %v", got[0].r.Audiences)
 	}
 }
+
+// TestRouteToADecidingCommitteeReloadsTheCalendar: a calendar that knows
+// which organization decides (revision 1) is loaded again when the route
+// names another one, so that agenda placement counts that committee's
+// meetings; a calendar of revision 0 (recorded before) is reloaded only when
+// it was then, so that recorded histories replay with the same activities.
+func TestRouteToADecidingCommitteeReloadsTheCalendar(t *testing.T) {
+	for _, rev := range []int{0, motion.CalendarRevision} {
+		t.Run(fmt.Sprintf("revision %d", rev), func(t *testing.T) {
+			e := newEnv(t)
+			e.cal = councilCalendar()
+			e.cal.Revision = rev
+			outs := []*outcome{
+				e.sendAt(local(2026, 1, 15, 10, 0), spd, motion.Create{BodyID: body, Kind: motion.KindMotion, Content: content(motion.KindMotion)}),
+				e.sendAt(local(2026, 1, 15, 11, 0), spd, motion.Submit{}),
+				e.sendAt(local(2026, 1, 16, 9, 0), office, motion.Register{}),
+				e.sendAt(local(2026, 1, 16, 9, 5), office, motion.SetRoute{Steps: []motion.RouteStep{{OrganizationID: "ha", Decisive: true}}}),
+			}
+			// The directory now answers with the committee's meetings for it.
+			var before int
+			e.te.RegisterDelayedCallback(func() {
+				e.mu.Lock()
+				defer e.mu.Unlock()
+				before = e.loads
+				e.cal.DecisiveOrganization = "ha"
+				e.cal.DecisiveMeetings = []motion.MeetingDate{
+					{ID: "ha-jan", OrganizationID: "ha", Start: local(2026, 1, 20, 16, 0)},
+					{ID: "ha-feb", OrganizationID: "ha", Start: local(2026, 2, 10, 16, 0)},
+				}
+			}, local(2026, 1, 16, 9, 2).Sub(started))
+			e.runUntil(local(2026, 1, 17, 0, 0), nil)
+			mustSucceed(t, outs)
+			last := e.deadlines[len(e.deadlines)-1]
+			var agenda string
+			for _, d := range last {
+				if d.Kind == motion.DeadlineAgendaPlacement {
+					agenda = d.MeetingID
+				}
+			}
+			switch {
+			case rev == 0 && (e.loads != before || agenda != "gr-feb"):
+				t.Errorf("revision 0: %d loads after the route (want none), agenda placement at %q (want gr-feb)", e.loads-before, agenda)
+			case rev >= 1 && (e.loads != before+1 || agenda != "ha-feb"):
+				t.Errorf("revision 1: %d loads after the route (want 1), agenda placement at %q (want the committee's ha-feb)", e.loads-before, agenda)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 )
 
@@ -40,3 +41,12 @@ func Rearm(ctx context.Context, ms Motions, log *slog.Logger, dependents func(co
 		log.ErrorContext(ctx, "calendar change: signal motions", append(attrs, "error", err)...)
 	}
 }
+
+// Meetings runs commands on meetings; *Client offers it. The API and the web
+// pages find it on their Motions when it is a *Client (tests of other
+// surfaces give a fake Motions without meetings).
+type Meetings interface {
+	SendMeeting(ctx context.Context, current meeting.Meeting, cmd meeting.Command, meta Meta) (meeting.Meeting, error)
+}
+
+var _ Meetings = (*Client)(nil)

@@ -131,6 +131,10 @@ type LoadCalendarInput struct {
 	Since time.Time `json:"since"`
 	// MeetingIDs are the meetings the motion targets or is scheduled in.
 	MeetingIDs []string `json:"meeting_ids,omitempty"`
+	// OrganizationID is the organization that decides the motion under its
+	// route (motion.Motion.DecisiveOrganization): its meetings from Since
+	// count for agenda placement. "" (no route yet) loads the council's only.
+	OrganizationID string `json:"organization_id,omitempty"`
 }
 
 // MotionSummary is what a reminder says about its motion.

@@ -32,6 +32,7 @@ func Register(r worker.WorkflowRegistry, o Options) {
 	r.RegisterWorkflowWithOptions(func(ctx workflow.Context, in Input) error {
 		return MotionWorkflow(ctx, in, o)
 	}, workflow.RegisterOptions{Name: WorkflowName})
+	RegisterMeeting(r, o)
 }
 
 // MotionWorkflow owns one motion for its whole life. It never ends by itself:
