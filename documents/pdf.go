@@ -1,12 +1,13 @@
-// Package documents renders the council's papers as PDF: pure, domain in,
-// bytes out. It imports nothing of ours but motion.
+// Package documents renders the council's papers as PDF: a motion, and a
+// meeting's invitation and minutes. Pure, domain in, bytes out. It imports
+// nothing of ours but motion and meeting.
 //
 // Guarantees:
 //
 //   - The same input gives the same bytes: the document's creation and
-//     modification dates come from the motion, never from the clock, and the
-//     PDF's internal catalogs are sorted. An ETag of the motion's version
-//     therefore names one document.
+//     modification dates come from the motion or meeting, never from the
+//     clock, and the PDF's internal catalogs are sorted. An ETag of the
+//     motion's (the meeting's) version therefore names one document.
 //   - Text is set in the PDF core fonts (Helvetica), which need no font files,
 //     in the code page Windows-1252: German letters (ä ö ü Ä Ö Ü ß), typographic
 //     quotes („ “ ‚ ‘ » «), dashes (– —), € and the other characters of cp1252
@@ -60,74 +61,32 @@ const (
 // inquiry), the Begründung, the attachments by name and the tags, with
 // "Seite x von y" in the footer. A draft is marked "Entwurf" on every page.
 func MotionPDF(m motion.Motion, names Names) (out []byte, err error) {
-	defer func() {
-		// fpdf panics on some inputs (e.g. invalid UTF-8 in metadata, which
-		// clean removes); a document that cannot be made is an error.
-		if r := recover(); r != nil {
-			out, err = nil, fmt.Errorf("documents: rendering motion %s: %v", m.ID, r)
-		}
-	}()
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCatalogSort(true)
+	defer rescue(&out, &err, "motion "+m.ID)
 	created := m.CreatedAt
 	if m.SubmittedAt != nil {
 		created = *m.SubmittedAt
 	}
-	modified := m.UpdatedAt
-	if modified.IsZero() {
-		modified = created
-	}
-	if created.IsZero() {
-		// No time in the motion: a fixed one rather than the clock.
-		created = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
-		modified = created
-	}
-	pdf.SetCreationDate(created.In(time.UTC))
-	pdf.SetModificationDate(modified.In(time.UTC))
-	pdf.SetMargins(marginLeft, marginTop, marginRight)
-	pdf.SetAutoPageBreak(true, marginBottom)
-	pdf.AliasNbPages("{nb}")
-
-	cp := pdf.UnicodeTranslatorFromDescriptor("cp1252")
-	tr := translator(cp)
+	title := strings.TrimSpace(m.Title)
+	p := newPaper(created, m.UpdatedAt, meta{
+		title:   title,
+		subject: m.Kind.Label() + " " + m.Reference,
+		author:  names.organization(m.Faction),
+	})
+	pdf, tr, textW := p.Fpdf, p.tr, p.textW
 	draft := m.Status == motion.StatusDraft
 
-	title := strings.TrimSpace(m.Title)
-	pdf.SetTitle(clean(title), true)
-	pdf.SetSubject(clean(m.Kind.Label()+" "+m.Reference), true)
-	pdf.SetAuthor(clean(names.organization(m.Faction)), true)
-	pdf.SetCreator("motionflow", true)
-	pdf.SetProducer("motionflow", true)
-	pdf.SetLang("de-DE")
-
-	pageW, _ := pdf.GetPageSize()
-	textW := pageW - marginLeft - marginRight
-
-	pdf.SetHeaderFunc(func() {
-		if draft {
-			pdf.SetFont("Helvetica", "B", 9)
-			pdf.SetTextColor(180, 0, 0)
-			pdf.SetXY(marginLeft, 8)
-			pdf.CellFormat(textW, 5, tr("ENTWURF – nicht eingereicht"), "", 0, "R", false, 0, "")
-			pdf.SetTextColor(0, 0, 0)
-			pdf.SetXY(marginLeft, marginTop)
-		}
-	})
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-15)
-		pdf.SetFont("Helvetica", "", 8)
-		pdf.SetTextColor(90, 90, 90)
-		left := m.Kind.Label()
-		if m.Reference != "" {
-			left += " " + m.Reference
-		}
-		if draft {
-			left += " (Entwurf)"
-		}
-		pdf.CellFormat(textW/2, 5, tr(left), "T", 0, "L", false, 0, "")
-		pdf.CellFormat(textW/2, 5, tr(fmt.Sprintf("Seite %d von {nb}", pdf.PageNo())), "T", 0, "R", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	})
+	mark := ""
+	if draft {
+		mark = "ENTWURF – nicht eingereicht"
+	}
+	left := m.Kind.Label()
+	if m.Reference != "" {
+		left += " " + m.Reference
+	}
+	if draft {
+		left += " (Entwurf)"
+	}
+	p.frame(mark, left)
 	pdf.AddPage()
 
 	// Head: the body on the left, kind, reference and date on the right.
@@ -165,15 +124,7 @@ func MotionPDF(m motion.Motion, names Names) (out []byte, err error) {
 	pdf.Ln(4)
 
 	// Who files it.
-	field := func(label, value string) {
-		if strings.TrimSpace(value) == "" {
-			return
-		}
-		pdf.SetFont("Helvetica", "B", 10)
-		pdf.CellFormat(38, lineHeight, tr(label), "", 0, "L", false, 0, "")
-		pdf.SetFont("Helvetica", "", 10)
-		pdf.MultiCell(textW-38, lineHeight, tr(value), "", "L", false)
-	}
+	field := p.field
 	var factions []string
 	for _, id := range append([]string{m.Faction}, m.Cosponsors...) {
 		if id != "" {
@@ -202,11 +153,7 @@ func MotionPDF(m motion.Motion, names Names) (out []byte, err error) {
 	pdf.Ln(4)
 
 	// The resolution points, or the questions.
-	heading := func(s string) {
-		pdf.SetFont("Helvetica", "B", 11)
-		pdf.MultiCell(textW, 6, tr(s), "", "L", false)
-		pdf.Ln(1.5)
-	}
+	heading := p.heading
 	if len(m.ResolutionPoints) > 0 {
 		if m.Kind == motion.KindInquiry {
 			heading("Wir fragen die Verwaltung:")
@@ -253,11 +200,121 @@ func MotionPDF(m motion.Motion, names Names) (out []byte, err error) {
 		pdf.MultiCell(textW-25, lineHeight, tr(strings.Join(m.Tags, ", ")), "", "L", false)
 	}
 
+	return p.output("motion " + m.ID)
+}
+
+// paper is an A4 portrait document set up the way every paper of the council
+// is: core fonts in cp1252 through tr, the margins above, page breaks, and
+// "{nb}" as the number of pages. textW is the width between the margins.
+type paper struct {
+	*fpdf.Fpdf
+	tr    func(string) string
+	textW float64
+	// footerAtMargin sets the footer at the page's left margin even when a
+	// page breaks while the text is indented (the meeting's documents);
+	// MotionPDF's footer follows the indentation, as its bytes always have.
+	footerAtMargin bool
+}
+
+// meta is what a document's properties say about it.
+type meta struct{ title, subject, author string }
+
+// newPaper starts a document whose creation and modification dates are
+// created and modified (from the domain, never the clock, so that the same
+// input gives the same bytes): a zero modified is created, a zero created
+// is a fixed date.
+func newPaper(created, modified time.Time, md meta) *paper {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCatalogSort(true)
+	if modified.IsZero() {
+		modified = created
+	}
+	if created.IsZero() {
+		// No time in the input: a fixed one rather than the clock.
+		created = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+		modified = created
+	}
+	pdf.SetCreationDate(created.In(time.UTC))
+	pdf.SetModificationDate(modified.In(time.UTC))
+	pdf.SetMargins(marginLeft, marginTop, marginRight)
+	pdf.SetAutoPageBreak(true, marginBottom)
+	pdf.AliasNbPages("{nb}")
+
+	cp := pdf.UnicodeTranslatorFromDescriptor("cp1252")
+	pdf.SetTitle(clean(md.title), true)
+	pdf.SetSubject(clean(md.subject), true)
+	pdf.SetAuthor(clean(md.author), true)
+	pdf.SetCreator("motionflow", true)
+	pdf.SetProducer("motionflow", true)
+	pdf.SetLang("de-DE")
+
+	pageW, _ := pdf.GetPageSize()
+	return &paper{Fpdf: pdf, tr: translator(cp), textW: pageW - marginLeft - marginRight}
+}
+
+// frame sets what every page shows: mark (e.g. "ENTWURF – …"; empty: none)
+// in red at the top right, and a footer line with left on the left and
+// "Seite x von y" on the right. Call it before the first page.
+func (p *paper) frame(mark, left string) {
+	pdf, tr, textW := p.Fpdf, p.tr, p.textW
+	pdf.SetHeaderFunc(func() {
+		if mark != "" {
+			pdf.SetFont("Helvetica", "B", 9)
+			pdf.SetTextColor(180, 0, 0)
+			pdf.SetXY(marginLeft, 8)
+			pdf.CellFormat(textW, 5, tr(mark), "", 0, "R", false, 0, "")
+			pdf.SetTextColor(0, 0, 0)
+			pdf.SetXY(marginLeft, marginTop)
+		}
+	})
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-15)
+		if p.footerAtMargin {
+			pdf.SetX(marginLeft)
+		}
+		pdf.SetFont("Helvetica", "", 8)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.CellFormat(textW/2, 5, tr(left), "T", 0, "L", false, 0, "")
+		pdf.CellFormat(textW/2, 5, tr(fmt.Sprintf("Seite %d von {nb}", pdf.PageNo())), "T", 0, "R", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
+	})
+}
+
+// heading writes a section heading over the full width.
+func (p *paper) heading(s string) {
+	p.SetFont("Helvetica", "B", 11)
+	p.MultiCell(p.textW, 6, p.tr(s), "", "L", false)
+	p.Ln(1.5)
+}
+
+// field writes a label and its value in two columns; an empty value writes
+// nothing.
+func (p *paper) field(label, value string) {
+	if strings.TrimSpace(value) == "" {
+		return
+	}
+	p.SetFont("Helvetica", "B", 10)
+	p.CellFormat(38, lineHeight, p.tr(label), "", 0, "L", false, 0, "")
+	p.SetFont("Helvetica", "", 10)
+	p.MultiCell(p.textW-38, lineHeight, p.tr(value), "", "L", false)
+}
+
+// output finishes the document; what names it in the error.
+func (p *paper) output(what string) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("documents: rendering motion %s: %w", m.ID, err)
+	if err := p.Output(&buf); err != nil {
+		return nil, fmt.Errorf("documents: rendering %s: %w", what, err)
 	}
 	return buf.Bytes(), nil
+}
+
+// rescue, deferred, turns a panic of fpdf (it panics on some inputs, e.g.
+// invalid UTF-8 in metadata, which clean removes) into an error: a document
+// that cannot be made is an error, not a crash. what names the document.
+func rescue(out *[]byte, err *error, what string) {
+	if r := recover(); r != nil {
+		*out, *err = nil, fmt.Errorf("documents: rendering %s: %v", what, r)
+	}
 }
 
 // germanDate writes t as 02.01.2006 in the council's time zone.

@@ -38,6 +38,16 @@ type Message struct {
 	// DeliveryID identifies one delivery to one recipient (see DeliveryID);
 	// the e-mail's Message-ID derives from it. The sender sets it.
 	DeliveryID string
+	// Attachments go with an e-mail (the invitation's PDF); webhooks and
+	// in-app records leave them out.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to an e-mail.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // DeliveryID is the stable id of the delivery of a reminder of a motion to a
@@ -57,6 +67,23 @@ func MotionLink(baseURL, motionID string) string {
 		return strings.ReplaceAll(baseURL, "{id}", id)
 	}
 	return strings.TrimRight(baseURL, "/") + "/v1/motions/" + id
+}
+
+// MeetingPrefix starts the id under which a meeting's reminders and mails are
+// delivered ("meeting/<id>", its workflow id), next to the motions' ids.
+const MeetingPrefix = "meeting/"
+
+// MeetingLink is the link to a meeting: its page when baseURL is a template
+// of the web's motion pages (".../antraege/{id}"), else the API's view of it.
+func MeetingLink(baseURL, meetingID string) string {
+	id := url.PathEscape(meetingID)
+	if base, ok := strings.CutSuffix(baseURL, "/antraege/{id}"); ok {
+		return base + "/sitzungen/" + id
+	}
+	if strings.Contains(baseURL, "{id}") || baseURL == "" {
+		return ""
+	}
+	return strings.TrimRight(baseURL, "/") + "/v1/meetings/" + id + "/process"
 }
 
 // FormatDate writes t as a German date, "23.03.2026", in Location.
@@ -81,6 +108,9 @@ func Compose(m Motion, r motion.Reminder, baseURL string) Message {
 	}
 	off := time.Duration(r.Offset)
 	link := MotionLink(baseURL, m.ID)
+	if id, ok := strings.CutPrefix(m.ID, MeetingPrefix); ok {
+		link = MeetingLink(baseURL, id)
+	}
 
 	prefix := "Erinnerung"
 	if r.Escalation {
@@ -122,12 +152,11 @@ func Compose(m Motion, r motion.Reminder, baseURL string) Message {
 			rule += ": " + d.Reason
 		}
 	}
-	facts := [][2]string{
-		{"Vorgang", named},
-		{"Stand", m.Status.Label()},
-		{"Frist", label + ", fällig am " + due},
-		{"Grundlage", rule},
+	facts := [][2]string{{"Vorgang", named}}
+	if m.Status != "" {
+		facts = append(facts, [2]string{"Stand", m.Status.Label()})
 	}
+	facts = append(facts, [2]string{"Frist", label + ", fällig am " + due}, [2]string{"Grundlage", rule})
 
 	var text strings.Builder
 	text.WriteString("Guten Tag,\n\n")

@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -103,9 +104,22 @@ func TestComposeDetails(t *testing.T) {
 	if got := notify.MotionLink("http://127.0.0.1:8080", "a b"); got != "http://127.0.0.1:8080/v1/motions/a%20b" {
 		t.Errorf("MotionLink = %q", got)
 	}
+	// A meeting's reminder links to the meeting, on the web or in the API.
+	for base, want := range map[string]string{
+		"https://rat.example/antraege/{id}": "https://rat.example/sitzungen/gr%201",
+		"http://127.0.0.1:8080":             "http://127.0.0.1:8080/v1/meetings/gr%201/process",
+	} {
+		if got := notify.MeetingLink(base, "gr 1"); got != want {
+			t.Errorf("MeetingLink(%q) = %q, want %q", base, got, want)
+		}
+	}
+	if msg := notify.Compose(notify.Motion{ID: notify.MeetingPrefix + "gr-1", BodyID: "ma", Title: "Gemeinderat am 20.05.2026"}, r,
+		"https://rat.example/antraege/{id}"); msg.Link != "https://rat.example/sitzungen/gr-1" || strings.Contains(msg.Text, "Stand:") {
+		t.Errorf("a meeting's reminder links %q and says %q", msg.Link, msg.Text)
+	}
 
 	// Pure: the same input gives the same message.
-	if a, b := notify.Compose(m, r, "x"), notify.Compose(m, r, "x"); a != b {
+	if a, b := notify.Compose(m, r, "x"), notify.Compose(m, r, "x"); !reflect.DeepEqual(a, b) {
 		t.Error("Compose is not deterministic")
 	}
 	id := notify.DeliveryID("m-12", "inquiry_answer@-1d", "mailto:a@example.org")

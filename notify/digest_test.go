@@ -1,6 +1,7 @@
 package notify_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -58,7 +59,7 @@ func TestComposeDigest(t *testing.T) {
 	if strings.Contains(msg.HTML, "<script>") {
 		t.Error("HTML carries the title unescaped")
 	}
-	if again := notify.ComposeDigest("Erika Muster <erika@example.org>", at, items); again != msg {
+	if again := notify.ComposeDigest("Erika Muster <erika@example.org>", at, items); !reflect.DeepEqual(again, msg) {
 		t.Error("the same digest composed twice differs")
 	}
 

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -98,6 +99,15 @@ func (m *Mailer) Send(ctx context.Context, to string, msg Message) error {
 	e.SetBodyString(gomail.TypeTextPlain, msg.Text)
 	if msg.HTML != "" {
 		e.AddAlternativeString(gomail.TypeTextHTML, msg.HTML)
+	}
+	for _, a := range msg.Attachments {
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		if err := e.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(ct))); err != nil {
+			return fmt.Errorf("notify: attach %s: %w", a.Name, err)
+		}
 	}
 
 	c, err := gomail.NewClient(m.cfg.Host, m.clientOptions()...)

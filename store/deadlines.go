@@ -102,16 +102,23 @@ func validateRules(r motion.DeadlineRules) error {
 	return nil
 }
 
-// CouncilMeetingsLimit is how many council meetings CouncilMeetings returns:
-// plenty for "the second-next meeting", even with some cancelled.
+// CouncilMeetingsLimit is how many meetings CouncilMeetings and
+// OrganizationMeetings return: plenty for "the second-next meeting", even
+// with some cancelled.
 const CouncilMeetingsLimit = 20
+
+// meetingDateColumns are the columns of a motion.MeetingDate: a meeting's
+// agenda counts as published once its invitation is (§ 34 GemO BW).
+const meetingDateColumns = `m.id, coalesce(m.organization_id, '') AS organization_id, m.starts_at AS start,
+	m.cancelled, m.invitation_published_at IS NOT NULL AS published`
 
 // CouncilMeetings returns the meetings of the body's council (organizations of
 // kind council) that start at or after since, cancelled ones included and
-// marked, ordered by start: the calendar of agenda placement.
+// marked, ordered by start: the calendar of agenda placement while a motion
+// has no route.
 func (s *Store) CouncilMeetings(ctx context.Context, bodyID string, since time.Time) ([]motion.MeetingDate, error) {
 	rows, _ := s.Pool.Query(ctx, `
-		SELECT m.id, m.organization_id, m.starts_at AS start, m.cancelled
+		SELECT `+meetingDateColumns+`
 		FROM meetings m JOIN organizations o ON o.id = m.organization_id
 		WHERE m.body_id = $1 AND o.kind = 'council' AND m.starts_at >= $2
 		ORDER BY m.starts_at, m.id
@@ -123,6 +130,25 @@ func (s *Store) CouncilMeetings(ctx context.Context, bodyID string, since time.T
 	return out, nil
 }
 
+// OrganizationMeetings returns the meetings of one organization of the body
+// that start at or after since, cancelled ones included and marked, ordered
+// by start: the calendar of agenda placement for the organization that
+// decides a motion (the council, or a committee with powers of decision).
+// An organization of another body has none here.
+func (s *Store) OrganizationMeetings(ctx context.Context, bodyID, organizationID string, since time.Time) ([]motion.MeetingDate, error) {
+	rows, _ := s.Pool.Query(ctx, `
+		SELECT `+meetingDateColumns+`
+		FROM meetings m
+		WHERE m.body_id = $1 AND m.organization_id = $2 AND m.starts_at >= $3
+		ORDER BY m.starts_at, m.id
+		LIMIT $4`, bodyID, organizationID, since, CouncilMeetingsLimit)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[motion.MeetingDate])
+	if err != nil {
+		return nil, fmt.Errorf("store: meetings of %s: %w", organizationID, mapErr(err))
+	}
+	return out, nil
+}
+
 // MeetingDates returns the meetings with the given ids ordered by start;
 // unknown ids are left out.
 func (s *Store) MeetingDates(ctx context.Context, ids []string) ([]motion.MeetingDate, error) {
@@ -130,9 +156,9 @@ func (s *Store) MeetingDates(ctx context.Context, ids []string) ([]motion.Meetin
 		return []motion.MeetingDate{}, nil
 	}
 	rows, _ := s.Pool.Query(ctx, `
-		SELECT id, coalesce(organization_id, '') AS organization_id, starts_at AS start, cancelled
-		FROM meetings WHERE id = ANY($1::text[])
-		ORDER BY starts_at, id`, ids)
+		SELECT `+meetingDateColumns+`
+		FROM meetings m WHERE m.id = ANY($1::text[])
+		ORDER BY m.starts_at, m.id`, ids)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[motion.MeetingDate])
 	if err != nil {
 		return nil, fmt.Errorf("store: meeting dates: %w", mapErr(err))

@@ -124,13 +124,21 @@ func TestCouncilMeetingsAndMeetingDates(t *testing.T) {
 	meeting("afa-mar", "ma", "afa", since.AddDate(0, 0, 7), false)
 	meeting("hd-mar", "hd", "hd-gr", since.AddDate(0, 0, 1), false)
 	meeting("no-org", "ma", "", since.AddDate(0, 0, 2), false)
+	meeting("afa-feb", "ma", "afa", since.AddDate(0, 0, -7), false)
+	meeting("afa-apr", "ma", "afa", since.AddDate(0, 1, 7), false)
+	// The invitations of the March council and committee meetings are out:
+	// their agendas are published.
+	if _, err := s.Pool.Exec(ctx(t), `UPDATE meetings SET invitation_published_at = $1 WHERE id IN ('gr-mar', 'afa-mar')`,
+		since.AddDate(0, 0, -7)); err != nil {
+		t.Fatal(err)
+	}
 
 	got, err := s.CouncilMeetings(ctx(t), "ma", since)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []motion.MeetingDate{
-		{ID: "gr-mar", OrganizationID: "gr", Start: since},
+		{ID: "gr-mar", OrganizationID: "gr", Start: since, Published: true},
 		{ID: "gr-apr", OrganizationID: "gr", Start: since.AddDate(0, 1, 0), Cancelled: true},
 		{ID: "gr-may", OrganizationID: "gr", Start: since.AddDate(0, 2, 0)},
 	}
@@ -141,13 +149,29 @@ func TestCouncilMeetingsAndMeetingDates(t *testing.T) {
 		t.Errorf("CouncilMeetings a year later = %v, want none", got)
 	}
 
+	// The meetings of the committee that decides a motion, from since.
+	committee, err := s.OrganizationMeetings(ctx(t), "ma", "afa", since)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []motion.MeetingDate{
+		{ID: "afa-mar", OrganizationID: "afa", Start: since.AddDate(0, 0, 7), Published: true},
+		{ID: "afa-apr", OrganizationID: "afa", Start: since.AddDate(0, 1, 7)},
+	}
+	if mustJSON(t, committee) != mustJSON(t, want) {
+		t.Errorf("OrganizationMeetings = %s\nwant %s", mustJSON(t, committee), mustJSON(t, want))
+	}
+	if other, err := s.OrganizationMeetings(ctx(t), "hd", "afa", since); err != nil || len(other) != 0 {
+		t.Errorf("OrganizationMeetings of another body's committee = %v, %v; want none", other, err)
+	}
+
 	dates, err := s.MeetingDates(ctx(t), []string{"no-org", "afa-mar", "unknown", "gr-apr"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want = []motion.MeetingDate{
 		{ID: "no-org", Start: since.AddDate(0, 0, 2)},
-		{ID: "afa-mar", OrganizationID: "afa", Start: since.AddDate(0, 0, 7)},
+		{ID: "afa-mar", OrganizationID: "afa", Start: since.AddDate(0, 0, 7), Published: true},
 		{ID: "gr-apr", OrganizationID: "gr", Start: since.AddDate(0, 1, 0), Cancelled: true},
 	}
 	if mustJSON(t, dates) != mustJSON(t, want) {

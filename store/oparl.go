@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 )
 
@@ -95,13 +96,40 @@ type OParlMembership struct {
 	Deleted bool
 }
 
-// OParlMeeting is a meeting with its location and its agenda: the agenda
-// items of the public motions scheduled in it or dealt with in it.
+// OParlMeeting is a meeting with its location, its agenda (the agenda
+// items of the public motions scheduled in it or dealt with in it) and its
+// public documents.
 type OParlMeeting struct {
 	Meeting
 	Deleted     bool
 	Place       *OParlLocation
 	AgendaItems []OParlAgendaItem
+	// Invitation and Minutes are the generated documents of the meeting
+	// (table meeting_files), each only once it is public
+	// (meeting.Meeting.DocumentPublic); nil before.
+	Invitation *OParlMeetingFile
+	Minutes    *OParlMeetingFile
+}
+
+// The kinds of a meeting's document (meeting_files.kind, the argument of
+// meeting.Meeting.DocumentPublic).
+const (
+	MeetingFileInvitation = "invitation"
+	MeetingFileMinutes    = "minutes"
+)
+
+// OParlMeetingFile is a generated document of a meeting, without its bytes:
+// Size is their length and SHA512 their SHA-512 in hex (OParl's
+// sha512Checksum; the stored SHA-256 has no OParl field).
+type OParlMeetingFile struct {
+	MeetingID   string
+	Kind        string
+	Name        string
+	ContentType string
+	Size        int64
+	SHA512      string
+	Created     time.Time
+	Modified    time.Time
 }
 
 // OParlAgendaItem is one public motion's consultation on a meeting's agenda.
@@ -119,7 +147,15 @@ type OParlAgendaItem struct {
 	// Result is the result recorded in this meeting, "" while none is.
 	Result motion.Result
 	Note   string
-	// Created and Modified are workflow times of the motion's projection.
+	// ResolutionText is what the meeting resolved on the item, from the
+	// meeting's state; "" when the meeting recorded none (or the item is
+	// not public there). Result is then the meeting's result too.
+	ResolutionText string
+	// NonPublic: the meeting deals with the item in its non-public part.
+	NonPublic bool
+	// Created and Modified are workflow times of the motion's projection;
+	// Modified is also the meeting's last projection when the meeting is run
+	// as a process, since its results change the item.
 	Created  time.Time
 	Modified time.Time
 	Deleted  bool
@@ -515,7 +551,8 @@ func (s *Store) OParlMembership(ctx context.Context, id string) (OParlMembership
 
 const oparlMeetingModified = `greatest(mt.modified,
 	(SELECT max(a.modified) FROM oparl_agenda_items a WHERE a.meeting_id = mt.id),
-	(SELECT l.modified FROM locations l WHERE l.id = oparl_location_id(mt.body_id, mt.location)))`
+	(SELECT l.modified FROM locations l WHERE l.id = oparl_location_id(mt.body_id, mt.location)),
+	(SELECT max(f.modified) FROM meeting_files f WHERE f.meeting_id = mt.id))`
 
 var oparlMeetingQuery = oparlQuery{
 	columns: `mt.id, mt.body_id, coalesce(mt.organization_id, ''), mt.name, mt.location, mt.starts_at, mt.ends_at,
@@ -554,6 +591,57 @@ func (s *Store) OParlMeeting(ctx context.Context, id string) (OParlMeeting, erro
 	return items[0], err
 }
 
+// oparlMeetingFileQuery selects the documents of meetings with what decides
+// whether they are public: the meeting's status, the time its invitation was
+// published and its cancellation.
+const oparlMeetingFileQuery = `SELECT f.meeting_id, f.kind, f.name, f.content_type, length(f.content)::bigint,
+		encode(sha512(f.content), 'hex'), f.created, f.modified,
+		mt.status, mt.invitation_published_at, mt.cancelled
+	FROM meeting_files f JOIN meetings mt ON mt.id = f.meeting_id
+	WHERE NOT mt.deleted`
+
+// scanOParlMeetingFile reads a row of oparlMeetingFileQuery and reports
+// whether the document is public.
+func scanOParlMeetingFile(r pgx.CollectableRow) (publicFile, error) {
+	var (
+		f         OParlMeetingFile
+		status    string
+		published *time.Time
+		cancelled bool
+	)
+	if err := r.Scan(&f.MeetingID, &f.Kind, &f.Name, &f.ContentType, &f.Size, &f.SHA512, &f.Created, &f.Modified,
+		&status, &published, &cancelled); err != nil {
+		return publicFile{}, err
+	}
+	// The rule is the meeting's own; a cancelled row is a cancelled meeting
+	// even where the directory cancelled it (as MeetingState reads it).
+	m := meeting.Meeting{Status: meeting.Status(status), InvitationPublishedAt: published}
+	if cancelled {
+		m.Status = meeting.StatusCancelled
+	}
+	return publicFile{f, m.DocumentPublic(f.Kind)}, nil
+}
+
+type publicFile struct {
+	OParlMeetingFile
+	public bool
+}
+
+// OParlMeetingFile returns the document of the kind ("invitation",
+// "minutes") of the meeting, or ErrNotFound while it does not exist or is
+// not public.
+func (s *Store) OParlMeetingFile(ctx context.Context, meetingID, kind string) (OParlMeetingFile, error) {
+	rows, _ := s.Pool.Query(ctx, oparlMeetingFileQuery+` AND f.meeting_id = $1 AND f.kind = $2`, meetingID, kind)
+	f, err := pgx.CollectExactlyOneRow(rows, scanOParlMeetingFile)
+	if err != nil {
+		return OParlMeetingFile{}, mapErr(err)
+	}
+	if !f.public {
+		return OParlMeetingFile{}, ErrNotFound
+	}
+	return f.OParlMeetingFile, nil
+}
+
 func (s *Store) addAgendas(ctx context.Context, meetings []OParlMeeting) error {
 	if len(meetings) == 0 {
 		return nil
@@ -562,7 +650,7 @@ func (s *Store) addAgendas(ctx context.Context, meetings []OParlMeeting) error {
 	for i, m := range meetings {
 		ids[i] = m.ID
 	}
-	rows, _ := s.Pool.Query(ctx, `SELECT `+oparlAgendaItemColumns+` FROM oparl_agenda_items a
+	rows, _ := s.Pool.Query(ctx, `SELECT `+oparlAgendaItemColumns+` FROM `+oparlAgendaItemFrom+`
 		WHERE a.meeting_id = ANY($1) AND NOT a.deleted ORDER BY a.meeting_id, a.ord`, ids)
 	items, err := pgx.CollectRows(rows, scanOParlAgendaItem)
 	if err != nil {
@@ -575,8 +663,24 @@ func (s *Store) addAgendas(ctx context.Context, meetings []OParlMeeting) error {
 	if err != nil {
 		return mapErr(err)
 	}
+	rows, _ = s.Pool.Query(ctx, oparlMeetingFileQuery+` AND f.meeting_id = ANY($1)`, ids)
+	files, err := pgx.CollectRows(rows, scanOParlMeetingFile)
+	if err != nil {
+		return mapErr(err)
+	}
 	for i := range meetings {
 		m := &meetings[i]
+		for _, f := range files {
+			if f.MeetingID != m.ID || !f.public || m.Deleted {
+				continue
+			}
+			switch f.Kind {
+			case MeetingFileInvitation:
+				m.Invitation = &f.OParlMeetingFile
+			case MeetingFileMinutes:
+				m.Minutes = &f.OParlMeetingFile
+			}
+		}
 		for _, it := range items {
 			if it.MeetingID == m.ID {
 				m.AgendaItems = append(m.AgendaItems, it)
@@ -591,19 +695,33 @@ func (s *Store) addAgendas(ctx context.Context, meetings []OParlMeeting) error {
 	return nil
 }
 
+// oparlAgendaItemModified is an agenda item's last change: its row's (the
+// motion's projection) or, when the meeting is run as a process (it has a
+// state), the meeting's last projection, which records results and
+// resolution texts without touching the row.
+const oparlAgendaItemModified = `CASE WHEN mt.state IS NULL THEN a.modified ELSE greatest(a.modified, mt.modified) END`
+
+// oparlAgendaItemColumns select an agenda item with the meeting's agenda
+// items of the same consultation (a JSON array, null without any).
 const oparlAgendaItemColumns = `a.id, a.meeting_id, a.motion_id, a.consultation_id, a.body_id, a.ord, a.content,
-	a.created, a.modified, a.deleted`
+	a.created, ` + oparlAgendaItemModified + `, a.deleted,
+	(SELECT jsonb_agg(i) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(mt.state -> 'agenda') = 'array'
+			THEN mt.state -> 'agenda' ELSE '[]'::jsonb END) i
+		WHERE i ->> 'motion_id' = a.motion_id AND i ->> 'consultation_id' = a.consultation_id)`
+
+// oparlAgendaItemFrom joins each agenda item to its meeting.
+const oparlAgendaItemFrom = `oparl_agenda_items a LEFT JOIN meetings mt ON mt.id = a.meeting_id`
 
 var oparlAgendaItemQuery = oparlQuery{
-	columns: oparlAgendaItemColumns, from: "oparl_agenda_items a", id: "a.id", body: "a.body_id",
-	created: "a.created", modified: "a.modified",
+	columns: oparlAgendaItemColumns, from: oparlAgendaItemFrom, id: "a.id", body: "a.body_id",
+	created: "a.created", modified: oparlAgendaItemModified,
 }
 
 func scanOParlAgendaItem(r pgx.CollectableRow) (OParlAgendaItem, error) {
 	var a OParlAgendaItem
-	var content []byte
+	var content, items []byte
 	if err := r.Scan(&a.ID, &a.MeetingID, &a.MotionID, &a.ConsultationID, &a.BodyID, &a.Order, &content,
-		&a.Created, &a.Modified, &a.Deleted); err != nil {
+		&a.Created, &a.Modified, &a.Deleted, &items); err != nil {
 		return a, err
 	}
 	var c struct {
@@ -616,6 +734,22 @@ func scanOParlAgendaItem(r pgx.CollectableRow) (OParlAgendaItem, error) {
 		return a, fmt.Errorf("store: decode agenda item %s: %w", a.ID, err)
 	}
 	a.Name, a.Reference, a.Result, a.Note = c.Name, c.Reference, c.Result, c.Note
+	if len(items) > 0 {
+		// What the meeting resolved on the item, if it was dealt with in
+		// public: the item of the consultation that was not postponed.
+		var m meeting.Meeting
+		if err := json.Unmarshal(items, &m.Agenda); err != nil {
+			return a, fmt.Errorf("store: decode meeting items of agenda item %s: %w", a.ID, err)
+		}
+		if it := m.ItemFor(a.MotionID, a.ConsultationID); it != nil && it.Public {
+			if it.Result != "" {
+				a.Result = it.Result
+			}
+			a.ResolutionText = it.ResolutionText
+		} else if it != nil {
+			a.NonPublic = true
+		}
+	}
 	return a, nil
 }
 
