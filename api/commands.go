@@ -72,9 +72,11 @@ func (s *server) registerCommands(a huma.API) {
 		}
 		return c
 	})
-	command(s, a, motion.CmdSchedule, func(b ScheduleBody) motion.Command { return motion.Schedule(b) })
-	command(s, a, motion.CmdRecordResult, func(b RecordResultBody) motion.Command {
-		return motion.RecordResult{ConsultationID: b.ConsultationID, ResultInput: b.input()}
+	command(s, a, motion.CmdSchedule, func(b ScheduleBody) motion.Command {
+		return motion.Schedule{ConsultationID: b.ConsultationID, MeetingID: b.MeetingID, Override: b.Override}
+	})
+	command(s, a, motion.CmdRecordResult, func(b RecordResultCommandBody) motion.Command {
+		return motion.RecordResult{ConsultationID: b.ConsultationID, ResultInput: b.input(), Override: b.Override}
 	})
 	command(s, a, motion.CmdRecordStatement, func(b TextBody) motion.Command { return motion.RecordStatement{Text: b.Text} })
 	command(s, a, motion.CmdRecordAnswer, func(b TextBody) motion.Command { return motion.RecordAnswer{Text: b.Text} })
@@ -162,6 +164,14 @@ func commandOperation(name motion.CommandName) huma.Operation {
 	}
 }
 
+// RecordResultCommandBody is the body of record_result: the result and,
+// when the council office records it ahead of an earlier step of the route,
+// its reason for deviating from the route.
+type RecordResultCommandBody struct {
+	RecordResultBody
+	Override string `json:"override,omitempty" maxLength:"5000" doc:"Begründung des Ratsbüros, warum das Ergebnis vor dem Abschluss einer früheren Beratung der Beratungsfolge erfasst wird (z. B. hat der vorberatende Ausschuss noch nicht beraten). Ohne sie wird ein solches Ergebnis abgelehnt (422); mit ihr bleiben die übergangenen Beratungen als „übersprungen“ mit dieser Begründung sichtbar."`
+}
+
 // send runs a command on a motion through its workflow, which decides
 // atomically on version, permission, status and content.
 func (s *server) send(ctx context.Context, h CommandParams, cmd motion.Command) (*MotionOutput, error) {
@@ -170,7 +180,7 @@ func (s *server) send(ctx context.Context, h CommandParams, cmd motion.Command) 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkReferences(ctx, h.ID, cmd, actor, version); err != nil {
+	if cmd, err = s.checkReferences(ctx, h.ID, cmd, actor, version); err != nil {
 		return nil, err
 	}
 	m, err := s.motions.Send(ctx, h.ID, cmd, workflows.Meta{
@@ -184,20 +194,27 @@ func (s *server) send(ctx context.Context, h CommandParams, cmd motion.Command) 
 
 // checkReferences refuses (422, naming the field) a command that names
 // organizations, meetings, factions or motions that are not there in the
-// motion's body (store.CheckReferences). A motion missing from the read model
-// is left to the workflow.
-func (s *server) checkReferences(ctx context.Context, id string, cmd motion.Command, actor motion.Actor, version int64) error {
+// motion's body (store.CheckReferences), and returns the command with the
+// start of its meeting filled in (withMeetingStart). A motion missing from
+// the read model is left to the workflow.
+func (s *server) checkReferences(ctx context.Context, id string, cmd motion.Command, actor motion.Actor, version int64) (motion.Command, error) {
 	if !store.NamesReferences(cmd) {
-		return nil
+		return cmd, nil
 	}
 	m, err := s.store.Motion(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil
+		return cmd, nil
 	}
 	if err != nil {
-		return s.problem(ctx, err)
+		return nil, s.problem(ctx, err)
 	}
-	return s.problem(ctx, s.store.CheckReferences(ctx, &m, cmd, actor, version))
+	if err := s.store.CheckReferences(ctx, &m, cmd, actor, version); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	if cmd, err = s.store.WithMeetingStart(ctx, &m, cmd); err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return cmd, nil
 }
 
 // commandNames lists the commands that have an API path (all but create).

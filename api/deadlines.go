@@ -46,7 +46,7 @@ func motionRefOfDeadline(d store.MotionDeadline) MotionRef {
 // DeadlineView is one current deadline of a motion.
 type DeadlineView struct {
 	Key   string              `json:"key" doc:"Kennung der Frist im Antrag; bei Sitzungsfristen mit :<Sitzungs-Id>" example:"papers_due:gr-2026-03-10"`
-	Kind  motion.DeadlineKind `json:"kind" enum:"agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion"`
+	Kind  motion.DeadlineKind `json:"kind" enum:"agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion,reschedule"`
 	Label string              `json:"label" doc:"Art der Frist auf Deutsch" example:"Beantwortung der Anfrage"`
 	Due   time.Time           `json:"due" doc:"Fälligkeit (RFC 3339, in der Zeitzone der Körperschaft)" example:"2026-03-03T16:00:00+01:00"`
 	// Overdue is computed when the answer is made.
@@ -145,6 +145,11 @@ type DeadlineRulesBody struct {
 	Offsets                    []string `json:"offsets" maxItems:"20" maxLength:"32" doc:"Erinnerungen relativ zur Fälligkeit" example:"[\"-7d\",\"-1d\",\"0s\",\"3d\"]"`
 	Escalation                 string   `json:"escalation,omitempty" maxLength:"32" doc:"Abstand der weiteren Erinnerungen an das Ratsbüro nach der letzten" example:"7d"`
 	EscalationMax              int      `json:"escalation_max,omitempty" doc:"höchstens so viele weitere Erinnerungen" example:"8"`
+	// The deadlines of a meeting's own process: an empty or missing field
+	// (rules saved before they existed) turns the deadline off.
+	InvitationDue      string `json:"invitation_due,omitempty" maxLength:"32" doc:"Einladung mit Tagesordnung und Vorlagen so lange vor der Sitzung (§ 34 Abs. 1 GemO); Erinnerungen an das Ratsbüro, bis eingeladen ist; leer: keine Frist" example:"7d"`
+	DecisionsPublished string `json:"decisions_published,omitempty" maxLength:"32" doc:"Bekanntgabe der in öffentlicher Sitzung gefassten Beschlüsse so lange nach der Sitzung (§ 41b GemO); leer: keine Frist" example:"7d"`
+	MinutesDueMonths   int    `json:"minutes_due_months,omitempty" doc:"Niederschrift an den Gemeinderat so viele Kalendermonate nach der Sitzung (§ 38 GemO); 0: keine Frist" example:"1"`
 }
 
 // DeadlineRulesView are a body's current deadline rules with their version.
@@ -170,6 +175,7 @@ func rulesView(r motion.DeadlineRules) DeadlineRulesView {
 		InquiryAnswer: r.InquiryAnswer.String(), InquiryAnswerFundamental: r.InquiryAnswerFundamental.String(),
 		ImplementationReportMonths: r.ImplementationReportMonths, ImplementationReport: opt(r.ImplementationReport),
 		Stale: r.Stale.String(), Offsets: []string{}, Escalation: opt(r.Escalation), EscalationMax: r.EscalationMax,
+		InvitationDue: opt(r.InvitationDue), DecisionsPublished: opt(r.DecisionsPublished), MinutesDueMonths: r.MinutesDueMonths,
 	}}
 	for _, o := range r.Offsets {
 		v.Offsets = append(v.Offsets, o.String())
@@ -182,7 +188,8 @@ func rulesView(r motion.DeadlineRules) DeadlineRulesView {
 // domain refuses, are a 422 naming each wrong field.
 func (b DeadlineRulesBody) rules() (motion.DeadlineRules, error) {
 	r := motion.DeadlineRules{TimeZone: b.TimeZone, AgendaPlacementMeetings: b.AgendaPlacementMeetings,
-		ImplementationReportMonths: b.ImplementationReportMonths, EscalationMax: b.EscalationMax}
+		ImplementationReportMonths: b.ImplementationReportMonths, EscalationMax: b.EscalationMax,
+		MinutesDueMonths: b.MinutesDueMonths}
 	var details []error
 	unparsed := map[string]bool{}
 	dur := func(field, s string, required bool) motion.Duration {
@@ -204,6 +211,8 @@ func (b DeadlineRulesBody) rules() (motion.DeadlineRules, error) {
 	r.ImplementationReport = dur("implementation_report", b.ImplementationReport, false)
 	r.Stale = dur("stale", b.Stale, true)
 	r.Escalation = dur("escalation", b.Escalation, false)
+	r.InvitationDue = dur("invitation_due", b.InvitationDue, false)
+	r.DecisionsPublished = dur("decisions_published", b.DecisionsPublished, false)
 	for i, o := range b.Offsets {
 		r.Offsets = append(r.Offsets, dur("offsets["+strconv.Itoa(i)+"]", o, true))
 	}
@@ -266,7 +275,7 @@ func (s *server) registerDeadlines(a huma.API) {
 	}, func(ctx context.Context, in *struct {
 		Bodies  []string  `query:"body" maxItems:"50" maxLength:"64" doc:"Körperschaften, kommagetrennt"`
 		Faction string    `query:"faction" maxLength:"64" doc:"Anträge dieser Fraktion (als Antragsteller oder Mitantragsteller)"`
-		Kind    []string  `query:"kind" enum:"agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion" doc:"Art der Frist, kommagetrennt"`
+		Kind    []string  `query:"kind" enum:"agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion,reschedule" doc:"Art der Frist, kommagetrennt"`
 		From    time.Time `query:"from" doc:"fällig ab (RFC 3339)"`
 		To      time.Time `query:"to" doc:"fällig vor (RFC 3339)"`
 		Limit   int       `query:"limit" minimum:"1" maximum:"200" default:"50"`

@@ -280,7 +280,7 @@ func (fz *fuzzEnv) motionFor(cmd motion.CommandName) string {
 		motion.StatusDraft:          nil,
 		motion.StatusSubmitted:      {{"spd", motion.CmdSubmit, nil}},
 		motion.StatusRegistered:     {{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdRegister, nil}},
-		motion.StatusInConsultation: {{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdRegister, nil}, {"office", motion.CmdSetRoute, map[string]any{"steps": []map[string]any{{"organization_id": "ha"}, {"organization_id": "gr", "decisive": true}}}}, {"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": "ha-1"}}},
+		motion.StatusInConsultation: {{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdRegister, nil}, {"office", motion.CmdSetRoute, map[string]any{"steps": []map[string]any{{"organization_id": "ha"}, {"organization_id": "gr", "decisive": true}}}}, {"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": "ha-1", "override": "Nacherfassung der Sitzung vom Mai"}}},
 	}
 	decided := append(slices.Clone(path[motion.StatusInConsultation]),
 		struct {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/motionflow/motionflow/api"
@@ -227,7 +228,7 @@ func TestReferencesChecked(t *testing.T) {
 	}}, 200)
 	// Meetings: unknown, another organization's.
 	r = e.do("POST", "/v1/bodies/mannheim/meetings", "office", map[string]any{
-		"id": "gr-1", "organization_id": "gr", "name": "Gemeinderat", "start": "2026-03-10T16:00:00+01:00",
+		"id": "gr-1", "organization_id": "gr", "name": "Gemeinderat", "start": time.Now().AddDate(0, 1, 0).Format(time.RFC3339),
 	})
 	expect(t, r, http.StatusCreated)
 	e.run("office", id, motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": "nope"}, 422)
@@ -420,4 +421,68 @@ func httptestServer(t *testing.T, h http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// TestMeetingDatesBindCommands: the API fills the meeting's start into
+// schedule and record_result from the directory, so that the domain refuses
+// a meeting of an earlier day, a result before its meeting began and a
+// result ahead of the advising committee without a reason, and dates the
+// decision by the meeting. Dates are relative to now: the rules are.
+func TestMeetingDatesBindCommands(t *testing.T) {
+	e := newEnv(t, api.Config{})
+	id := e.draft("Sitzungen binden Ergebnisse")
+	e.run("spd", id, motion.CmdSubmit, nil, 200)
+	e.run("office", id, motion.CmdRegister, nil, 200)
+	e.run("office", id, motion.CmdSetRoute, map[string]any{"steps": []map[string]any{
+		{"organization_id": "ha"}, {"organization_id": "gr", "decisive": true},
+	}}, 200)
+	now := time.Now().UTC().Truncate(time.Second)
+	meetings := map[string]time.Time{
+		"ha-next": now.AddDate(0, 0, 30), "gr-next": now.AddDate(0, 0, 40), "gr-past": now.AddDate(0, 0, -30),
+	}
+	for mid, start := range meetings {
+		org, _, _ := strings.Cut(mid, "-")
+		expect(t, e.do("POST", "/v1/bodies/mannheim/meetings", "office", map[string]any{
+			"id": mid, "organization_id": org, "name": mid, "start": start.Format(time.RFC3339),
+		}), http.StatusCreated)
+	}
+	wantAt := func(r resp, location, sentence string) {
+		t.Helper()
+		if !strings.Contains(string(r.body), `"location":"`+location+`"`) || !strings.Contains(string(r.body), sentence) {
+			t.Errorf("want %q at %s: %s", sentence, location, r.body)
+		}
+	}
+	r := e.run("office", id, motion.CmdSchedule, map[string]any{"consultation_id": "c2", "meeting_id": "gr-past"}, 422)
+	wantAt(r, "body.meeting_id", "Die Sitzung hat bereits stattgefunden")
+	r = e.run("office", id, motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": "ha-next"}, 200)
+	var m motion.Motion
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatal(err)
+	}
+	if k := m.Consultation("c1"); k == nil || k.MeetingStart == nil || !k.MeetingStart.Equal(meetings["ha-next"]) {
+		t.Errorf("consultation c1 %+v: want the meeting's start kept", k)
+	}
+	e.run("office", id, motion.CmdSchedule, map[string]any{"consultation_id": "c2", "meeting_id": "gr-next"}, 200)
+	r = e.run("office", id, motion.CmdRecordResult, map[string]any{"consultation_id": "c1", "result": "recommend_approval"}, 422)
+	wantAt(r, "body.consultation_id", "Die Sitzung hat noch nicht stattgefunden")
+
+	// The council's meeting is moved to two days ago (its result is entered
+	// afterwards); the committee has still not met.
+	held := now.AddDate(0, 0, -2)
+	expect(t, e.do("PATCH", "/v1/meetings/gr-next", "office", map[string]any{"start": held.Format(time.RFC3339)}), http.StatusOK)
+	adopt := map[string]any{"consultation_id": "c2", "result": "adopted", "vote": map[string]any{"yes": 30, "no": 10, "abstain": 0}}
+	r = e.run("office", id, motion.CmdRecordResult, adopt, 422)
+	wantAt(r, "body.override", "Das vorberatende Gremium ha hat den Antrag noch nicht beraten")
+	adopt["override"] = "Eilentscheidung wegen der Förderfrist."
+	r = e.run("office", id, motion.CmdRecordResult, adopt, 200)
+	m = motion.Motion{}
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Status != motion.StatusDecided || m.DecidedAt == nil || !m.DecidedAt.Equal(held) {
+		t.Errorf("status %s decided at %v, want decided at the meeting's start %v", m.Status, m.DecidedAt, held)
+	}
+	if k := m.Consultation("c1"); k == nil || k.Status != motion.ConsultationSkipped || k.Skipped == nil || k.Skipped.Reason != adopt["override"] {
+		t.Errorf("committee's step %+v: want it kept as skipped with the reason", k)
+	}
 }

@@ -91,6 +91,7 @@ type meetingsOutput struct {
 }
 
 func (s *server) registerMeetings(a huma.API) {
+	s.registerMeetingProcess(a)
 	huma.Register(a, huma.Operation{
 		OperationID: "list-meetings",
 		Method:      http.MethodGet,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 )
@@ -30,7 +31,11 @@ type Store interface {
 	Meetings(ctx context.Context, f store.MeetingFilter) ([]store.Meeting, string, error)
 	Agenda(ctx context.Context, meetingID string) ([]store.AgendaItem, error)
 	MeetingDependents(ctx context.Context, m store.Meeting) ([]string, error)
+	MeetingState(ctx context.Context, id string) (meeting.Meeting, error)
+	MeetingMembers(ctx context.Context, organizationID string, at time.Time) (names, emails []string, err error)
+	MeetingFileOf(ctx context.Context, meetingID, kind string) (store.MeetingFile, error)
 	CheckReferences(ctx context.Context, m *motion.Motion, cmd motion.Command, viewer motion.Actor, version int64) error
+	WithMeetingStart(ctx context.Context, m *motion.Motion, cmd motion.Command) (motion.Command, error)
 	CheckGremium(ctx context.Context, bodyID, orgID, field string) error
 
 	Motion(ctx context.Context, id string) (motion.Motion, error)

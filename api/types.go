@@ -104,6 +104,7 @@ type SetRouteBody struct {
 type ScheduleBody struct {
 	ConsultationID string `json:"consultation_id" minLength:"1" maxLength:"200" example:"c1"`
 	MeetingID      string `json:"meeting_id" minLength:"1" maxLength:"200"`
+	Override       string `json:"override,omitempty" maxLength:"5000" doc:"Grund, eine Sitzung, die bereits stattgefunden hat, nachzuerfassen"`
 }
 
 // LinkBody points at the motion or resolution that settled this one.
@@ -207,7 +208,7 @@ type RecordOutcomeBody struct {
 
 // SetDeadlineBody sets one of the motion's deadlines by hand.
 type SetDeadlineBody struct {
-	Key    string    `json:"key" minLength:"1" maxLength:"200" doc:"Frist: agenda_placement, submission_cutoff, papers_due, inquiry_answer, implementation_report oder stale_motion, bei Sitzungsfristen mit :<Sitzungs-Id>" example:"agenda_placement"`
+	Key    string    `json:"key" minLength:"1" maxLength:"200" doc:"Frist: agenda_placement, submission_cutoff, papers_due, inquiry_answer, implementation_report, stale_motion oder reschedule, bei Sitzungsfristen mit :<Sitzungs-Id>" example:"agenda_placement"`
 	Due    time.Time `json:"due" doc:"neue Fälligkeit (RFC 3339)"`
 	Reason string    `json:"reason" minLength:"1" maxLength:"5000" doc:"Begründung"`
 }
