@@ -106,22 +106,27 @@ type Membership struct {
 
 // Meeting is a session of an organization.
 type Meeting struct {
-	ID           string       `json:"id"`
-	Type         string       `json:"type"`
-	Name         string       `json:"name,omitempty"`
-	Cancelled    bool         `json:"cancelled,omitempty"`
-	Start        string       `json:"start,omitempty"`
-	End          string       `json:"end,omitempty"`
-	Location     *Location    `json:"location,omitempty"`
-	Organization []string     `json:"organization,omitempty"`
-	AgendaItem   []AgendaItem `json:"agendaItem,omitempty"`
-	Created      string       `json:"created,omitempty"`
-	Modified     string       `json:"modified,omitempty"`
-	Deleted      bool         `json:"deleted,omitempty"`
+	ID           string    `json:"id"`
+	Type         string    `json:"type"`
+	Name         string    `json:"name,omitempty"`
+	Cancelled    bool      `json:"cancelled,omitempty"`
+	Start        string    `json:"start,omitempty"`
+	End          string    `json:"end,omitempty"`
+	Location     *Location `json:"location,omitempty"`
+	Organization []string  `json:"organization,omitempty"`
+	// Invitation and ResultsProtocol are the meeting's invitation and
+	// minutes as PDFs, each once it is public.
+	Invitation      *File        `json:"invitation,omitempty"`
+	ResultsProtocol *File        `json:"resultsProtocol,omitempty"`
+	AgendaItem      []AgendaItem `json:"agendaItem,omitempty"`
+	Created         string       `json:"created,omitempty"`
+	Modified        string       `json:"modified,omitempty"`
+	Deleted         bool         `json:"deleted,omitempty"`
 }
 
 // AgendaItem is a motion's consultation on a meeting's agenda; Result is the
-// German label of what the meeting resolved.
+// German label of what the meeting resolved. Public is a pointer so that
+// false (the non-public part) is written too.
 type AgendaItem struct {
 	ID             string `json:"id"`
 	Type           string `json:"type"`
@@ -129,7 +134,7 @@ type AgendaItem struct {
 	Number         string `json:"number,omitempty"`
 	Order          int    `json:"order"`
 	Name           string `json:"name,omitempty"`
-	Public         bool   `json:"public,omitempty"`
+	Public         *bool  `json:"public,omitempty"`
 	Consultation   string `json:"consultation,omitempty"`
 	Result         string `json:"result,omitempty"`
 	ResolutionText string `json:"resolutionText,omitempty"`
@@ -177,21 +182,23 @@ type Consultation struct {
 	Deleted       bool     `json:"deleted,omitempty"`
 }
 
-// File is a document of a paper.
+// File is a document of a paper or of a meeting.
 type File struct {
-	ID          string   `json:"id"`
-	Type        string   `json:"type"`
-	Name        string   `json:"name,omitempty"`
-	FileName    string   `json:"fileName,omitempty"`
-	MimeType    string   `json:"mimeType,omitempty"`
-	Date        string   `json:"date,omitempty"`
-	Size        int64    `json:"size,omitempty"`
-	AccessURL   string   `json:"accessUrl"`
-	DownloadURL string   `json:"downloadUrl,omitempty"`
-	Paper       []string `json:"paper,omitempty"`
-	Created     string   `json:"created,omitempty"`
-	Modified    string   `json:"modified,omitempty"`
-	Deleted     bool     `json:"deleted,omitempty"`
+	ID             string   `json:"id"`
+	Type           string   `json:"type"`
+	Name           string   `json:"name,omitempty"`
+	FileName       string   `json:"fileName,omitempty"`
+	MimeType       string   `json:"mimeType,omitempty"`
+	Date           string   `json:"date,omitempty"`
+	Size           int64    `json:"size,omitempty"`
+	Sha512Checksum string   `json:"sha512Checksum,omitempty"`
+	AccessURL      string   `json:"accessUrl"`
+	DownloadURL    string   `json:"downloadUrl,omitempty"`
+	Meeting        []string `json:"meeting,omitempty"`
+	Paper          []string `json:"paper,omitempty"`
+	Created        string   `json:"created,omitempty"`
+	Modified       string   `json:"modified,omitempty"`
+	Deleted        bool     `json:"deleted,omitempty"`
 }
 
 // Location is a place.

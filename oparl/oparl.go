@@ -19,9 +19,14 @@
 //     (leaves out embedded objects). A bad value is a 400 problem.
 //   - modified changes whenever the object or anything embedded in it
 //     changes: a paper's is its motion's last change (every recorded result
-//     changes it); a meeting's includes its agenda and location; a person's
-//     its memberships; a body's its legislative terms. A consultation or
-//     agenda item changes only when it does.
+//     changes it); a meeting's includes its agenda, location and documents;
+//     a person's its memberships; a body's its legislative terms. A
+//     consultation changes only when it does; an agenda item also when the
+//     state of a meeting run as a process (results, resolution texts) does.
+//   - A meeting's invitation and minutes (invitation, resultsProtocol) are
+//     Files once they are public (meeting.Meeting.DocumentPublic), leading to
+//     the API's PDFs (/v1/meetings/<id>/<kind>.pdf on the same site); their
+//     ids (/file/meeting/<id>/<kind>) resolve, and answer 404 before.
 //   - Deleted objects stay reachable as tombstones (id, type, created, a new
 //     modified, deleted: true) and appear in lists, so that syncing clients
 //     learn of them; embedded lists leave them out.
@@ -73,6 +78,7 @@ type Store interface {
 	OParlConsultation(ctx context.Context, id string) (store.OParlConsultation, error)
 	OParlFiles(ctx context.Context, f store.OParlFilter) ([]store.OParlFile, string, error)
 	OParlFile(ctx context.Context, motionID string, position int) (store.OParlFile, error)
+	OParlMeetingFile(ctx context.Context, meetingID, kind string) (store.OParlMeetingFile, error)
 	OParlLegislativeTerms(ctx context.Context, f store.OParlFilter) ([]store.OParlLegislativeTerm, string, error)
 	OParlLegislativeTerm(ctx context.Context, id string) (store.OParlLegislativeTerm, error)
 	OParlLocations(ctx context.Context, f store.OParlFilter) ([]store.OParlLocation, string, error)
@@ -168,6 +174,13 @@ func New(cfg Config, st Store) http.Handler {
 		return h.st.OParlConsultation(r.Context(), r.PathValue("motion")+"/"+r.PathValue("consultation"))
 	}, h.consultation))
 	m.HandleFunc("GET "+root+"/file/{motion}/"+mainFilePosition, h.mainFileObject)
+	m.HandleFunc("GET "+root+"/file/"+meetingFileSegment+"/{meeting}/{kind}", object(h, func(r *http.Request) (store.OParlMeetingFile, error) {
+		kind := r.PathValue("kind")
+		if kind != store.MeetingFileInvitation && kind != store.MeetingFileMinutes {
+			return store.OParlMeetingFile{}, store.ErrNotFound
+		}
+		return h.st.OParlMeetingFile(r.Context(), r.PathValue("meeting"), kind)
+	}, h.meetingFile))
 	m.HandleFunc("GET "+root+"/file/{motion}/{position}", object(h, func(r *http.Request) (store.OParlFile, error) {
 		n, err := strconv.Atoi(r.PathValue("position"))
 		if err != nil || n < 1 {

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/motion"
@@ -87,6 +88,14 @@ func (h *handler) meeting(u urls, m store.OParlMeeting, omitInternal bool) any {
 		for _, a := range m.AgendaItems {
 			out.AgendaItem = append(out.AgendaItem, h.agendaItem(u, a, false).(AgendaItem))
 		}
+		if m.Invitation != nil {
+			f := h.meetingFile(u, *m.Invitation, false).(File)
+			out.Invitation = &f
+		}
+		if m.Minutes != nil {
+			f := h.meetingFile(u, *m.Minutes, false).(File)
+			out.ResultsProtocol = &f
+		}
 	}
 	return out
 }
@@ -101,12 +110,18 @@ func (h *handler) agendaItem(u urls, a store.OParlAgendaItem, _ bool) any {
 	out.Meeting = u.path("meeting", a.MeetingID)
 	out.Number = strconv.Itoa(a.Order)
 	out.Name = a.Name
-	out.Public = true
+	public := !a.NonPublic
+	out.Public = &public
 	out.Consultation = u.path("consultation", a.MotionID, a.ConsultationID)
 	if a.Result != "" {
 		out.Result = a.Result.Label()
 	}
-	out.ResolutionText = a.Note
+	// The meeting's resolution text, else the note the motion's result
+	// carries.
+	out.ResolutionText = a.ResolutionText
+	if out.ResolutionText == "" {
+		out.ResolutionText = a.Note
+	}
 	return out
 }
 
@@ -197,12 +212,44 @@ func (h *handler) mainFile(u urls, p store.OParlPaper) (File, bool) {
 	if m.Reference != "" {
 		name += " " + m.Reference
 	}
+	f := generatedPDF(u.path("file", m.ID, mainFilePosition), name+": "+m.Title, documents.FileName(m), link,
+		m.SubmittedAt, p.Created, p.Modified)
+	f.Paper = []string{u.path("paper", m.ID)}
+	return f, true
+}
+
+// generatedPDF is a document motionflow generates itself (a motion, a
+// meeting's invitation or minutes) as a File with the id: a PDF served at
+// link, which is both where to access and where to download it. The caller
+// adds what it belongs to (paper, meeting) and what else it knows.
+func generatedPDF(id, name, fileName, link string, day *time.Time, created, modified time.Time) File {
 	return File{
-		ID: u.path("file", m.ID, mainFilePosition), Type: Schema + "File",
-		Name: name + ": " + m.Title, FileName: documents.FileName(m), MimeType: "application/pdf",
-		Date: date(m.SubmittedAt), AccessURL: link, DownloadURL: link, Paper: []string{u.path("paper", m.ID)},
-		Created: dateTime(p.Created), Modified: dateTime(p.Modified),
-	}, true
+		ID: id, Type: Schema + "File", Name: name, FileName: fileName, MimeType: "application/pdf",
+		Date: date(day), AccessURL: link, DownloadURL: link,
+		Created: dateTime(created), Modified: dateTime(modified),
+	}
+}
+
+// meetingFileSegment is the path segment of a meeting's document in a File's
+// id (/file/meeting/<meeting>/<kind>), apart from the papers' files
+// (/file/<paper>/<position>).
+const meetingFileSegment = "meeting"
+
+// meetingFileNames are the names of a meeting's documents by kind.
+var meetingFileNames = map[string]string{
+	store.MeetingFileInvitation: "Einladung mit Tagesordnung",
+	store.MeetingFileMinutes:    "Niederschrift",
+}
+
+// meetingFile is a public document of a meeting: the PDF the API serves at
+// /v1/meetings/<id>/<kind>.pdf on this site.
+func (h *handler) meetingFile(u urls, f store.OParlMeetingFile, _ bool) any {
+	link := u.site + "/v1/meetings/" + url.PathEscape(f.MeetingID) + "/" + url.PathEscape(f.Kind) + ".pdf"
+	out := generatedPDF(u.path("file", meetingFileSegment, f.MeetingID, f.Kind), meetingFileNames[f.Kind], f.Name, link,
+		&f.Created, f.Created, f.Modified)
+	out.MimeType, out.Size, out.Sha512Checksum = f.ContentType, f.Size, f.SHA512
+	out.Meeting = []string{u.path("meeting", f.MeetingID)}
+	return out
 }
 
 // documentLink is the address of a motion's PDF, or "".
