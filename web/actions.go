@@ -30,8 +30,8 @@ var commandFields = map[motion.CommandName][]string{
 	motion.CmdLapse:                {"reason"},
 	motion.CmdWithdraw:             {"reason"},
 	motion.CmdSetRoute:             {"steps", "steps[0]", "steps[1]", "steps[2]", "steps[3]"},
-	motion.CmdSchedule:             {"consultation_id", "meeting_id"},
-	motion.CmdRecordResult:         resultFields,
+	motion.CmdSchedule:             {"consultation_id", "meeting_id", "override"},
+	motion.CmdRecordResult:         append(slices.Clone(resultFields), "override"),
 	motion.CmdCorrectResult:        append(slices.Clone(resultFields), "reason"),
 	motion.CmdRecordStatement:      {"text"},
 	motion.CmdRecordAnswer:         {"text"},
@@ -47,7 +47,7 @@ func defaults(f *Form, m *motion.Motion, target string) {
 	case motion.CmdSetRoute:
 		i := 0
 		for _, k := range m.Consultations {
-			if k.Status == motion.ConsultationDone || i >= routeRows {
+			if k.Status.Closed() || i >= routeRows {
 				continue
 			}
 			f.Values.Add("steps", k.OrganizationID)
@@ -167,8 +167,12 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// What the command names must be there (store.CheckReferences); its
-	// refusal is shown like the workflow's.
+	// refusal is shown like the workflow's. A command bound to a meeting
+	// carries its start, as from the API (store.WithMeetingStart).
 	err = s.store.CheckReferences(ctx, &m, cmd, a, version)
+	if err == nil {
+		cmd, err = s.store.WithMeetingStart(ctx, &m, cmd)
+	}
 	if err == nil {
 		_, err = s.motions.Send(ctx, m.ID, cmd, workflows.Meta{Actor: a, ExpectedVersion: version, RequestID: requestKey(a, r.PostForm.Get("key"))})
 	}
@@ -248,9 +252,9 @@ func (s *server) parseCommand(r *http.Request, f *Form, m *motion.Motion) motion
 		}
 		return c
 	case motion.CmdSchedule:
-		return motion.Schedule{ConsultationID: f.Target, MeetingID: get("meeting_id")}
+		return motion.Schedule{ConsultationID: f.Target, MeetingID: get("meeting_id"), Override: get("override")}
 	case motion.CmdRecordResult:
-		return motion.RecordResult{ConsultationID: f.Target, ResultInput: s.parseResult(r, f, m)}
+		return motion.RecordResult{ConsultationID: f.Target, ResultInput: s.parseResult(r, f, m), Override: get("override")}
 	case motion.CmdCorrectResult:
 		return motion.CorrectResult{ConsultationID: f.Target, Reason: get("reason"), ResultInput: s.parseResult(r, f, m)}
 	case motion.CmdRecordStatement:

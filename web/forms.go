@@ -203,7 +203,7 @@ var fieldLabels = map[string]string{
 	"tags": "Schlagworte", "budget_cycle": "Haushaltsberatung", "amends": "Geänderter Antrag",
 	"addressed_department": "Dezernat", "target_meeting": "Zielsitzung", "signatories": "Unterzeichnende",
 	"attachments": "Anlagen", "kind": "Art", "body_id": "Körperschaft", "faction": "Fraktion",
-	"reason": "Begründung", "steps": "Beratungsfolge", "consultation_id": "Beratung", "meeting_id": "Sitzung",
+	"reason": "Begründung", "steps": "Beratungsfolge", "consultation_id": "Beratung", "meeting_id": "Sitzung", "override": "Begründung der Ausnahme",
 	"result": "Ergebnis", "vote": "Abstimmung", "vote.by_faction": "Stimmen der Fraktionen",
 	"vote.named": "Namentliche Abstimmung", "vote.unanimous": "Einstimmig", "links": "Erledigende Beschlüsse",
 	"originator_agreed": "Zustimmung der Antragsteller", "referred_to": "Verwiesen an", "note": "Vermerk",

@@ -205,6 +205,9 @@ type meetingPage struct {
 	Return     string
 	Factions   []store.Organization
 	Gremia     []store.Organization
+	// Process is the agenda from the meeting's process (items, results,
+	// documents), public view for all but the council office.
+	Process *agendaView
 }
 
 // agendaEntry is one motion's consultation in the meeting.
@@ -245,6 +248,10 @@ func (s *server) renderMeetingWithForm(w http.ResponseWriter, r *http.Request, s
 		Factions: ofKind(orgs, store.OrgFaction), Gremia: ofKind(orgs, store.Gremia...)}
 	items, err := s.store.Agenda(ctx, mt.ID)
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p.Process, err = s.meetingAgenda(ctx, mt.ID, a); err != nil {
 		s.fail(w, r, err)
 		return
 	}

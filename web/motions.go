@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -212,8 +213,13 @@ type motionPage struct {
 	Attachments []attachmentView
 	// Meetings are the meetings the consultations name, by id.
 	Meetings map[string]store.Meeting
-	// Upcoming are the meetings each gremium can schedule into, by organization.
-	Upcoming    map[string][]store.Meeting
+	// Upcoming are the meetings each gremium can schedule into, by
+	// organization: those of today or later (the council's days, Berlin).
+	Upcoming map[string][]store.Meeting
+	// Past are each gremium's meetings of the past year, by organization:
+	// the council office may still schedule into one to enter its session
+	// after the fact (Nacherfassung), with a reason (motion.Schedule.Override).
+	Past        map[string][]store.Meeting
 	Gremia      []store.Organization
 	Factions    []store.Organization
 	Departments []store.Organization
@@ -315,11 +321,11 @@ func (p *motionPage) OutcomeResults() []motion.Result {
 // DeadlineKinds are the deadlines the council office may set by hand.
 func (p *motionPage) DeadlineKinds() []motion.DeadlineKind { return motion.DeadlineKinds }
 
-// Open lists the consultations not yet done.
+// Open lists the consultations not yet done nor skipped.
 func (p *motionPage) Open() []motion.Consultation {
 	var out []motion.Consultation
 	for _, k := range p.M.Consultations {
-		if k.Status != motion.ConsultationDone {
+		if !k.Status.Closed() {
 			out = append(out, k)
 		}
 	}
@@ -338,7 +344,7 @@ func (p *motionPage) LinkHref(l motion.Link) string {
 func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, map[string]store.Organization, error) {
 	ctx, a := r.Context(), actorOf(r)
 	p := &motionPage{M: m, Allowed: motion.Allowed(&m, a), forms: map[string]*Form{}, Meetings: map[string]store.Meeting{},
-		Upcoming: map[string][]store.Meeting{}, Return: motionPath(m.ID)}
+		Upcoming: map[string][]store.Meeting{}, Past: map[string][]store.Meeting{}, Return: motionPath(m.ID)}
 	p.Sponsor = a.Has(motion.RoleFactionStaff) && m.Sponsor(a.Faction)
 	hist, err := s.store.History(ctx, m.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -377,20 +383,47 @@ func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, 
 	p.readable = readableIDs(pairs)
 	p.orgNames = names(orgs)
 	if p.Can(string(motion.CmdSchedule)) {
-		from := time.Now().Add(-24 * time.Hour)
+		now := time.Now()
 		for _, k := range p.Open() {
 			if _, ok := p.Upcoming[k.OrganizationID]; ok {
 				continue
 			}
-			ms, _, err := s.store.Meetings(ctx, store.MeetingFilter{BodyIDs: []string{m.BodyID}, OrganizationID: k.OrganizationID, From: &from, Limit: 50})
+			p.Past[k.OrganizationID], p.Upcoming[k.OrganizationID], err = s.schedulable(ctx, m.BodyID, k.OrganizationID, now)
 			if err != nil {
 				return nil, nil, err
 			}
-			ms = slices.DeleteFunc(ms, func(x store.Meeting) bool { return x.Cancelled })
-			p.Upcoming[k.OrganizationID] = ms
 		}
 	}
 	return p, orgs, nil
+}
+
+// schedulableUpcoming is how many upcoming meetings a schedule form offers.
+const schedulableUpcoming = 50
+
+// schedulable reads an organization's meetings of the past year and ahead,
+// not cancelled, in one query, and splits them as the domain does
+// (motion.SameDayOrLater): past are those of an earlier Berlin day, which
+// take an item only with a reason (Nacherfassung), newest first;
+// upcoming those of today or later, soonest first.
+func (s *server) schedulable(ctx context.Context, bodyID, org string, now time.Time) (past, upcoming []store.Meeting, err error) {
+	from := now.AddDate(-1, 0, 0)
+	ms, _, err := s.store.Meetings(ctx, store.MeetingFilter{BodyIDs: []string{bodyID}, OrganizationID: org, From: &from, Limit: store.MaxLimit})
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, x := range ms {
+		switch {
+		case x.Cancelled:
+		case motion.SameDayOrLater(x.Start, now):
+			if len(upcoming) < schedulableUpcoming {
+				upcoming = append(upcoming, x)
+			}
+		default:
+			past = append(past, x)
+		}
+	}
+	slices.Reverse(past)
+	return past, upcoming, nil
 }
 
 func (s *server) showMotion(w http.ResponseWriter, r *http.Request) {

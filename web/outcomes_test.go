@@ -40,7 +40,8 @@ func (e *env) createDraftWith(user string, fields url.Values) string {
 // councilMeeting creates a meeting of the council and returns its id.
 func (e *env) councilMeeting() string {
 	e.t.Helper()
-	day := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	// A session of last month, entered after the fact: results can be recorded.
+	day := time.Now().AddDate(0, -1, 0).Format("2006-01-02")
 	must(e.t, e.post("office", "/sitzungen", url.Values{"body_id": {"ma"}, "organization_id": {"gr"}, "name": {"Sitzung des Gemeinderats"},
 		"date": {day}, "start": {"16:00"}}), 200, "Die Sitzung wurde angelegt.")
 	ms, _, err := e.st.Meetings(e.t.Context(), store.MeetingFilter{})
@@ -57,7 +58,8 @@ func (e *env) scheduled(user, id, meeting string) {
 	must(e.t, e.act(user, id, "submit", nil), 200, "Der Antrag wurde eingereicht.")
 	must(e.t, e.act("office", id, "register", nil), 200, "Der Antrag wurde registriert.")
 	must(e.t, e.act("office", id, "set_route", url.Values{"steps": {"gr"}, "decisive": {"0"}}), 200, "Die Beratungsfolge wurde festgelegt.")
-	must(e.t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {meeting}}), 200, "Die Beratung wurde eingeplant.")
+	must(e.t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {meeting},
+		"override": {"Nacherfassung der Sitzung"}}), 200, "Die Beratung wurde eingeplant.")
 }
 
 // decide records the council's result.

@@ -61,6 +61,8 @@ type Store interface {
 	Agenda(ctx context.Context, meetingID string) ([]store.AgendaItem, error)
 	MeetingDependents(ctx context.Context, m store.Meeting) ([]string, error)
 	CheckReferences(ctx context.Context, m *motion.Motion, cmd motion.Command, viewer motion.Actor, version int64) error
+	WithMeetingStart(ctx context.Context, m *motion.Motion, cmd motion.Command) (motion.Command, error)
+	meetingProcessStore
 	CheckGremium(ctx context.Context, bodyID, orgID, field string) error
 
 	Motion(ctx context.Context, id string) (motion.Motion, error)
@@ -179,6 +181,10 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("POST /sitzungen", s.createMeeting)
 	mux.HandleFunc("GET /sitzungen/{id}", s.showMeeting)
 	mux.HandleFunc("POST /sitzungen/{id}", s.updateMeeting)
+	mux.HandleFunc("GET /sitzungen/{id}/sitzung", s.showSession)
+	mux.HandleFunc("POST /sitzungen/{id}/sitzung", s.sessionAction)
+	mux.HandleFunc("GET /sitzungen/{id}/live", s.showLive)
+	mux.HandleFunc("GET /sitzungen/{id}/live/events", s.liveEvents)
 	mux.HandleFunc("GET /statistik", s.statistics)
 	mux.HandleFunc("GET /gremien", s.listOrganizations)
 	mux.HandleFunc("POST /gremien", s.createOrganization)

@@ -420,8 +420,9 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 	}
 	must(t, e.act("office", id, "register", nil), 200, "Registriert")
 
-	// Meetings, created on the pages.
-	day := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	// Meetings, created on the pages: sessions of last month, entered after
+	// the fact (results can only be recorded once a meeting has begun).
+	day := time.Now().AddDate(0, -1, 0).Format("2006-01-02")
 	for _, m := range []url.Values{
 		{"body_id": {"ma"}, "organization_id": {"ha"}, "name": {"Hauptausschuss"}, "location": {"Ratssaal"}, "date": {day}, "start": {"16:00"}},
 		{"body_id": {"ma"}, "organization_id": {"gr"}, "name": {"Gemeinderat"}, "location": {"Ratssaal"}, "date": {day}, "start": {"18:00"}},
@@ -443,7 +444,10 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 	must(t, e.act("office", id, "set_route", url.Values{"steps": {"ha", "", "gr"}, "decisive": {"2"}}), 200, "Die Beratungsfolge wurde festgelegt.")
 	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {gr}}), 422,
 		"Die Sitzung gehört nicht zum Gremium der Beratung c1")
-	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {ha}}), 200, "Die Beratung wurde eingeplant.")
+	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {ha}}), 422,
+		"Die Sitzung hat bereits stattgefunden")
+	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {ha},
+		"override": {"Nacherfassung der Sitzung"}}), 200, "Die Beratung wurde eingeplant.")
 
 	// Recording the result on the meeting's page.
 	mp := e.get("office", "/sitzungen/"+ha)
@@ -468,7 +472,8 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 	}
 
 	// The council settles it by other resolutions: without a link it is refused.
-	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c2"}, "meeting_id": {gr}}), 200)
+	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c2"}, "meeting_id": {gr},
+		"override": {"Nacherfassung der Sitzung"}}), 200)
 	res = e.act("office", id, "record_result", url.Values{"consultation_id": {"c2"}, "result": {"settled_by_other_resolutions"},
 		"vote.yes": {"30"}, "vote.no": {"14"}, "vote.abstain": {"4"}})
 	must(t, res, 422, "„erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss",
