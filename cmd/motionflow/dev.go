@@ -144,6 +144,9 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 		ln.Close()
 		return err
 	}
+	// The example of the meeting process, set up once in the background;
+	// stopped and awaited before the worker and the store go.
+	defer startDemo(ctx, log, st, tc, iss.URL, users, *ephemeral)()
 	printBanner(ln.Addr().String(), tmp, iss, users, dbURL, sink.Addr())
 	return serveListener(ctx, log, ln, h, c.shutdownTimeout)
 }

@@ -14,7 +14,8 @@ import (
 const devBody = "mannheim"
 
 // seed sets up the development body with its council, a committee, factions,
-// a department and upcoming meetings; running it again changes nothing.
+// a department, the councillors with their memberships and e-mail
+// addresses, and upcoming meetings; running it again changes nothing.
 func seed(ctx context.Context, st *store.Store, now time.Time) error {
 	if _, err := st.UpsertBody(ctx, store.Body{ID: devBody, Name: "Stadt Mannheim", ShortName: "Mannheim", ReferencePrefix: "A"}); err != nil {
 		return fmt.Errorf("seed body: %w", err)
@@ -33,6 +34,9 @@ func seed(ctx context.Context, st *store.Store, now time.Time) error {
 			return fmt.Errorf("seed organization %s: %w", o.ID, err)
 		}
 	}
+	if err := seedPersons(ctx, st); err != nil {
+		return err
+	}
 	// Two meetings of each deciding organization, on the next Tuesdays at 16:00 Berlin time.
 	loc := motion.Berlin
 	day := now.In(loc)
@@ -44,6 +48,12 @@ func seed(ctx context.Context, st *store.Store, now time.Time) error {
 		{ID: devBody + "-gr-1", OrganizationID: devBody + "-gr", Name: "Sitzung des Gemeinderats", Start: at(day.AddDate(0, 0, 21), loc)},
 		{ID: devBody + "-hfa-2", OrganizationID: devBody + "-hfa", Name: "Sitzung des Hauptausschusses", Start: at(day.AddDate(0, 0, 42), loc)},
 		{ID: devBody + "-gr-2", OrganizationID: devBody + "-gr", Name: "Sitzung des Gemeinderats", Start: at(day.AddDate(0, 0, 49), loc)},
+		// The budget sessions of 2020, in which the README's example was
+		// dealt with; the walk-through enters them after the fact.
+		{ID: devBody + "-hfa-2020-01-28", OrganizationID: devBody + "-hfa", Name: "Hauptausschuss (Haushaltsberatungen)",
+			Start: time.Date(2020, 1, 28, 16, 0, 0, 0, loc)},
+		{ID: devBody + "-gr-2020-02-11", OrganizationID: devBody + "-gr", Name: "Gemeinderat (Haushaltssitzung)",
+			Start: time.Date(2020, 2, 11, 15, 0, 0, 0, loc)},
 	}
 	for _, m := range meetings {
 		m.BodyID, m.Location = devBody, "Ratssaal, Rathaus E 5"
@@ -71,4 +81,55 @@ func seed(ctx context.Context, st *store.Store, now time.Time) error {
 
 func at(day time.Time, loc *time.Location) time.Time {
 	return time.Date(day.Year(), day.Month(), day.Day(), 16, 0, 0, 0, loc)
+}
+
+// devCouncillors are the members of the development council (invented
+// names): each sits in the Gemeinderat and in a faction, those marked
+// committee in the Hauptausschuss too. Invitations to the meetings of their
+// organizations go to their addresses (see them at /dev/mail).
+var devCouncillors = []struct {
+	id, given, family, email, faction string
+	committee                         bool
+}{
+	{"keller", "Miriam", "Keller", "miriam.keller", "spd", true},
+	{"albrecht", "Jonas", "Albrecht", "jonas.albrecht", "spd", true},
+	{"yildiz", "Derya", "Yıldız", "derya.yildiz", "spd", true},
+	{"brenner", "Thomas", "Brenner", "thomas.brenner", "spd", false},
+	{"hartmann", "Claudia", "Hartmann", "claudia.hartmann", "cdu", true},
+	{"lindner", "Peter", "Lindner", "peter.lindner", "cdu", true},
+	{"vogel", "Martin", "Vogel", "martin.vogel", "cdu", true},
+	{"krause", "Sabine", "Krause", "sabine.krause", "cdu", false},
+	{"schubert", "Lena", "Schubert", "lena.schubert", "gruene", true},
+	{"aydin", "Felix", "Aydın", "felix.aydin", "gruene", true},
+	{"wagner", "Sophie", "Wagner", "sophie.wagner", "gruene", true},
+	{"mueller", "Jan", "Müller", "jan.mueller", "gruene", false},
+}
+
+// seedPersons adds the councillors, their e-mail addresses (only where none
+// is set, so an address changed since stays) and their memberships in the
+// council, their faction and the Hauptausschuss.
+func seedPersons(ctx context.Context, st *store.Store) error {
+	for _, c := range devCouncillors {
+		id := devBody + "-p-" + c.id
+		p := store.Person{ID: id, BodyID: devBody, GivenName: c.given, FamilyName: c.family}
+		if _, err := st.CreatePerson(ctx, p); err != nil && !errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("seed person %s: %w", id, err)
+		}
+		// store.Person has no e-mail field: the column is set here.
+		if _, err := st.Pool.Exec(ctx, `UPDATE persons SET email = $2 WHERE id = $1 AND email = ''`,
+			id, c.email+"@gemeinderat.mannheim.example"); err != nil {
+			return fmt.Errorf("seed e-mail of %s: %w", id, err)
+		}
+		orgs := []string{"gr", c.faction}
+		if c.committee {
+			orgs = append(orgs, "hfa")
+		}
+		for _, org := range orgs {
+			ms := store.Membership{ID: id + "-" + org, PersonID: id, OrganizationID: devBody + "-" + org, Role: "Mitglied"}
+			if _, err := st.AddMembership(ctx, ms); err != nil && !errors.Is(err, store.ErrConflict) {
+				return fmt.Errorf("seed membership %s: %w", ms.ID, err)
+			}
+		}
+	}
+	return nil
 }
