@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/motionflow/motionflow/api"
+	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/store/storetest"
@@ -269,4 +270,21 @@ func (e *env) run(token, id string, cmd motion.CommandName, body any, status int
 		"If-Match", fmt.Sprintf("%q", fmt.Sprint(m.Version)))
 	expect(e.t, r, status)
 	return r
+}
+
+// SendMeeting decides a meeting command as the MeetingWorkflow does
+// (meeting.Apply on the state as the read model has it) and projects the
+// result; what the meeting would tell the motions is left out.
+func (f *fakeMotions) SendMeeting(ctx context.Context, current meeting.Meeting, cmd meeting.Command, meta workflows.Meta) (meeting.Meeting, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail != nil {
+		return meeting.Meeting{}, f.fail
+	}
+	ev, _, err := meeting.Apply(&current, meeting.Request{Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion,
+		At: time.Now().Truncate(time.Microsecond), RequestID: meta.RequestID})
+	if err != nil {
+		return meeting.Meeting{}, err
+	}
+	return current, f.st.ProjectMeeting(ctx, current, ev)
 }

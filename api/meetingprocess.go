@@ -203,36 +203,10 @@ func processView(m meeting.Meeting, actor motion.Actor) MeetingProcess {
 // consultation; title and reference are taken from the motion when empty.
 type AddItemBody = meeting.AddItem
 
-// prepareAddItem completes an item for a motion from the read model and
-// refuses a motion that is not there, not in the meeting's body, or whose
-// consultation belongs to another organization or is dealt with.
+// prepareAddItem checks and completes an item for a motion from the read
+// model (store.CompleteAgendaItem).
 func (s *server) prepareAddItem(ctx context.Context, m meeting.Meeting, c AddItemBody) (meeting.Command, error) {
-	if c.Kind != meeting.ItemMotion || c.MotionID == "" {
-		return c, nil
-	}
-	mo, err := s.store.Motion(ctx, c.MotionID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && mo.BodyID != m.BodyID) {
-		return nil, motion.Invalid("motion_id", "Diesen Antrag gibt es in der Körperschaft der Sitzung nicht.")
-	}
-	if err != nil {
-		return nil, err
-	}
-	k := mo.Consultation(c.ConsultationID)
-	switch {
-	case k == nil:
-		return nil, motion.Invalid("consultation_id", "Diese Beratung gibt es im Antrag nicht.")
-	case m.OrganizationID != "" && k.OrganizationID != m.OrganizationID:
-		return nil, motion.Invalid("consultation_id", "Diese Beratung gehört zu einem anderen Gremium als die Sitzung.")
-	case k.Status == motion.ConsultationDone:
-		return nil, motion.Invalid("consultation_id", "Diese Beratung ist bereits abgeschlossen.")
-	}
-	if c.Title == "" {
-		c.Title = mo.Title
-	}
-	if c.Reference == "" {
-		c.Reference = mo.Reference
-	}
-	return c, nil
+	return s.store.CompleteAgendaItem(ctx, m, c)
 }
 
 // OpenSessionBody opens the session; without members the organization's

@@ -15,6 +15,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/motionflow/motionflow/api"
+	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 )
 
@@ -26,8 +27,10 @@ import (
 // co-sponsored draft, and public motions in every status (and of the kinds
 // and departments the rules distinguish). Each answer must be the documented
 // one (the status codes in (*authzMatrix).rows; for the motion commands, the transition
-// table that the operations' descriptions are generated from) and listed among
-// the operation's responses in the OpenAPI document.
+// table that the operations' descriptions are generated from; for the meeting
+// commands, the meeting's rules: the council office of the body, on a meeting
+// in a status that allows the command) and listed among the operation's
+// responses in the OpenAPI document.
 //
 // The test fails when the API has an operation without a row in (*authzMatrix).rows:
 // a new operation must be classified here.
@@ -129,6 +132,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	})
 
 	// Nothing a refusal touched changed.
+	var mp struct {
+		Version int64 `json:"version"`
+	}
+	h.decode(h.mustStatus(h.call("GET", "/v1/meetings/"+mx.meeting.id+"/process", h.Office, nil), 200), &mp)
+	if mp.Version != mx.meeting.version {
+		t.Errorf("meeting %s: refused requests changed it to version %d (was %d)", mx.meeting.id, mp.Version, mx.meeting.version)
+	}
 	for _, tg := range mx.motions {
 		r := h.mustStatus(h.call("GET", "/v1/motions/"+tg.id+"?consistent=true", tg.owner, nil), 200)
 		var m motionView
@@ -137,7 +147,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("%s: refused requests changed it to version %d, status %s (was %d, %s)", tg.name, m.Version, m.Status, tg.version, tg.status)
 		}
 	}
-	t.Logf("%d operations, %d callers, %d motion states: %d refusals and reads probed, %d commands run on fresh motions, answers %v, in %v",
+	t.Logf("%d operations, %d callers, %d motion states: %d refusals and reads probed, %d commands run on fresh motions and meetings, answers %v, in %v",
 		len(ops), len(mx.callers), len(mx.motions), probes.Load(), runs.Load(), codes, time.Since(start).Round(time.Millisecond))
 }
 
@@ -222,6 +232,10 @@ type authzTarget struct {
 	// For organizations.
 	faction2 bool // the organization is a faction
 	short    string
+	// isMeeting marks a meeting (id, version): a fresh one is a planned
+	// meeting of the committee with a free item t1 and the item t2 of
+	// mx.agendaMotion.
+	isMeeting bool
 }
 
 func (t *authzTarget) label() string {
@@ -246,8 +260,11 @@ type authzMatrix struct {
 	orgs    []*authzTarget
 	meeting *authzTarget
 	person  string
-	seq     atomic.Int64
-	users   map[string]user
+	// agendaMotion is a motion in consultation that fresh meetings put on
+	// their agenda (consultation c1 of the committee).
+	agendaMotion string
+	seq          atomic.Int64
+	users        map[string]user
 }
 
 const (
@@ -256,6 +273,9 @@ const (
 	mxMeetingHA  = "authz-ha"
 	mxMeetingGR  = "authz-gr"
 	mxMeetingOwn = "authz-patch"
+	// mxMeetingHeld has been held: its invitation is published, its draft
+	// minutes are there for the council office.
+	mxMeetingHeld = "authz-held"
 )
 
 func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
@@ -273,9 +293,20 @@ func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
 		map[string]any{"id": mxGruene, "kind": "faction", "name": "Grüne im Gemeinderat", "short_name": "Grüne"}), 201)
 	h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/organizations", h.Office,
 		map[string]any{"id": mxOtherDept, "kind": "department", "name": "Dezernat II"}), 201)
-	h.meeting(mxMeetingHA, committee, "Hauptausschuss", time.Now().AddDate(0, 1, 0))
-	h.meeting(mxMeetingGR, council, "Gemeinderat", time.Now().AddDate(0, 2, 0))
+	// Results are recorded in the committee's and the council's meetings, so
+	// they have been held; the council office schedules into them after the
+	// fact, with its reason (mxBackfill).
+	h.meeting(mxMeetingHA, committee, "Hauptausschuss", time.Now().AddDate(0, 0, -14))
+	h.meeting(mxMeetingGR, council, "Gemeinderat", time.Now().AddDate(0, 0, -7))
 	h.meeting(mxMeetingOwn, committee, "Hauptausschuss (Sondersitzung)", time.Now().AddDate(0, 3, 0))
+	mx.meeting = &authzTarget{name: "meeting", id: mxMeetingOwn, isMeeting: true,
+		version: mx.meetingCmd(mxMeetingOwn, meeting.CmdAddItem, mxFreeItem)}
+	// The held meeting begins in a few seconds: its invitation goes out
+	// before, its session is opened once the shared records are built.
+	heldStart := time.Now().Add(10 * time.Second)
+	h.meeting(mxMeetingHeld, committee, "Hauptausschuss (abgeschlossene Sitzung)", heldStart)
+	mx.meetingCmd(mxMeetingHeld, meeting.CmdAddItem, mxFreeItem)
+	mx.meetingCmd(mxMeetingHeld, meeting.CmdPublishInvitation, nil)
 	var p struct {
 		ID string `json:"id"`
 	}
@@ -288,7 +319,7 @@ func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
 	submitRegister := []authzStep{{"spd", motion.CmdSubmit, nil}, {"office", motion.CmdRegister, nil}}
 	decided := append(slices.Clone(submitRegister),
 		authzStep{"office", motion.CmdSetRoute, route1},
-		authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingGR}},
+		authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingGR, "override": mxBackfill}},
 		authzStep{"office", motion.CmdRecordResult, adopted})
 	inquiry := map[string]any{"resolution_points": []string{"Wie viele Bänke gibt es?"}, "addressed_department": department}
 	inquiryOther := map[string]any{"resolution_points": []string{"Wie viele Bäume gibt es?"}, "addressed_department": mxOtherDept}
@@ -303,9 +334,9 @@ func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
 		{name: "in consultation", status: motion.StatusInConsultation, scheduled: "c2", scheduledMeeting: mxMeetingGR, done: "c1",
 			recipe: append(slices.Clone(submitRegister),
 				authzStep{"office", motion.CmdSetRoute, route2},
-				authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingHA}},
+				authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingHA, "override": mxBackfill}},
 				authzStep{"office", motion.CmdRecordResult, map[string]any{"consultation_id": "c1", "result": "recommend_approval"}},
-				authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c2", "meeting_id": mxMeetingGR}})},
+				authzStep{"office", motion.CmdSchedule, map[string]any{"consultation_id": "c2", "meeting_id": mxMeetingGR, "override": mxBackfill}})},
 		{name: "decided", status: motion.StatusDecided, adopted: true, done: "c1", doneDecisive: true, recipe: decided},
 		{name: "in implementation", status: motion.StatusImplementation, adopted: true, done: "c1", doneDecisive: true,
 			recipe: append(slices.Clone(decided), authzStep{"office", motion.CmdStartImplementation, nil})},
@@ -345,12 +376,59 @@ func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
 		{name: "own faction (organization)", id: factionSPD, faction2: true, short: "SPD"},
 		{name: "committee (organization)", id: committee, short: "HA"},
 	}
-	mx.meeting = &authzTarget{name: "meeting", id: mxMeetingOwn}
+	// The motion that fresh meetings put on their agenda.
+	mx.agendaMotion = mx.build(&authzTarget{name: "on the agenda", owner: h.SPD, faction: factionSPD, kind: motion.KindMotion,
+		recipe: append(slices.Clone(submitRegister), authzStep{"office", motion.CmdSetRoute, route2})}).id
+
+	// The held meeting: opened once it has begun, its item dealt with, closed;
+	// closing makes the draft minutes.
+	time.Sleep(time.Until(heldStart))
+	mx.meetingCmd(mxMeetingHeld, meeting.CmdOpenSession, map[string]any{"members": []string{"Paula Probe"}, "present": []string{"Paula Probe"}})
+	mx.meetingCmd(mxMeetingHeld, meeting.CmdRecordResults, map[string]any{"item_ids": []string{"t1"}, "result": "noted"})
+	mx.meetingCmd(mxMeetingHeld, meeting.CmdCloseSession, nil)
+	waitFor(t, 30*time.Second, "the draft minutes of the held meeting", func() bool {
+		return h.call("GET", "/v1/meetings/"+mxMeetingHeld+"/minutes.pdf", h.Office, nil).Status == http.StatusOK
+	})
 	return mx
+}
+
+// mxBackfill is the council office's reason for scheduling into a meeting
+// whose day has passed.
+const mxBackfill = "Nacherfassung der Sitzung."
+
+// mxFreeItem is an agenda item that is neither a motion nor a paper.
+var mxFreeItem = map[string]any{"kind": "free", "public": true, "title": "Mitteilungen der Verwaltung"}
+
+// meetingCmd runs a meeting command as the council office on any version
+// and returns the meeting's new version.
+func (mx *authzMatrix) meetingCmd(id string, name meeting.CommandName, body any) int64 {
+	h := mx.h
+	r := h.mustStatus(h.call("POST", strings.Replace(api.MeetingCommandPath(name), "{id}", id, 1), h.Office, body, "If-Match", "*"), 200)
+	var v struct {
+		Version int64 `json:"version"`
+	}
+	h.decode(r, &v)
+	return v.Version
+}
+
+// buildMeeting makes a fresh planned meeting of the committee with a free
+// item (t1) and the agenda motion's consultation (t2).
+func (mx *authzMatrix) buildMeeting(spec *authzTarget) *authzTarget {
+	id := fmt.Sprintf("authz-fresh-%d", mx.seq.Add(1))
+	mx.h.meeting(id, committee, "Hauptausschuss (frisch)", time.Now().AddDate(0, 3, 0))
+	mx.meetingCmd(id, meeting.CmdAddItem, mxFreeItem)
+	out := *spec
+	out.id = id
+	out.version = mx.meetingCmd(id, meeting.CmdAddItem, map[string]any{"kind": "motion", "public": true,
+		"motion_id": mx.agendaMotion, "consultation_id": "c1"})
+	return &out
 }
 
 // build makes a new motion like spec: created by its owner, then the recipe.
 func (mx *authzMatrix) build(spec *authzTarget) *authzTarget {
+	if spec.isMeeting {
+		return mx.buildMeeting(spec)
+	}
 	h := mx.h
 	content := draftContent(fmt.Sprintf("Matrix: %s %d", spec.name, mx.seq.Add(1)))
 	for k, v := range spec.content {
@@ -394,6 +472,9 @@ func (mx *authzMatrix) send(op *huma.Operation, r authzRow, c authzCaller, t *au
 	if _, ok := mxCommandOf(op.Path); ok {
 		headers = []string{"If-Match", etag(t.version)}
 	}
+	if _, ok := mxMeetingCommandOf(op.Path); ok {
+		headers = []string{"If-Match", etag(t.version)}
+	}
 	return mx.h.call(op.Method, path, c.u, body, headers...)
 }
 
@@ -401,6 +482,16 @@ func (mx *authzMatrix) send(op *huma.Operation, r authzRow, c authzCaller, t *au
 func mxCommandOf(p string) (motion.CommandName, bool) {
 	for _, c := range motion.Commands {
 		if c != motion.CmdCreate && p == api.CommandPath(c) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// meetingCommandOf returns the meeting command whose path is p.
+func mxMeetingCommandOf(p string) (meeting.CommandName, bool) {
+	for _, c := range meeting.Commands {
+		if p == api.MeetingCommandPath(c) {
 			return c, true
 		}
 	}
@@ -507,9 +598,9 @@ func mxCommandBody(name motion.CommandName) func(authzCaller, *authzTarget) any 
 			return map[string]any{"faction": mxGruene}
 		case motion.CmdSchedule:
 			if t.scheduled != "" {
-				return map[string]any{"consultation_id": t.scheduled, "meeting_id": t.scheduledMeeting}
+				return map[string]any{"consultation_id": t.scheduled, "meeting_id": t.scheduledMeeting, "override": mxBackfill}
 			}
-			return map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingGR}
+			return map[string]any{"consultation_id": "c1", "meeting_id": mxMeetingGR, "override": mxBackfill}
 		case motion.CmdRecordResult:
 			id := "c1"
 			if t.scheduled != "" {
@@ -527,6 +618,55 @@ func mxCommandBody(name motion.CommandName) func(authzCaller, *authzTarget) any 
 			panic("authorization matrix: no body for command " + string(name))
 		}
 		return b
+	}
+}
+
+// mxMeetingCommandWant is the answer the meeting's rules give: 401
+// anonymous, 403 for everybody but the council office of the body (the
+// admin included), and for the council office on the planned meeting 200
+// where a planned meeting allows the command (meeting.Allowed), else 409.
+func mxMeetingCommandWant(name meeting.CommandName) func(authzCaller, *authzTarget) int {
+	office := motion.Actor{Subject: "office", Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{bodyID}}
+	planned := meeting.Allowed(&meeting.Meeting{ID: "planned", BodyID: bodyID, Status: meeting.StatusPlanned, Version: 1}, office)
+	return func(c authzCaller, _ *authzTarget) int {
+		switch {
+		case c.anonymous():
+			return http.StatusUnauthorized
+		case c.role != motion.RoleCouncilOffice:
+			return http.StatusForbidden
+		case !slices.Contains(planned, name):
+			return http.StatusConflict
+		}
+		return http.StatusOK
+	}
+}
+
+// meetingCommandBody is a body the command accepts on a fresh meeting (items
+// t1, free, and t2, the agenda motion's): a refusal must come from the
+// caller or the meeting's status.
+func (mx *authzMatrix) meetingCommandBody(name meeting.CommandName) func(authzCaller, *authzTarget) any {
+	return func(authzCaller, *authzTarget) any {
+		switch name {
+		case meeting.CmdAddItem:
+			return map[string]any{"kind": "free", "public": true, "title": "Verschiedenes"}
+		case meeting.CmdRemoveItem, meeting.CmdCallItem:
+			return map[string]any{"item_id": "t1"}
+		case meeting.CmdMoveItem:
+			return map[string]any{"item_id": "t1", "position": 2}
+		case meeting.CmdCancel:
+			return map[string]any{"reason": "Der Sitzungssaal steht nicht zur Verfügung."}
+		case meeting.CmdOpenSession:
+			return map[string]any{"members": []string{"Paula Probe"}, "present": []string{"Paula Probe"}}
+		case meeting.CmdRecordAttendance:
+			return map[string]any{"present": []string{"Paula Probe"}}
+		case meeting.CmdRecordResults:
+			return map[string]any{"item_ids": []string{"t1"}, "result": "noted"}
+		case meeting.CmdAmendMinutes:
+			return map[string]any{"notes": "Die Sitzung wurde unterbrochen."}
+		case meeting.CmdMarkWithdrawn:
+			return map[string]any{"motion_id": mx.agendaMotion}
+		}
+		return nil
 	}
 }
 
@@ -563,7 +703,21 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 		"create-meeting": {want: mxRoles(201, motion.RoleCouncilOffice), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"organization_id": committee, "name": "Sitzung", "start": time.Now().AddDate(0, 4, 0).Format(time.RFC3339)}
 		}},
-		"get-meeting": {on: mxOnMeeting, want: mxEveryone(200)},
+		"get-meeting":         {on: mxOnMeeting, want: mxEveryone(200)},
+		"get-meeting-process": {on: mxOnMeeting, want: mxEveryone(200)},
+		// The held meeting's invitation is public; its minutes are a draft,
+		// which only the council office of the body sees.
+		"get-meeting-invitation": {want: mxEveryone(200), prepare: func(authzCaller, *authzTarget) map[string]string {
+			return map[string]string{"id": mxMeetingHeld}
+		}},
+		"get-meeting-minutes": {want: func(c authzCaller, _ *authzTarget) int {
+			if c.role == motion.RoleCouncilOffice {
+				return http.StatusOK
+			}
+			return http.StatusNotFound
+		}, prepare: func(authzCaller, *authzTarget) map[string]string {
+			return map[string]string{"id": mxMeetingHeld}
+		}},
 		"patch-meeting": {on: mxOnMeeting, want: mxRoles(200, motion.RoleCouncilOffice),
 			body: func(authzCaller, *authzTarget) any { return map[string]any{"location": "Ratssaal, Rathaus E 5"} }},
 
@@ -634,6 +788,10 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 			continue
 		}
 		rows["motion-"+strings.ReplaceAll(string(c), "_", "-")] = authzRow{on: mxOnMotion, want: mxCommandWant(c), body: mxCommandBody(c), mutates: true}
+	}
+	for _, c := range meeting.Commands {
+		rows["meeting-"+strings.ReplaceAll(string(c), "_", "-")] = authzRow{on: mxOnMeeting, want: mxMeetingCommandWant(c),
+			body: mx.meetingCommandBody(c), mutates: true}
 	}
 	return rows
 }

@@ -69,6 +69,10 @@ var webRoutes = []route{
 	{"Web", "POST", "/sitzungen", nil, false},
 	{"Web", "GET", "/sitzungen/{id}", nil, false},
 	{"Web", "POST", "/sitzungen/{id}", nil, false},
+	{"Web", "GET", "/sitzungen/{id}/sitzung", nil, false},
+	{"Web", "POST", "/sitzungen/{id}/sitzung", nil, false},
+	{"Web", "GET", "/sitzungen/{id}/live", nil, false},
+	{"Web", "GET", "/sitzungen/{id}/live/events", nil, false},
 	{"Web", "GET", "/gremien", nil, false},
 	{"Web", "POST", "/gremien", nil, false},
 	{"Web", "POST", "/gremien/koerperschaft", nil, false},
@@ -89,7 +93,7 @@ var oparlRoutes = func() []route {
 		rs = append(rs, route{"OParl", "GET", "/oparl/v1/body/{body}/" + l, list, false})
 	}
 	for _, o := range []string{"organization/{id}", "person/{id}", "membership/{id}", "meeting/{id}", "agendaitem/{meeting}/{motion}/{consultation}",
-		"paper/{id}", "consultation/{motion}/{consultation}", "file/{motion}/{position}", "legislativeterm/{id}", "location/{id}"} {
+		"paper/{id}", "consultation/{motion}/{consultation}", "file/{motion}/{position}", "file/meeting/{meeting}/{kind}", "legislativeterm/{id}", "location/{id}"} {
 		rs = append(rs, route{"OParl", "GET", "/oparl/v1/" + o, nil, false})
 	}
 	return rs
@@ -119,7 +123,7 @@ func TestBadInputNeverAnswers5xx(t *testing.T) {
 	h.run(h.SPD, m.ID, motion.CmdSubmit, nil)
 	good := map[string]string{
 		"body": bodyID, "motion": m.ID, "consultation": "unbekannt", "meeting": "unbekannt", "position": "0",
-		"cmd": "einreichen", "file": "style.css",
+		"cmd": "einreichen", "file": "style.css", "kind": "invitation",
 	}
 	idFor := func(path string) string {
 		switch {

@@ -221,6 +221,7 @@ func TestDraftsStayWithTheirFaction(t *testing.T) {
 // even see — and the anonymous public gets 401. Nothing changes.
 func TestRolesAreRefused(t *testing.T) {
 	h := newHarness(t, api.Config{})
+	// A meeting that has been held, so that its result can be recorded.
 	gr := h.meeting("gr-1", council, "Gemeinderat", time.Date(2026, 3, 10, 16, 0, 0, 0, berlin))
 
 	// One motion per status the table starts from.
@@ -338,7 +339,10 @@ func bodies(c motion.CommandName, meeting string) any {
 	case motion.CmdSetRoute:
 		return map[string]any{"steps": []map[string]any{{"organization_id": council, "decisive": true}}}
 	case motion.CmdSchedule:
-		return map[string]any{"consultation_id": "c1", "meeting_id": meeting}
+		// The meeting may lie on a day that has passed (its result is
+		// recorded after it began): the council office enters it after the
+		// fact, with its reason.
+		return map[string]any{"consultation_id": "c1", "meeting_id": meeting, "override": "Nacherfassung der Sitzung."}
 	case motion.CmdRecordResult:
 		return map[string]any{"consultation_id": "c1", "result": "adopted", "vote": map[string]any{"yes": 30, "no": 10, "abstain": 2}}
 	case motion.CmdCorrectResult:

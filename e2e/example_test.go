@@ -147,9 +147,11 @@ func TestDigitalisierungImQuadrat(t *testing.T) {
 	}
 	haStep, grStep := m.Consultations[0].ID, m.Consultations[1].ID
 
-	// 6. Scheduled into the committee's meeting …
-	m = h.run(h.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": haStep, "meeting_id": ha})
+	// 6. Scheduled into the committee's meeting; the 2020 sessions are past,
+	// so the council office enters them after the fact and says so.
+	m = h.run(h.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": haStep, "meeting_id": ha, "override": backfill})
 	h.agree(m.ID, 6, motion.StatusInConsultation, motion.CmdSchedule, h.Office)
+	h.reasonIs(m.ID, 6, backfill)
 	h.onAgenda(ha, m.ID, haStep)
 
 	// 7. … which recommends approval by vote.
@@ -163,8 +165,9 @@ func TestDigitalisierungImQuadrat(t *testing.T) {
 	}
 
 	// 8. Scheduled into the council's budget session …
-	m = h.run(h.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": grStep, "meeting_id": gr})
+	m = h.run(h.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": grStep, "meeting_id": gr, "override": backfill})
 	h.agree(m.ID, 8, motion.StatusInConsultation, motion.CmdSchedule, h.Office)
+	h.reasonIs(m.ID, 8, backfill)
 
 	// 9. … which settles it by other resolutions, with the faction's consent.
 	m = h.run(h.Office, m.ID, motion.CmdRecordResult, map[string]any{
@@ -207,6 +210,21 @@ func TestDigitalisierungImQuadrat(t *testing.T) {
 
 	// Its recorded history replays against today's workflow code.
 	h.replayHistories(map[string]string{"digitalisierung-im-quadrat": m.ID, "settling-motion": other.ID})
+}
+
+// backfill is the council office's reason for scheduling into the 2020
+// sessions, whose days have passed (Nacherfassung).
+const backfill = "Nacherfassung der Haushaltsberatungen 2020/2021"
+
+// reasonIs checks that the motion's history shows the reason given with the
+// step of the version.
+func (h *harness) reasonIs(id string, version int64, reason string) {
+	h.t.Helper()
+	evs := h.history(h.Anon, id)
+	i := slices.IndexFunc(evs, func(e motion.Event) bool { return e.Version == version })
+	if i < 0 || evs[i].Reason != reason {
+		h.t.Fatalf("the history of %s does not show the reason %q with version %d: %+v", id, reason, version, evs)
+	}
 }
 
 var berlin = func() *time.Location {

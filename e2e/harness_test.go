@@ -83,6 +83,8 @@ type harnessOptions struct {
 	// failAfterAssign makes every first attempt of AssignReference fail after
 	// the number was committed, as a worker dying at that moment would.
 	failAfterAssign bool
+	// mailer sends the worker's e-mails (reminders, invitations); nil sends none.
+	mailer activities.Mailer
 }
 
 func newHarnessWith(t *testing.T, cfg api.Config, opts harnessOptions) *harness {
@@ -112,7 +114,7 @@ func newHarnessWith(t *testing.T, cfg api.Config, opts harnessOptions) *harness 
 	}
 	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
 		workflows.Register(r, workflows.Options{})
-		acts := &activities.Activities{Store: st}
+		acts := &activities.Activities{Store: st, Mailer: opts.mailer}
 		acts.Register(r)
 		if opts.failAfterAssign {
 			r.RegisterActivityWithOptions(func(ctx context.Context, in workflows.AssignReferenceInput) (workflows.AssignReferenceResult, error) {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"slices"
 	"strings"
@@ -31,6 +32,13 @@ func (h *harness) publicServer(pageSize int) string {
 	link := h.URL + "/v1/motions/{id}"
 	mux.Handle(oparl.Prefix, oparl.New(oparl.Config{BaseURL: srv.URL, PageSize: pageSize, MotionLink: link}, h.Store))
 	mux.Handle(feeds.Prefix, feeds.Handler(feeds.Config{BaseURL: srv.URL, MotionLink: link}, h.Store))
+	// The API's documents (a meeting's invitation and minutes) are served
+	// under the same base URL, as in production.
+	api, err := url.Parse(h.URL)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	mux.Handle("/v1/", httputil.NewSingleHostReverseProxy(api))
 	return srv.URL
 }
 
@@ -111,10 +119,11 @@ func TestOParlAndFeedsPublishTheExample(t *testing.T) {
 	m = h.run(h.Office, m.ID, motion.CmdSetRoute, map[string]any{"steps": []map[string]any{
 		{"organization_id": committee}, {"organization_id": council, "decisive": true}}})
 	haStep, grStep := m.Consultations[0].ID, m.Consultations[1].ID
-	h.run(h.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": haStep, "meeting_id": ha})
+	// The 2020 sessions are past: the council office enters them after the fact.
+	h.run(h.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": haStep, "meeting_id": ha, "override": backfill})
 	h.run(h.Office, m.ID, motion.CmdRecordResult, map[string]any{"consultation_id": haStep, "result": "recommend_approval",
 		"vote": map[string]any{"yes": 9, "no": 5, "abstain": 1}})
-	h.run(h.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": grStep, "meeting_id": gr})
+	h.run(h.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": grStep, "meeting_id": gr, "override": backfill})
 
 	// A syncing client was here last after the scheduling.
 	time.Sleep(1100 * time.Millisecond)

@@ -89,7 +89,9 @@ func TestServeAndWorkersAsProcesses(t *testing.T) {
 	} {
 		h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/organizations", h.Office, o), 201)
 	}
-	start := time.Now().AddDate(0, 1, 0).Truncate(time.Hour)
+	// Both meetings have been held, so that their results can be recorded;
+	// the council office schedules into them after the fact, with a reason.
+	start := time.Now().AddDate(0, 0, -14).Truncate(time.Hour)
 	h.meeting("p-ha", committee, "Sitzung des Hauptausschusses", start)
 	h.meeting("p-gr", council, "Sitzung des Gemeinderats", start.AddDate(0, 0, 7))
 
@@ -485,9 +487,9 @@ func (d *driver) carry(ctx context.Context, n int, progress func()) (string, err
 		{"submit", d.spd, nil},
 		{"register", d.office, nil},
 		{"set-route", d.office, map[string]any{"steps": []map[string]any{{"organization_id": committee}, {"organization_id": council, "decisive": true}}}},
-		{"schedule", d.office, map[string]any{"consultation_id": "c1", "meeting_id": "p-ha"}},
+		{"schedule", d.office, map[string]any{"consultation_id": "c1", "meeting_id": "p-ha", "override": "Nacherfassung der Sitzung."}},
 		{"record-result", d.office, map[string]any{"consultation_id": "c1", "result": "recommend_approval", "vote": vote}},
-		{"schedule", d.office, map[string]any{"consultation_id": "c2", "meeting_id": "p-gr"}},
+		{"schedule", d.office, map[string]any{"consultation_id": "c2", "meeting_id": "p-gr", "override": "Nacherfassung der Sitzung."}},
 		{"record-result", d.office, map[string]any{"consultation_id": "c2", "result": "adopted", "vote": vote}},
 	} {
 		before := m.Version

@@ -44,14 +44,16 @@ func TestPagesFitThePhone(t *testing.T) {
 	w.run(w.CDU, other.ID, motion.CmdSubmit, nil)
 	other = w.run(w.Office, other.ID, motion.CmdRegister, nil)
 
-	// … two meetings …
+	// … two meetings: the committee's has taken place (its result can be
+	// recorded only once the meeting began), the council's is ahead …
 	now := time.Now().In(berlin)
-	ha := w.meeting("ha-handy", committee, "Hauptausschuss (Haushaltsberatungen und Stellenplanberatungen)", now.AddDate(0, 0, 14))
+	ha := w.meeting("ha-handy", committee, "Hauptausschuss (Haushaltsberatungen und Stellenplanberatungen)", now.AddDate(0, 0, -14))
 	gr := w.meeting("gr-handy", council, "Gemeinderat (Haushaltssitzung)", now.AddDate(0, 0, 28))
 
 	// … the example with a long title, submitted, registered, routed,
-	// recommended by the committee with a per-faction vote and scheduled into
-	// the council's meeting (whose page then shows the result form) …
+	// recommended by the committee with a per-faction vote (its session
+	// entered after the fact, with the council office's reason) and scheduled
+	// into the council's meeting (whose page then shows the result form) …
 	title := ex.Title + " – Breitbandinfrastrukturausbaubeschleunigungsprogramm für Schulgebäude"
 	m := w.create(w.SPD, motion.KindBudgetMotion, map[string]any{
 		"title":             title,
@@ -67,7 +69,8 @@ func TestPagesFitThePhone(t *testing.T) {
 		{"organization_id": committee}, {"organization_id": council, "decisive": true},
 	}})
 	haStep, grStep := m.Consultations[0].ID, m.Consultations[1].ID
-	w.run(w.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": haStep, "meeting_id": ha})
+	w.run(w.Office, m.ID, motion.CmdSchedule, map[string]any{"consultation_id": haStep, "meeting_id": ha,
+		"override": "Nacherfassung: die Sitzung des Hauptausschusses wurde nachträglich erfasst."})
 	w.run(w.Office, m.ID, motion.CmdRecordResult, map[string]any{
 		"consultation_id": haStep, "result": "recommend_approval",
 		"vote": map[string]any{"yes": 30, "no": 14, "abstain": 4, "absent": 0, "by_faction": []map[string]any{

@@ -21,9 +21,10 @@ import (
 // faction's first draft to "Erledigt durch andere Beschlüsse" entirely
 // through the web pages in headless Chromium: the SPD's staff writes,
 // completes (with the PDF) and submits it; the council office creates the
-// meetings, registers it, sets the route, schedules it and records the
-// committee's and the council's results with their votes on the meetings'
-// pages. Every page passes axe-core (WCAG 2.0/2.1 A and AA). With
+// meetings, registers it, sets the route, schedules it (into the committee's
+// past session only with its reason for entering that session after the
+// fact, Nacherfassung) and records the committee's and the council's results
+// with their votes on the meetings' pages, each once its meeting has begun. Every page passes axe-core (WCAG 2.0/2.1 A and AA). With
 // MOTIONFLOW_SCREENSHOTS=1 the main pages are saved to docs/screenshots.
 func TestWebPagesCarryTheExample(t *testing.T) {
 	ex := readExample(t)
@@ -110,12 +111,15 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	// 4. The council office: its worklist, the meetings, the registration.
 	w.login(webOffice)
 	w.visit("/", "Arbeitsliste (Ratsbüro)", "Eingereicht – wartet auf Registrierung", ex.Title)
+	// The committee met two weeks ago; the council's meeting began this
+	// very minute (today, so it still takes items, and begun, so its result
+	// can be recorded).
 	now := time.Now().In(berlin)
-	haDay, grDay := now.AddDate(0, 0, 14), now.AddDate(0, 0, 28)
+	haDay, grDay := now.AddDate(0, 0, -14), now
 	w.visit("/sitzungen", "Sitzungen", "Sitzung anlegen")
 	ha := w.createMeeting(committee, "Hauptausschuss (Haushaltsberatungen)", haDay, "16:00")
-	gr := w.createMeeting(council, "Gemeinderat (Haushaltssitzung)", grDay, "15:00")
-	w.visit("/sitzungen", "Sitzungen (mit Terminen)", "Hauptausschuss (Haushaltsberatungen)", haDay.Format("02.01.2006"), "16:00 Uhr")
+	gr := w.createMeeting(council, "Gemeinderat (Haushaltssitzung)", grDay, grDay.Format("15:04"))
+	w.visit("/sitzungen?ab="+fmtDate(haDay), "Sitzungen (mit Terminen)", "Hauptausschuss (Haushaltsberatungen)", haDay.Format("02.01.2006"), "16:00 Uhr")
 	w.visit("/gremien", "Gremien", "Hauptausschuss", "SPD-Gemeinderatsfraktion Mannheim")
 
 	b.open("/antraege/" + id)
@@ -134,10 +138,25 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.click(`form[action$="/aktionen/set_route"] button[type=submit]`)
 	b.must("Die Beratungsfolge wurde festgelegt.", "In Beratung", "Hauptausschuss", "Gemeinderat", "beschließt")
 
-	// 6. Scheduled into the committee's meeting …
-	b.fill(`form[action$="/aktionen/schedule"]:has(input[name=consultation_id][value=c1]) select[name=meeting_id]`, ha)
-	b.click(`form[action$="/aktionen/schedule"]:has(input[name=consultation_id][value=c1]) button[type=submit]`)
-	b.must("Die Beratung wurde eingeplant.", "eingeplant")
+	// 6. Scheduled into the committee's meeting, which has taken place: the
+	//    form offers it among the earlier sessions, refuses it without a
+	//    reason (said at the meeting) and takes it with one (Nacherfassung).
+	schedule := `form[action$="/aktionen/schedule"]:has(input[name=consultation_id][value=c1]) `
+	if got := b.eval(`String(document.querySelector('` + schedule + `optgroup[label="Frühere Sitzungen (Nacherfassung)"] option[value="` + ha + `"]') !== null)`); got != "true" {
+		t.Fatal("the schedule form does not offer the committee's past meeting among the earlier sessions")
+	}
+	b.fill(schedule+`select[name=meeting_id]`, ha)
+	b.click(schedule + `button[type=submit]`)
+	b.must("Die Sitzung hat bereits stattgefunden")
+	if got := b.eval(`document.querySelector('` + schedule + `select[name=meeting_id]').getAttribute("aria-invalid")`); got != "true" {
+		t.Fatalf("the refused meeting is not marked invalid: %q", got)
+	}
+	b.checkA11y("Antrag (Einplanung abgelehnt)")
+	reason := "Nacherfassung: Die Sitzung des Hauptausschusses wurde nachträglich erfasst."
+	b.fill(schedule+`select[name=meeting_id]`, ha)
+	b.fill(schedule+`textarea[name=override]`, reason)
+	b.click(schedule + `button[type=submit]`)
+	b.must("Die Beratung wurde eingeplant.", "eingeplant", reason)
 
 	// 7. … which recommends approval by vote, recorded on the meeting's page.
 	w.visit("/sitzungen/"+ha, "Sitzung (Hauptausschuss)", "Tagesordnung", ex.Title, "Ergebnis und Abstimmung erfassen")

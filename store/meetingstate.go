@@ -347,3 +347,38 @@ func (s *Store) WithMeetingStart(ctx context.Context, m *motion.Motion, cmd moti
 	}
 	return cmd, err
 }
+
+// CompleteAgendaItem checks the motion and consultation an agenda item of
+// kind motion names against the read model and fills in the motion's title
+// and reference number where the item has none: the motion must be one of
+// the meeting's body, the consultation one of its route, of the meeting's
+// organization, and not dealt with. A refusal is an Invalid *motion.Error
+// naming the field; other items are returned as they are.
+func (s *Store) CompleteAgendaItem(ctx context.Context, m meeting.Meeting, c meeting.AddItem) (meeting.AddItem, error) {
+	if c.Kind != meeting.ItemMotion || c.MotionID == "" {
+		return c, nil
+	}
+	mo, err := s.Motion(ctx, c.MotionID)
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid) || (err == nil && mo.BodyID != m.BodyID) {
+		return c, motion.Invalid("motion_id", "Diesen Antrag gibt es in der Körperschaft der Sitzung nicht.")
+	}
+	if err != nil {
+		return c, err
+	}
+	k := mo.Consultation(c.ConsultationID)
+	switch {
+	case k == nil:
+		return c, motion.Invalid("consultation_id", "Diese Beratung gibt es im Antrag nicht.")
+	case m.OrganizationID != "" && k.OrganizationID != m.OrganizationID:
+		return c, motion.Invalid("consultation_id", "Diese Beratung gehört zu einem anderen Gremium als die Sitzung.")
+	case k.Status.Closed():
+		return c, motion.Invalid("consultation_id", "Diese Beratung ist bereits abgeschlossen.")
+	}
+	if c.Title == "" {
+		c.Title = mo.Title
+	}
+	if c.Reference == "" {
+		c.Reference = mo.Reference
+	}
+	return c, nil
+}

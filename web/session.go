@@ -25,6 +25,7 @@ type meetingProcessStore interface {
 	MeetingState(ctx context.Context, id string) (meeting.Meeting, error)
 	WaitMeeting(ctx context.Context, id string, afterVersion int64) (int64, error)
 	MeetingMembers(ctx context.Context, organizationID string, at time.Time) (names, emails []string, err error)
+	CompleteAgendaItem(ctx context.Context, m meeting.Meeting, c meeting.AddItem) (meeting.AddItem, error)
 }
 
 var _ meetingProcessStore = (*store.Store)(nil)
@@ -336,41 +337,20 @@ func (s *server) sessionCommand(ctx context.Context, f *Form, m meeting.Meeting,
 	case meeting.CmdAddItem:
 		c := meeting.AddItem{Kind: meeting.ItemKind(get("kind")), Title: get("title"), Public: get("public") != "",
 			MotionID: get("motion_id"), ConsultationID: get("consultation_id"), UrgentReason: get("urgent_reason")}
-		if c.Kind == meeting.ItemMotion && c.MotionID != "" {
-			s.completeMotionItem(ctx, f, m, &c)
+		c, err := s.store.CompleteAgendaItem(ctx, m, c)
+		var me *motion.Error
+		switch {
+		case errors.As(err, &me):
+			for _, fe := range me.Fields {
+				f.invalid(fe.Field, fe.Message)
+			}
+		case err != nil:
+			f.Message = "Der Antrag konnte nicht geprüft werden; bitte erneut versuchen."
 		}
 		return c
 	}
 	f.Message = "Diese Aktion bietet die Sitzungsleitung nicht an."
 	return nil
-}
-
-// completeMotionItem checks the motion and its consultation an item names
-// and takes its title and reference number, as the API does.
-func (s *server) completeMotionItem(ctx context.Context, f *Form, m meeting.Meeting, c *meeting.AddItem) {
-	mo, err := s.store.Motion(ctx, c.MotionID)
-	if err != nil || mo.BodyID != m.BodyID {
-		f.invalid("motion_id", "Diesen Antrag gibt es in der Körperschaft der Sitzung nicht.")
-		return
-	}
-	k := mo.Consultation(c.ConsultationID)
-	switch {
-	case k == nil:
-		f.invalid("consultation_id", "Diese Beratung gibt es im Antrag nicht.")
-		return
-	case m.OrganizationID != "" && k.OrganizationID != m.OrganizationID:
-		f.invalid("consultation_id", "Diese Beratung gehört zu einem anderen Gremium als die Sitzung.")
-		return
-	case k.Status == motion.ConsultationDone:
-		f.invalid("consultation_id", "Diese Beratung ist bereits abgeschlossen.")
-		return
-	}
-	if c.Title == "" {
-		c.Title = mo.Title
-	}
-	if c.Reference == "" {
-		c.Reference = mo.Reference
-	}
 }
 
 // agendaView is the agenda of a meeting as the meeting page shows it: the
