@@ -53,6 +53,7 @@ bench:
 	$(GO) test -tags bench -run '^$$' -bench 'BenchmarkList' -benchtime $(LISTTIME) -timeout 60m ./bench
 	$(GO) test -tags bench -run '^$$' -bench 'BenchmarkCreate|BenchmarkTransitionAnatomy|BenchmarkUpdateLadder|BenchmarkProject' -benchtime $(CREATETIME) -timeout 60m ./bench
 	$(GO) test -tags bench -run '^$$' -bench 'BenchmarkDeadlineBurst|BenchmarkWorkerMemory' -benchtime 1x -timeout 60m ./bench
+	$(GO) test -tags bench -run '^$$' -bench 'BenchmarkSessionResult' -benchtime 150x -timeout 60m ./bench
 
 ## faults: the fault tests (e2e, build tag faults; workers and API as processes killed with SIGKILL, Temporal restarts, PostgreSQL stopped); see docs/RELIABILITY.md.
 faults:
