@@ -288,3 +288,6 @@ func (f *fakeMotions) SendMeeting(ctx context.Context, current meeting.Meeting, 
 	}
 	return current, f.st.ProjectMeeting(ctx, current, ev)
 }
+
+// MeetingChanged has nothing to tell: the fake keeps no meeting workflows.
+func (f *fakeMotions) MeetingChanged(context.Context, meeting.Meeting) error { return nil }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
@@ -253,6 +254,9 @@ func (s *server) calendarChanged(ctx context.Context, m store.Meeting) {
 	workflows.Rearm(ctx, s.motions, s.log, func(ctx context.Context) ([]string, error) {
 		return s.store.MeetingDependents(ctx, m)
 	}, "meeting", m.ID)
+	workflows.DirectoryChanged(ctx, s.motions, s.log, func(ctx context.Context) (meeting.Meeting, error) {
+		return s.store.MeetingState(ctx, m.ID)
+	})
 }
 
 // visibleMeeting returns the meeting if the caller may see its body, else 404.

@@ -25,6 +25,7 @@ import (
 	"github.com/motionflow/motionflow/notify"
 	"github.com/motionflow/motionflow/notify/smtpsink"
 	"github.com/motionflow/motionflow/oparl/oparltest"
+	"github.com/motionflow/motionflow/workflows"
 )
 
 // processView is the meeting as GET /v1/meetings/{id}/process shows it.
@@ -99,6 +100,12 @@ func TestCouncilMeetingFromPlanningToPublishedMinutes(t *testing.T) {
 	start := time.Now().Add(20 * time.Second).Truncate(time.Second)
 	gr := h.meeting("gr-sitzung", council, "Sitzung des Gemeinderats", start)
 	next := h.meeting("gr-naechste", council, "Nächste Sitzung des Gemeinderats", start.AddDate(0, 0, 28))
+	// A meeting has its process from its creation on (and with it the
+	// reminders of its deadlines), before any command.
+	waitFor(t, 20*time.Second, "the new meeting's process", func() bool {
+		_, err := h.Temporal.DescribeWorkflowExecution(ctx, workflows.MeetingWorkflowID(next), "")
+		return err == nil
+	})
 
 	for _, m := range motions {
 		h.meetingCmd(gr, meeting.CmdAddItem, map[string]any{"kind": "motion", "public": true, "motion_id": m.ID, "consultation_id": "c1"})

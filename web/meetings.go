@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
@@ -366,4 +367,7 @@ func (s *server) calendarChanged(ctx context.Context, m store.Meeting) {
 	workflows.Rearm(ctx, s.motions, s.log, func(ctx context.Context) ([]string, error) {
 		return s.store.MeetingDependents(ctx, m)
 	}, "meeting", m.ID)
+	workflows.DirectoryChanged(ctx, s.motions, s.log, func(ctx context.Context) (meeting.Meeting, error) {
+		return s.store.MeetingState(ctx, m.ID)
+	})
 }

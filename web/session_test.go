@@ -36,6 +36,9 @@ type sentMeeting struct {
 
 var _ workflows.Meetings = (*meetingMotions)(nil)
 
+// MeetingChanged has nothing to tell: the fake keeps no meeting workflows.
+func (f *meetingMotions) MeetingChanged(context.Context, meeting.Meeting) error { return nil }
+
 func (f *meetingMotions) SendMeeting(ctx context.Context, current meeting.Meeting, cmd meeting.Command, meta workflows.Meta) (meeting.Meeting, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -187,6 +187,19 @@ func MeetingWorkflow(ctx workflow.Context, in MeetingInput, o Options) error {
 			w.wake = true
 		}
 	})
+	directory := workflow.GetSignalChannel(ctx, SignalMeetingDirectory)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		var d MeetingDirectory
+		for directory.Receive(ctx, &d) {
+			// The directory owns name, place, time and organization; the
+			// meeting's deadlines and what it tells motions follow them.
+			w.m.Name, w.m.Location, w.m.OrganizationID = d.Name, d.Location, d.OrganizationID
+			if !d.Start.IsZero() {
+				w.m.Start = d.Start
+			}
+			w.wake = true
+		}
+	})
 	for {
 		if len(w.outbox) > 0 {
 			w.deliver(ctx, w.outbox[0])
@@ -420,6 +433,35 @@ func digestOf(name string, cmd any) string {
 	}
 	sum := sha256.Sum256(append([]byte(name+"\n"), b...))
 	return hex.EncodeToString(sum[:16])
+}
+
+// SignalMeetingDirectory tells a meeting's workflow that the directory's
+// entry of the meeting (name, place, start, organization) changed.
+const SignalMeetingDirectory = "meeting_directory"
+
+// MeetingDirectory is the directory's entry of a meeting, as the signal
+// SignalMeetingDirectory carries it.
+type MeetingDirectory struct {
+	Name           string    `json:"name"`
+	Location       string    `json:"location,omitempty"`
+	OrganizationID string    `json:"organization_id,omitempty"`
+	Start          time.Time `json:"start"`
+}
+
+// MeetingChanged tells the meeting's workflow what the directory now says
+// of the meeting, starting the workflow if the meeting has none yet: a
+// meeting created in the directory gets its process, and with it the
+// reminders of its deadlines (invitation due), at once.
+func (c *Client) MeetingChanged(ctx context.Context, current meeting.Meeting) error {
+	_, err := c.Temporal.SignalWithStartWorkflow(ctx, MeetingWorkflowID(current.ID), SignalMeetingDirectory,
+		MeetingDirectory{Name: current.Name, Location: current.Location, OrganizationID: current.OrganizationID, Start: current.Start},
+		client.StartWorkflowOptions{
+			ID:                       MeetingWorkflowID(current.ID),
+			TaskQueue:                TaskQueue,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		}, MeetingWorkflowName, MeetingInput{MeetingID: current.ID, Initial: &current})
+	return domainError(err)
 }
 
 // SendMeeting runs a command on a meeting's workflow, starting it with

@@ -212,3 +212,28 @@ func TestSentMeetingRemindersAreRememberedAcrossContinueAsNew(t *testing.T) {
 		t.Errorf("rules loaded %d times, want the carried ones used", e.loads)
 	}
 }
+
+// TestAMovedMeetingMovesItsReminders: the council office moves the meeting a
+// week later in the directory; the workflow learns it by the directory's
+// signal, and the invitation reminders follow the new date (those of the
+// old date that had not gone out yet are not sent).
+func TestAMovedMeetingMovesItsReminders(t *testing.T) {
+	e := newMeetingEnv(t)
+	m := councilMeeting()
+	e.sendAt(local(2026, 4, 20, 9, 5), paper)
+	moved := local(2026, 5, 27, 16, 0)
+	e.te.RegisterDelayedCallback(func() {
+		e.te.SignalWorkflow(SignalMeetingDirectory, MeetingDirectory{Name: m.Name, OrganizationID: m.OrganizationID, Start: moved})
+	}, local(2026, 5, 1, 12, 0).Sub(meetingStart))
+	e.run(meetingStart, local(2026, 5, 28, 0, 0), MeetingInput{MeetingID: m.ID, Initial: &m})
+	var got []string
+	for _, s := range e.sent {
+		if s.in.Reminder.Deadline.Kind == motion.DeadlineInvitationDue {
+			got = append(got, s.at.In(berlinTZ).Format("2006-01-02 15:04"))
+		}
+	}
+	want := []string{"2026-05-13 16:00", "2026-05-19 16:00", "2026-05-20 16:00", "2026-05-23 16:00"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("invitation reminders at %v, want %v (due 20 May, a week before the moved meeting)", got, want)
+	}
+}

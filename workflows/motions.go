@@ -47,6 +47,27 @@ func Rearm(ctx context.Context, ms Motions, log *slog.Logger, dependents func(co
 // surfaces give a fake Motions without meetings).
 type Meetings interface {
 	SendMeeting(ctx context.Context, current meeting.Meeting, cmd meeting.Command, meta Meta) (meeting.Meeting, error)
+	// MeetingChanged passes the directory's entry of a meeting (created,
+	// moved, renamed) to its workflow, starting it if need be.
+	MeetingChanged(ctx context.Context, current meeting.Meeting) error
+}
+
+// DirectoryChanged tells a meeting's workflow (starting it for a new
+// meeting) what the directory now says of it, if ms runs meetings. Like
+// Rearm it never fails the caller's request: the directory is saved, and a
+// failure is logged at ERROR.
+func DirectoryChanged(ctx context.Context, ms Motions, log *slog.Logger, state func(context.Context) (meeting.Meeting, error)) {
+	mc, ok := ms.(Meetings)
+	if !ok {
+		return
+	}
+	current, err := state(ctx)
+	if err == nil {
+		err = mc.MeetingChanged(ctx, current)
+	}
+	if err != nil {
+		log.ErrorContext(ctx, "meeting changed: tell its workflow", "meeting", current.ID, "error", err)
+	}
 }
 
 var _ Meetings = (*Client)(nil)
