@@ -26,11 +26,22 @@ const recordEnv = "MOTIONFLOW_RECORD_HISTORIES"
 // histories are also written to workflows/testdata/histories.
 func (h *harness) replayHistories(motions map[string]string) {
 	h.t.Helper()
+	ids := map[string]string{}
+	for name, id := range motions {
+		ids[name] = workflows.WorkflowID(id)
+	}
+	h.replayWorkflows(ids)
+}
+
+// replayWorkflows does what replayHistories does for any workflows, by
+// name and workflow id (a meeting's: workflows.MeetingWorkflowID).
+func (h *harness) replayWorkflows(workflowIDs map[string]string) {
+	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	for name, id := range motions {
+	for name, id := range workflowIDs {
 		hist := &historypb.History{}
-		it := h.Temporal.GetWorkflowHistory(ctx, workflows.WorkflowID(id), "", false, 0)
+		it := h.Temporal.GetWorkflowHistory(ctx, id, "", false, 0)
 		for it.HasNext() {
 			ev, err := it.Next()
 			if err != nil {
