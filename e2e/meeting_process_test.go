@@ -230,10 +230,12 @@ func TestCouncilMeetingFromPlanningToPublishedMinutes(t *testing.T) {
 		}
 	}
 	wantDue := start.In(berlin).AddDate(0, 6, 0)
-	waitFor(t, 30*time.Second, "implementation report due six months after the meeting", func() bool {
-		d, ok := h.deadline(motions[8].ID, motion.DeadlineImplementationReport)
-		return ok && d.Equal(wantDue)
-	})
+	for _, m := range append(motions[:5:5], motions[8]) {
+		waitFor(t, 30*time.Second, "implementation report due six months after the meeting", func() bool {
+			d, ok := h.deadline(m.ID, motion.DeadlineImplementationReport)
+			return ok && d.Equal(wantDue)
+		})
+	}
 	if st := h.get(h.Office, motions[7].ID); st.Status != motion.StatusInConsultation {
 		t.Errorf("referred motion is %s, want in consultation", st.Status)
 	}
@@ -294,6 +296,12 @@ func TestCouncilMeetingFromPlanningToPublishedMinutes(t *testing.T) {
 	}
 	for _, p := range crawl.OfType("Paper") {
 		servesPDF("mainFile of "+p["name"].(string), p["mainFile"])
+	}
+	// Every consultation in a meeting, the postponed one too, has its agenda item.
+	for _, c := range crawl.OfType("Consultation") {
+		if c["meeting"] != nil && c["agendaItem"] == nil {
+			t.Errorf("consultation %v in meeting %v has no agendaItem", c["id"], c["meeting"])
+		}
 	}
 
 	// The meeting's and a decided motion's histories replay with today's
