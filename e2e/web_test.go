@@ -25,7 +25,8 @@ import (
 // past session only with its reason for entering that session after the
 // fact, Nacherfassung) and records the committee's and the council's results
 // with their votes on the meetings' pages, each once its meeting has begun. Every page passes axe-core (WCAG 2.0/2.1 A and AA). With
-// MOTIONFLOW_SCREENSHOTS=1 the main pages are saved to docs/screenshots.
+// MOTIONFLOW_SCREENSHOTS=1 the main pages are saved to docs/screenshots, on a
+// desktop and on a phone (screenshots).
 func TestWebPagesCarryTheExample(t *testing.T) {
 	ex := readExample(t)
 	w := newWebHarness(t)
@@ -41,7 +42,7 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 
 	// The public's start page.
 	w.visit("/", "Startseite (öffentlich)", "Anträge und Sitzungen des Gemeinderats", "Digitalstrategie für die Stadtverwaltung")
-	b.screenshot("startseite")
+	b.screenshots("startseite")
 
 	// 1. The faction starts a draft. A first try without a title is refused
 	//    with the domain's message; what was typed stays.
@@ -83,7 +84,7 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	}
 	b.upload(`input[type=file][name=upload]`, pdfPath)
 	b.checkA11y("Editor (bearbeiten)")
-	b.screenshot("editor")
+	b.screenshots("editor")
 	b.click(`.knoepfe button[value=save]`)
 	b.must("Der Entwurf wurde gespeichert.", ex.ResolutionPoints[2][:40], "Begründung", ex.Attachment, "PDF",
 		"Ralf Eisenhauer, Dr. Boris Weirauch", "Haushalt 2020/2021")
@@ -125,18 +126,56 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.open("/antraege/" + id)
 	b.click(`form[action$="/aktionen/register"] button[type=submit]`)
 	b.must("Der Antrag wurde registriert.", "Registriert")
+	// The office's page now offers the next step first and open, the
+	// route; the rest is folded under its name, the destructive steps last
+	// and confirmed by a required checkbox. The page came back to the actions.
+	if got := b.eval(`location.hash + " " + String(document.querySelector(location.hash) !== null)`); got != "#aktion-register true" {
+		t.Fatalf("after registering, the page returns to %q, want the actions (#aktion-register)", got)
+	}
+	if got := b.eval(`document.querySelector(".aktionen .aktion").textContent.trim().split("\n")[0]`); got != "Nächster Schritt: Beratungsfolge festlegen" {
+		t.Fatalf("the first action reads %q, want the next step „Beratungsfolge festlegen“", got)
+	}
+	if got := b.eval(`String(document.querySelector('form[action$="/aktionen/set_route"]').checkVisibility())`); got != "true" {
+		t.Fatal("the route form, the next step, is not open")
+	}
+	folded := b.eval(`JSON.stringify([...document.querySelectorAll(".aktionen details.aktion")].map(d => d.querySelector("summary").textContent.trim() + (d.open ? " (offen)" : "")))`)
+	for _, want := range []string{`"Frist von Hand setzen"`, `"Für unzulässig erklären"`, `"Als nicht behandelt beenden"`} {
+		if !strings.Contains(folded, want) {
+			t.Fatalf("folded actions %s: %s missing or open", folded, want)
+		}
+	}
+	inadmissible := `form[action$="/aktionen/declare_inadmissible"]`
+	if got := b.eval(`(() => { const f = document.querySelector('` + inadmissible + `'); const c = f.querySelector('input[type=checkbox][name=bestaetigt]');
+		return [f.closest("details").classList.contains("gefahr"), f.checkVisibility(), c.required, document.querySelector('label[for="' + c.id + '"]').textContent].join("|") })()`); got != "true|false|true|Ich bestätige, dass der Antrag für unzulässig erklärt wird. Das lässt sich nicht rückgängig machen." {
+		t.Fatalf("declaring it inadmissible (folded, red, hidden, required confirmation, its sentence): %q", got)
+	}
+	b.checkA11y("Antrag (Ratsbüro, registriert)")
+	b.screenshots("antrag-ratsbuero")
 	ref := regexp.MustCompile(`A\d+/\d{4}`).FindString(b.text())
 	if ref == "" || ref == other.Reference {
 		t.Fatalf("reference %q (other motion %q)", ref, other.Reference)
 	}
 
 	// 5. The route: the Hauptausschuss recommends, the Gemeinderat decides.
+	//    The form asks for the advising gremia first and the deciding one
+	//    last, as its legend says; there is no other place for it.
+	if got := b.eval(`document.querySelector('form[action$="/aktionen/set_route"] legend').textContent`); got != "Gremien in der Reihenfolge der Beratung: zuerst die vorberatenden, zuletzt das beschließende" {
+		t.Fatalf("route legend %q", got)
+	}
+	if got := b.eval(`String(document.querySelectorAll('form[action$="/aktionen/set_route"] input[type=radio]').length)`); got != "0" {
+		t.Fatalf("the route form offers %s radio buttons to choose the deciding gremium, want none: it is the last", got)
+	}
 	b.fill(`form[action$="/aktionen/set_route"] tbody tr:nth-child(1) select`, committee)
-	b.fill(`form[action$="/aktionen/set_route"] tbody tr:nth-child(2) select`, council)
-	b.clickHere(`form[action$="/aktionen/set_route"] tbody tr:nth-child(2) input[type=radio]`)
-	b.checkA11y("Antrag (Ratsbüro, registriert)")
+	b.fill(`form[action$="/aktionen/set_route"] tbody tr.beschluss select`, council)
 	b.click(`form[action$="/aktionen/set_route"] button[type=submit]`)
 	b.must("Die Beratungsfolge wurde festgelegt.", "In Beratung", "Hauptausschuss", "Gemeinderat", "beschließt")
+	// Back at the step just taken; next comes scheduling the committee's consultation.
+	if got := b.eval(`location.hash`); got != "#aktion-set-route" {
+		t.Fatalf("after setting the route, the page returns to %q", got)
+	}
+	if got := b.eval(`document.querySelector(".aktionen .aktion.naechster h3").textContent`); got != "Nächster Schritt: Beratung im Gremium „Hauptausschuss“ einplanen" {
+		t.Fatalf("next step after the route: %q", got)
+	}
 
 	// 6. Scheduled into the committee's meeting, which has taken place: the
 	//    form offers it among the earlier sessions, refuses it without a
@@ -203,15 +242,15 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.click(form + `button[type=submit]`)
 	b.must("Das Beratungsergebnis wurde erfasst.", "Ergebnis: Erledigt durch andere Beschlüsse", "Entschieden")
 	b.checkA11y("Sitzung (Gemeinderat, beraten)")
-	b.screenshot("sitzung")
+	b.screenshots("sitzung")
 
 	// The motion's page tells the whole story.
 	w.visit("/antraege/"+id, "Antrag (entschieden)", "Erledigt durch andere Beschlüsse.", "Zustimmung der Antragsteller",
 		other.Reference+" – "+other.Title, "Zustimmung empfohlen", "Stimmen je Fraktion", "SPD-Gemeinderatsfraktion Mannheim",
 		"Verlauf", "Registriert als "+ref)
-	b.screenshot("antrag")
+	b.screenshots("antrag")
 	w.visit("/", "Arbeitsliste (Ratsbüro, danach)", "Entschieden – Umsetzung einleiten oder Vorgang abschließen")
-	b.screenshot("arbeitsliste")
+	b.screenshots("arbeitsliste")
 	w.logout()
 
 	// The public finds it, reads it as the faction published it, and downloads the PDF.
@@ -221,11 +260,11 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.click(`form.suche button[type=submit]`)
 	b.must("Suche nach „Digitalisierung Metropole“: Anträge im Status „Entschieden“", ex.Title, ref)
 	b.checkA11y("Anträge (Suche)")
-	b.screenshot("antraege")
+	b.screenshots("antraege")
 	w.visit("/antraege/"+id+"/druck", "Druckansicht", "Antrag", "Der Gemeinderat möge beschließen:",
 		"1.) "+ex.ResolutionPoints[0][:30], "3.) "+ex.ResolutionPoints[2][:30], "Begründung:", "Dokument", ex.Attachment,
 		"Ergebnis", ex.Result, "#Haushalt2020", "SPD-Gemeinderatsfraktion Mannheim")
-	b.screenshot("druckansicht")
+	b.screenshots("druckansicht")
 	w.visit("/sitzungen/"+ha, "Sitzung (öffentlich)", "Zustimmung empfohlen")
 
 	w.visit("/antraege/"+id, "Antrag (öffentlich)", ex.Attachment, "Erledigt durch andere Beschlüsse.")
@@ -325,4 +364,19 @@ func asciiOnly(s string) string {
 		}
 		return '?'
 	}, s)
+}
+
+// screenshots saves the page as docs/screenshots/<name>.png (1280 pixels
+// wide) and as <name>-handy.png on a phone (phoneScreen, 390×844, as in
+// TestPagesFitThePhone) when MOTIONFLOW_SCREENSHOTS=1; the browser returns
+// to its desktop size.
+func (b *browser) screenshots(name string) {
+	b.t.Helper()
+	if !b.shots {
+		return
+	}
+	b.screenshot(name)
+	b.setScreen(phoneScreen)
+	b.screenshot(name + "-handy")
+	b.setScreen(screen{"Desktop", 1280, 900})
 }

@@ -193,6 +193,11 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 		refuse(problem.Status(me.Code))
 		return
 	}
+	// Back on the motion's page, the browser returns to the step just
+	// taken (its section, or the top of the actions if it is gone).
+	if back == motionPath(m.ID) {
+		back += "#" + stepAnchor(name, target)
+	}
 	http.Redirect(w, r, withOK(back, string(name)), http.StatusSeeOther)
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -235,6 +236,151 @@ type motionPage struct {
 	readable *strings.Replacer
 	// orgNames are the organizations' names by id.
 	orgNames map[string]string
+	// Done is the command just taken (?ok=…), Flash its confirmation: the
+	// page shows it again where the redirect's anchor lands.
+	Done  motion.CommandName
+	Flash string
+}
+
+// step is one action the page offers, as one section: the next sensible
+// step open and first, the others folded under their name, the
+// destructive ones last and confirmed by a checkbox.
+type step struct {
+	Cmd    string
+	Target motion.Consultation
+	Label  string
+	// Anchor is the section's id, where the page returns after the step.
+	Anchor string
+	Next   bool
+	// Open says whether a folded step starts unfolded: its form was
+	// refused, or it was just taken.
+	Open bool
+	Done bool
+	// Confirm is the sentence a destructive step's checkbox confirms.
+	Confirm string
+}
+
+// stepAnchor is the id of an action's section (and the redirect's
+// fragment after it).
+func stepAnchor(cmd motion.CommandName, target string) string {
+	return fieldID("aktion", string(cmd)+"-"+target)
+}
+
+// confirmations are the sentences that destructive steps must confirm.
+var confirmations = map[motion.CommandName]string{
+	motion.CmdDeclareInadmissible: "Ich bestätige, dass der Antrag für unzulässig erklärt wird. Das lässt sich nicht rückgängig machen.",
+	motion.CmdLapse:               "Ich bestätige, dass der Antrag als nicht behandelt beendet wird. Das lässt sich nicht rückgängig machen.",
+	motion.CmdWithdraw:            "Ich bestätige, dass der Antrag zurückgezogen wird. Das lässt sich nicht rückgängig machen.",
+}
+
+// nextSteps are the commands that move a motion on from its status, the
+// most sensible first (motion.Status).
+var nextSteps = map[motion.Status][]motion.CommandName{
+	motion.StatusDraft:          {motion.CmdSubmit},
+	motion.StatusSubmitted:      {motion.CmdRegister},
+	motion.StatusRegistered:     {motion.CmdSetRoute, motion.CmdRecordAnswer, motion.CmdRecordStatement},
+	motion.StatusInConsultation: {motion.CmdSchedule, motion.CmdRecordResult, motion.CmdRecordStatement},
+	motion.StatusDecided:        {motion.CmdStartImplementation, motion.CmdClose},
+	motion.StatusImplementation: {motion.CmdReportImplementation, motion.CmdClose},
+	motion.StatusAnswered:       {motion.CmdClose},
+}
+
+// Steps are the actions the caller may take, in the order the page shows
+// them: the next sensible step first, then the others, the destructive
+// ones last.
+func (p *motionPage) Steps() []step {
+	var all []step
+	add := func(cmd motion.CommandName, k motion.Consultation, label string) {
+		if !p.Can(string(cmd)) {
+			return
+		}
+		s := step{Cmd: string(cmd), Target: k, Label: label, Anchor: stepAnchor(cmd, k.ID), Confirm: confirmations[cmd]}
+		s.Done = p.Done == cmd
+		s.Open = s.Done || p.Form(string(cmd), k.ID).Failed()
+		all = append(all, s)
+	}
+	none := motion.Consultation{}
+	add(motion.CmdEdit, none, "Entwurf bearbeiten")
+	add(motion.CmdSubmit, none, "Einreichen")
+	add(motion.CmdInviteCosponsor, none, "Mitantragstellerin einladen")
+	add(motion.CmdRegister, none, "Registrieren")
+	add(motion.CmdSetRoute, none, "Beratungsfolge festlegen")
+	for _, k := range p.Open() {
+		add(motion.CmdSchedule, k, "Beratung im Gremium „"+orgName(p.orgNames, k.OrganizationID)+"“ einplanen")
+	}
+	for _, k := range p.M.Consultations {
+		if k.Status == motion.ConsultationScheduled {
+			add(motion.CmdRecordResult, k, "Ergebnis im Gremium „"+orgName(p.orgNames, k.OrganizationID)+"“ erfassen")
+		}
+	}
+	add(motion.CmdRecordOutcome, none, "Endergebnis direkt erfassen")
+	for _, c := range []motion.CommandName{motion.CmdRecordStatement, motion.CmdRecordAnswer, motion.CmdReportImplementation} {
+		add(c, none, commandLabel(c))
+	}
+	add(motion.CmdStartImplementation, none, "Umsetzung beginnen")
+	add(motion.CmdClose, none, "Vorgang abschließen")
+	for _, k := range p.M.Consultations {
+		if k.Record != nil {
+			add(motion.CmdCorrectResult, k, "Ergebnis im Gremium „"+orgName(p.orgNames, k.OrganizationID)+"“ korrigieren")
+		}
+	}
+	add(motion.CmdSetDeadline, none, "Frist von Hand setzen")
+	for _, c := range []motion.CommandName{motion.CmdDeclareInadmissible, motion.CmdLapse, motion.CmdWithdraw} {
+		add(c, none, commandLabel(c))
+	}
+	// The next step: the first of the status's commands on offer; a
+	// consultation is scheduled in route order (the first planned one),
+	// a result recorded for the scheduled one.
+	next := -1
+	for _, c := range nextSteps[p.M.Status] {
+		for i, s := range all {
+			if s.Cmd != string(c) {
+				continue
+			}
+			if c == motion.CmdSchedule && s.Target.Status != motion.ConsultationPlanned {
+				continue
+			}
+			next = i
+			break
+		}
+		if next >= 0 {
+			break
+		}
+	}
+	if next < 0 {
+		return all
+	}
+	all[next].Next, all[next].Open = true, true
+	return append(append([]step{all[next]}, all[:next]...), all[next+1:]...)
+}
+
+// Gone are the anchors of the step just taken that the page no longer
+// offers (a motion is registered once, a consultation's result recorded
+// once): the redirect lands there, at the top of the actions.
+func (p *motionPage) Gone(steps []step) []string {
+	if p.Done == "" {
+		return nil
+	}
+	shown := map[string]bool{}
+	for _, s := range steps {
+		shown[s.Anchor] = true
+	}
+	var out []string
+	for _, a := range append([]string{stepAnchor(p.Done, "")}, p.consultationAnchors(p.Done)...) {
+		if !shown[a] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// consultationAnchors are the anchors a command has for each consultation.
+func (p *motionPage) consultationAnchors(cmd motion.CommandName) []string {
+	var out []string
+	for _, k := range p.M.Consultations {
+		out = append(out, stepAnchor(cmd, k.ID))
+	}
+	return out
 }
 
 // Summary is an event's summary with names instead of ids: organizations
@@ -446,6 +592,11 @@ func (s *server) renderMotion(w http.ResponseWriter, r *http.Request, status int
 		s.fail(w, r, err)
 		return
 	}
+	if r.Method == http.MethodGet {
+		if ok := r.URL.Query().Get("ok"); commandLabels[motion.CommandName(ok)] != "" {
+			p.Done, p.Flash = motion.CommandName(ok), flashOf(r)
+		}
+	}
 	if refused != nil {
 		p.forms[formKey(refused.Command, refused.Target)] = refused
 		if !p.Can(string(refused.Command)) {
@@ -515,3 +666,75 @@ func readableIDs(pairs []string) *strings.Replacer {
 	}
 	return strings.NewReplacer(args...)
 }
+
+// routeRow is one row of the route form: the select's value and the index
+// of the steps field it stands for (where its messages are shown).
+type routeRow struct {
+	Index int
+	Value string
+}
+
+// RouteRows lays out the route form: the advising gremia first, in the
+// order of consultation, and the deciding one last, as the domain wants it
+// (motion.SetRoute: exactly one decides, the last). The browser posts the
+// rows in this order, so the hidden decisive index is the last row's; the
+// rows keep the index of the value they show, so that a refusal's message
+// stands at the select the user filled in.
+func (p *motionPage) RouteRows(f *Form) routeLayout {
+	var advising []routeRow
+	var deciding routeRow
+	vals := f.Vals("steps")
+	if len(vals) > routeRows {
+		vals = vals[:routeRows]
+	}
+	d, err := strconv.Atoi(f.Val("decisive"))
+	if err != nil || d < 0 || d >= len(vals) {
+		d = -1
+		for i, v := range vals {
+			if strings.TrimSpace(v) != "" {
+				d = i
+			}
+		}
+	}
+	used := map[int]bool{}
+	for i, v := range vals {
+		if i == d {
+			deciding = routeRow{Index: i, Value: v}
+		} else {
+			advising = append(advising, routeRow{Index: i, Value: v})
+		}
+		used[i] = true
+	}
+	if d < 0 {
+		deciding.Index = -1
+	}
+	free := func() int {
+		for i := range routeRows {
+			if !used[i] {
+				used[i] = true
+				return i
+			}
+		}
+		return -1
+	}
+	if deciding.Index < 0 {
+		deciding.Index = free()
+	}
+	for len(advising) < routeRows-1 {
+		advising = append(advising, routeRow{Index: free()})
+	}
+	return routeLayout{Advising: advising, Deciding: deciding}
+}
+
+// routeLayout is the route form's rows: the advising gremia, then the deciding one.
+type routeLayout struct {
+	Advising []routeRow
+	Deciding routeRow
+}
+
+// RouteDecisive is the value of the route form's decisive field: the index
+// of its last row, the deciding gremium's.
+func (p *motionPage) RouteDecisive() int { return routeRows - 1 }
+
+// Name is a row's field name ("steps[2]"), for its id and message.
+func (r routeRow) Name() string { return "steps[" + strconv.Itoa(r.Index) + "]" }
