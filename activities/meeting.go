@@ -68,12 +68,8 @@ func (a *Activities) MeetingDocument(ctx context.Context, o workflows.Outgoing) 
 		return temporal.NewNonRetryableApplicationError("no meeting", ErrTypeInvalid, nil)
 	}
 	m := *o.Meeting
-	org, err := a.organizationName(ctx, m)
+	org, names, err := a.meetingNames(ctx, m)
 	if err != nil {
-		return classify(err)
-	}
-	var names documents.Names
-	if names.Body, names.Organizations, err = a.Store.DisplayNames(ctx, m.BodyID, documents.MeetingOrganizationIDs(m)); err != nil {
 		return classify(err)
 	}
 	var (
@@ -96,16 +92,20 @@ func (a *Activities) MeetingDocument(ctx context.Context, o workflows.Outgoing) 
 	return classify(a.Store.SaveMeetingFile(ctx, store.MeetingFile{MeetingID: m.ID, Kind: o.Document, Name: name, Content: pdf}, m.UpdatedAt))
 }
 
-// organizationName is the display name of the meeting's organization.
-func (a *Activities) organizationName(ctx context.Context, m meeting.Meeting) (string, error) {
-	if m.OrganizationID == "" {
-		return m.Name, nil
+// meetingNames looks up the names the meeting's documents and mail show
+// (store.DisplayNames): the body, the organizations, and the organization's
+// name on its own (the meeting's name when it has none).
+func (a *Activities) meetingNames(ctx context.Context, m meeting.Meeting) (string, documents.Names, error) {
+	var n documents.Names
+	var err error
+	if n.Body, n.Organizations, err = a.Store.DisplayNames(ctx, m.BodyID, documents.MeetingOrganizationIDs(m)); err != nil {
+		return "", n, err
 	}
-	o, err := a.Store.Organization(ctx, m.OrganizationID)
-	if err != nil {
-		return "", err
+	org := n.Organizations[m.OrganizationID]
+	if org == "" {
+		org = m.Name
 	}
-	return o.Name, nil
+	return org, n, nil
 }
 
 // invitationLease bounds how long a claimed invitation mail blocks a retry.
@@ -135,7 +135,7 @@ func (a *Activities) SendInvitation(ctx context.Context, o workflows.Outgoing) e
 	if err != nil {
 		return classify(err) // generated just before, in order; NotFound would be a bug
 	}
-	org, err := a.organizationName(ctx, m)
+	org, _, err := a.meetingNames(ctx, m)
 	if err != nil {
 		return classify(err)
 	}

@@ -2,14 +2,12 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/motion"
-	"github.com/motionflow/motionflow/store"
 )
 
 // pdfOutput is a document with its entity tag.
@@ -71,21 +69,8 @@ func (s *server) registerDocuments(a huma.API) {
 // documentNames looks up the names a motion's document shows: its body and
 // the organizations it names. A name that is gone is shown as its id.
 func (s *server) documentNames(ctx context.Context, m motion.Motion) (documents.Names, error) {
-	n := documents.Names{Organizations: map[string]string{}}
-	if b, err := s.store.Body(ctx, m.BodyID); err == nil {
-		n.Body = b.Name
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return n, err
-	}
-	for _, id := range documents.OrganizationIDs(m) {
-		o, err := s.store.Organization(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return n, err
-		}
-		n.Organizations[id] = o.Name
-	}
-	return n, nil
+	var n documents.Names
+	var err error
+	n.Body, n.Organizations, err = s.store.DisplayNames(ctx, m.BodyID, documents.OrganizationIDs(m))
+	return n, err
 }

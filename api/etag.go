@@ -67,14 +67,32 @@ func (t entityTags) matchWeak(v int64) bool {
 // another command land in between, the answer is 412 as for a stale tag.
 // What the caller may not see is 404, as the workflow would answer.
 func (s *server) expectedVersion(ctx context.Context, id string, actor motion.Actor, header string) (int64, error) {
+	return ifMatchVersion(header, "des Antrags", "Der Antrag", func() (int64, error) {
+		m, err := s.motions.State(ctx, id)
+		if err != nil {
+			return 0, s.problem(ctx, err)
+		}
+		if !m.VisibleTo(actor) {
+			return 0, notFound("Antrag")
+		}
+		return m.Version, nil
+	})
+}
+
+// ifMatchVersion is the one reading of a command's If-Match: missing is
+// 428; "*" is motion.AnyVersion; one strong tag is that version; a list is
+// compared with current() (412 when none is current) or, without current,
+// refused with 412. of and subject name the object in the messages ("des
+// Antrags", "Der Antrag").
+func ifMatchVersion(header, of, subject string, current func() (int64, error)) (int64, error) {
 	if strings.TrimSpace(header) == "" {
 		return 0, problem.New(http.StatusPreconditionRequired,
 			`If-Match fehlt: senden Sie die Version, auf die sich der Befehl bezieht (ETag, z. B. "3").`,
 			problem.Field{Location: "header.If-Match", Message: "fehlt"})
 	}
 	tags := parseEntityTags(header)
-	if !tags.any && len(tags.strong) == 0 {
-		return 0, problem.New(http.StatusPreconditionFailed, "If-Match passt zu keiner Version des Antrags.",
+	if !tags.any && len(tags.strong) == 0 || !tags.any && len(tags.strong) > 1 && current == nil {
+		return 0, problem.New(http.StatusPreconditionFailed, "If-Match passt zu keiner Version "+of+".",
 			problem.Field{Location: "header.If-Match", Message: `erwartet "*" oder ETags wie "3"`})
 	}
 	if tags.any {
@@ -85,17 +103,14 @@ func (s *server) expectedVersion(ctx context.Context, id string, actor motion.Ac
 	if len(tags.strong) == 1 {
 		return tags.strong[0], nil
 	}
-	m, err := s.motions.State(ctx, id)
+	v, err := current()
 	if err != nil {
-		return 0, s.problem(ctx, err)
+		return 0, err
 	}
-	if !m.VisibleTo(actor) {
-		return 0, notFound("Antrag")
-	}
-	if !tags.matchStrong(m.Version) {
+	if !tags.matchStrong(v) {
 		return 0, problem.New(http.StatusPreconditionFailed,
-			fmt.Sprintf("Der Antrag wurde inzwischen geändert (Version %d). Bitte neu laden.", m.Version),
+			fmt.Sprintf("%s wurde inzwischen geändert (Version %d). Bitte neu laden.", subject, v),
 			problem.Field{Location: "header.If-Match", Message: "keine der genannten Versionen ist die aktuelle"})
 	}
-	return m.Version, nil
+	return v, nil
 }

@@ -140,7 +140,7 @@ func (s *server) sendMeeting(ctx context.Context, m meeting.Meeting, ifMatch, ke
 	if !ok {
 		return nil, problem.New(http.StatusServiceUnavailable, "Sitzungen können derzeit nicht geführt werden.")
 	}
-	version, err := meetingVersion(ifMatch)
+	version, err := ifMatchVersion(ifMatch, "der Sitzung", "Die Sitzung", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -150,24 +150,6 @@ func (s *server) sendMeeting(ctx context.Context, m meeting.Meeting, ifMatch, ke
 		return nil, s.problem(ctx, err)
 	}
 	return &meetingProcessOutput{ETag: etag(out.Version), Body: processView(out, actor)}, nil
-}
-
-// meetingVersion reads If-Match for a meeting command: one strong tag or *.
-func meetingVersion(header string) (int64, error) {
-	if strings.TrimSpace(header) == "" {
-		return 0, problem.New(http.StatusPreconditionRequired,
-			`If-Match fehlt: senden Sie die Version der Sitzung, auf die sich der Befehl bezieht (ETag, z. B. "3").`,
-			problem.Field{Location: "header.If-Match", Message: "fehlt"})
-	}
-	tags := parseEntityTags(header)
-	switch {
-	case tags.any:
-		return motion.AnyVersion, nil
-	case len(tags.strong) == 1:
-		return tags.strong[0], nil
-	}
-	return 0, problem.New(http.StatusPreconditionFailed, "If-Match nennt nicht genau eine Version der Sitzung.",
-		problem.Field{Location: "header.If-Match", Message: `erwartet "*" oder ein ETag wie "3"`})
 }
 
 // visibleMeetingState is the meeting's state as the caller may see it: a

@@ -35,6 +35,7 @@ type Store interface {
 	MeetingMembers(ctx context.Context, organizationID string, at time.Time) (names, emails []string, err error)
 	MeetingFileOf(ctx context.Context, meetingID, kind string) (store.MeetingFile, error)
 	CompleteAgendaItem(ctx context.Context, m meeting.Meeting, c meeting.AddItem) (meeting.AddItem, error)
+	DisplayNames(ctx context.Context, bodyID string, orgIDs []string) (body string, orgs map[string]string, err error)
 	CheckReferences(ctx context.Context, m *motion.Motion, cmd motion.Command, viewer motion.Actor, version int64) error
 	WithMeetingStart(ctx context.Context, m *motion.Motion, cmd motion.Command) (motion.Command, error)
 	CheckGremium(ctx context.Context, bodyID, orgID, field string) error

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 )
@@ -169,44 +171,119 @@ func (s *Store) MeetingEvents(ctx context.Context, id string) ([]meeting.Event, 
 }
 
 // WaitMeeting blocks until the meeting's projected version is above after,
-// or ctx ends, and returns the current version. It listens for the
-// notification ProjectMeeting sends, so a live view learns of a recorded
-// result at once without polling the table; it also looks every few seconds
-// in case a notification was missed while reconnecting.
+// or ctx ends, and returns the current version. It wakes on the notification
+// ProjectMeeting sends, so a live view learns of a recorded result at once;
+// all waiters of the process share one listening connection (a hall full of
+// live viewers does not take a pool connection each), and each looks again
+// every few seconds in case a notification was missed while reconnecting.
 func (s *Store) WaitMeeting(ctx context.Context, id string, after int64) (int64, error) {
-	conn, err := s.Pool.Acquire(ctx)
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, `LISTEN meeting_changed`); err != nil {
-		return 0, mapErr(err)
-	}
-	defer func() {
-		// The connection goes back to the pool: stop listening first, with a
-		// context of its own since ctx may be done.
-		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_, _ = conn.Exec(c, `UNLISTEN meeting_changed`)
-	}()
 	for {
+		wake := s.live.subscribe(s.Pool, id)
 		var v int64
-		if err := conn.QueryRow(ctx, `SELECT version FROM meetings WHERE id = $1`, id).Scan(&v); err != nil {
-			return 0, mapErr(err)
-		}
-		if v > after {
+		err := s.Pool.QueryRow(ctx, `SELECT version FROM meetings WHERE id = $1`, id).Scan(&v)
+		if err == nil && v > after {
+			s.live.unsubscribe(id, wake)
 			return v, nil
 		}
-		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		for {
-			n, err := conn.Conn().WaitForNotification(wctx)
-			if err != nil || n.Payload == id {
-				break
-			}
+		if err != nil {
+			s.live.unsubscribe(id, wake)
+			return 0, mapErr(err)
 		}
-		cancel()
+		t := time.NewTimer(5 * time.Second)
+		select {
+		case <-wake:
+		case <-t.C:
+		case <-ctx.Done():
+		}
+		t.Stop()
+		s.live.unsubscribe(id, wake)
 		if ctx.Err() != nil {
 			return 0, ctx.Err()
+		}
+	}
+}
+
+// meetingListener is the one LISTEN meeting_changed connection of a Store
+// and the waiters it wakes, by meeting id.
+type meetingListener struct {
+	mu      sync.Mutex
+	waiters map[string]map[chan struct{}]bool
+	cancel  context.CancelFunc
+}
+
+// subscribe registers a waiter for the meeting (starting the listener with
+// the first one); the channel receives when the meeting changes.
+func (l *meetingListener) subscribe(pool *pgxpool.Pool, id string) chan struct{} {
+	ch := make(chan struct{}, 1)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.waiters == nil {
+		l.waiters = map[string]map[chan struct{}]bool{}
+	}
+	if l.waiters[id] == nil {
+		l.waiters[id] = map[chan struct{}]bool{}
+	}
+	l.waiters[id][ch] = true
+	if l.cancel == nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		l.cancel = cancel
+		go l.listen(ctx, pool)
+	}
+	return ch
+}
+
+func (l *meetingListener) unsubscribe(id string, ch chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.waiters[id], ch)
+	if len(l.waiters[id]) == 0 {
+		delete(l.waiters, id)
+	}
+}
+
+// wake tells every waiter of the meeting; a waiter already told keeps one.
+func (l *meetingListener) wake(id string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for ch := range l.waiters[id] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (l *meetingListener) stop() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.cancel != nil {
+		l.cancel()
+	}
+}
+
+// listen holds one connection listening for meeting_changed until ctx ends,
+// and connects again after a second when the connection is lost (the
+// waiters look again on their own meanwhile).
+func (l *meetingListener) listen(ctx context.Context, pool *pgxpool.Pool) {
+	for ctx.Err() == nil {
+		conn, err := pool.Acquire(ctx)
+		if err == nil {
+			if _, err = conn.Exec(ctx, `LISTEN meeting_changed`); err == nil {
+				for {
+					n, werr := conn.Conn().WaitForNotification(ctx)
+					if werr != nil {
+						break
+					}
+					l.wake(n.Payload)
+				}
+			}
+			// The connection listened: close it rather than hand it back.
+			_ = conn.Conn().Close(context.WithoutCancel(ctx))
+			conn.Release()
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
 		}
 	}
 }

@@ -26,7 +26,12 @@ var ErrInvalid = errors.New("invalid")
 
 // Store is the read model's handle: a pgx connection pool. It is safe for
 // concurrent use; the pool is exported for tests and ad-hoc queries.
-type Store struct{ Pool *pgxpool.Pool }
+type Store struct {
+	Pool *pgxpool.Pool
+	// live fans PostgreSQL's meeting_changed notifications out to every
+	// WaitMeeting, over one connection (started with the first waiter).
+	live meetingListener
+}
 
 // Open connects a pool to databaseURL and pings the server, so that a wrong
 // URL or a down database fails at start-up, not at the first request.
@@ -47,7 +52,10 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 }
 
 // Close closes the pool and waits for its connections to be released.
-func (s *Store) Close() { s.Pool.Close() }
+func (s *Store) Close() {
+	s.live.stop()
+	s.Pool.Close()
+}
 
 // invalidf returns an error wrapping ErrInvalid.
 func invalidf(format string, args ...any) error {

@@ -114,16 +114,10 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 	if s.requireLogin(w, r) {
 		return
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+	if !s.readForm(w, r) {
 		return
 	}
 	m, err := s.visibleMotion(ctx, r.PathValue("id"), a)
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -202,10 +202,6 @@ func (s *server) attachment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := s.visibleMotion(ctx, info.MotionID, a)
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 
@@ -15,10 +14,6 @@ import (
 func (s *server) motionPDF(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	m, err := s.visibleMotion(ctx, r.PathValue("id"), actorOf(r))
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

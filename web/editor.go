@@ -161,10 +161,6 @@ func (s *server) editMotion(w http.ResponseWriter, r *http.Request) {
 	}
 	a := actorOf(r)
 	m, err := s.visibleMotion(r.Context(), r.PathValue("id"), a)
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -399,10 +395,6 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 		}
 	} else {
 		m, err = s.visibleMotion(ctx, r.PathValue("id"), a)
-		if errors.Is(err, errNotVisible) {
-			s.notFound(w, r)
-			return
-		}
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -490,10 +482,6 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 	case op == "take" && !create:
 		// The user drops the unsaved text for the version saved now.
 		saved, err := s.savedMotion(ctx, m.ID, a)
-		if errors.Is(err, errNotVisible) {
-			s.notFound(w, r)
-			return
-		}
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -78,10 +78,6 @@ type livePage struct {
 func (s *server) showLive(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	m, err := s.meetingState(ctx, r.PathValue("id"), actorOf(r))
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -98,10 +94,6 @@ func (s *server) showLive(w http.ResponseWriter, r *http.Request) {
 func (s *server) liveEvents(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	m, err := s.meetingState(ctx, r.PathValue("id"), actorOf(r))
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -153,9 +153,7 @@ func (s *server) createMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, a := r.Context(), actorOf(r)
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+	if !s.readForm(w, r) {
 		return
 	}
 	f := newForm("meeting", "")
@@ -232,10 +230,6 @@ func (s *server) renderMeetingWithForm(w http.ResponseWriter, r *http.Request, s
 		id = u
 	}
 	mt, err := s.visibleMeeting(ctx, id, a)
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -315,16 +309,10 @@ func (s *server) updateMeeting(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, a := r.Context(), actorOf(r)
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+	if !s.readForm(w, r) {
 		return
 	}
 	mt, err := s.visibleMeeting(ctx, r.PathValue("id"), a)
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -574,10 +574,6 @@ func (s *server) schedulable(ctx context.Context, bodyID, org string, now time.T
 
 func (s *server) showMotion(w http.ResponseWriter, r *http.Request) {
 	m, err := s.visibleMotion(r.Context(), r.PathValue("id"), actorOf(r))
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -621,10 +617,6 @@ type printPage struct {
 func (s *server) printMotion(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	m, err := s.visibleMotion(ctx, r.PathValue("id"), actorOf(r))
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -82,9 +82,7 @@ func (s *server) createOrganization(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, a := r.Context(), actorOf(r)
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+	if !s.readForm(w, r) {
 		return
 	}
 	f := newForm("organization", "")
@@ -133,9 +131,7 @@ func (s *server) saveBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, a := r.Context(), actorOf(r)
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+	if !s.readForm(w, r) {
 		return
 	}
 	if !a.Has(motion.RoleAdmin) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -123,6 +124,10 @@ func (s *server) notFound(w http.ResponseWriter, r *http.Request) {
 // hold, say) is a 4xx, an unavailable service 503, and only the unexpected
 // is a 500, logged at ERROR level.
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errNotVisible) { // what the caller may not see is not there
+		s.notFound(w, r)
+		return
+	}
 	p := problem.From(err)
 	switch {
 	case problem.Internal(p):
@@ -439,4 +444,15 @@ func (s *server) parseDay(v string) (time.Time, error) {
 		return t, nil
 	}
 	return time.ParseInLocation("2.1.2006", v, s.loc)
+}
+
+// readForm reads a posted form of at most 1 MiB; a body it cannot read is
+// answered 400 here, and false tells the handler to stop.
+func (s *server) readForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+		return false
+	}
+	return true
 }

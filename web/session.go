@@ -147,10 +147,6 @@ func (s *server) showSession(w http.ResponseWriter, r *http.Request) {
 func (s *server) renderSession(w http.ResponseWriter, r *http.Request, status int, id string, refused *Form) {
 	ctx, a := r.Context(), actorOf(r)
 	m, err := s.meetingState(ctx, id, a)
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -214,16 +210,10 @@ func (s *server) sessionAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, a := r.Context(), actorOf(r)
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "Ungültige Anfrage", "Das Formular konnte nicht gelesen werden.")
+	if !s.readForm(w, r) {
 		return
 	}
 	m, err := s.meetingState(ctx, r.PathValue("id"), a)
-	if errors.Is(err, errNotVisible) {
-		s.notFound(w, r)
-		return
-	}
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -2,9 +2,6 @@ package workflows
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -42,14 +39,7 @@ func KeyID(a motion.Actor, key string) string {
 }
 
 // digest identifies a command's content: its name and its JSON encoding.
-func digest(cmd motion.Command) string {
-	b, err := json.Marshal(cmd)
-	if err != nil { // commands are plain data; this cannot happen
-		panic(err)
-	}
-	sum := sha256.Sum256(append([]byte(string(cmd.Name())+"\n"), b...))
-	return hex.EncodeToString(sum[:16])
-}
+func digest(cmd motion.Command) string { return digestOf(string(cmd.Name()), cmd) }
 
 // updateID is the Temporal update id of a request: the request id with the
 // command's digest, so that Temporal answers a retry of the same command from
