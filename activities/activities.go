@@ -80,6 +80,7 @@ func (a *Activities) Register(w worker.Registry) {
 	w.RegisterActivityWithOptions(a.Tell, activity.RegisterOptions{Name: workflows.ActivityTell})
 	w.RegisterActivityWithOptions(a.MeetingDocument, activity.RegisterOptions{Name: workflows.ActivityMeetingDocument})
 	w.RegisterActivityWithOptions(a.SendInvitation, activity.RegisterOptions{Name: workflows.ActivitySendInvitation})
+	w.RegisterActivityWithOptions(a.Announce, activity.RegisterOptions{Name: workflows.ActivityAnnounce})
 }
 
 // classify makes errors that no retry can fix non-retryable, keeping the

@@ -50,7 +50,8 @@ func setupWith(t *testing.T, s *store.Store, a *activities.Activities) *testsuit
 	a.Register(r)
 	want := []string{workflows.ActivityProject, workflows.ActivityAssignReference, workflows.ActivityLoadCalendar, workflows.ActivityNotify,
 		workflows.ActivityProjectDeadlines, workflows.ActivityDigest,
-		workflows.ActivityProjectMeeting, workflows.ActivityTell, workflows.ActivityMeetingDocument, workflows.ActivitySendInvitation}
+		workflows.ActivityProjectMeeting, workflows.ActivityTell, workflows.ActivityMeetingDocument, workflows.ActivitySendInvitation,
+		workflows.ActivityAnnounce}
 	if !slices.Equal(r.names, want) {
 		t.Fatalf("registered %v, want %v", r.names, want)
 	}

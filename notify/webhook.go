@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	cloudevents "github.com/cloudevents/sdk-go/v2/event"
 	"github.com/motionflow/motionflow/motion"
 )
 
@@ -80,8 +81,9 @@ func (e *StatusError) Error() string {
 }
 
 // Send POSTs payload as JSON to url, signed with secret (see
-// HeaderSignature) and carrying deliveryID. Any answer but 2xx is an error:
-// the caller retries with backoff.
+// HeaderSignature) and carrying deliveryID. A CloudEvent goes in structured
+// mode (CloudEventsContentType). Any answer but 2xx is an error: the caller
+// retries with backoff.
 func (w *Webhook) Send(ctx context.Context, url, secret, deliveryID string, payload any) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
@@ -96,7 +98,11 @@ func (w *Webhook) Send(ctx context.Context, url, secret, deliveryID string, payl
 	if err != nil {
 		return &PermanentError{Err: fmt.Errorf("notify: webhook request: %w", err)}
 	}
-	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	contentType := "application/json; charset=utf-8"
+	if _, ok := payload.(cloudevents.Event); ok {
+		contentType = CloudEventsContentType + "; charset=utf-8"
+	}
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("User-Agent", "motionflow-webhook/1")
 	req.Header.Set(HeaderTimestamp, strconv.FormatInt(ts, 10))
 	req.Header.Set(HeaderSignature, Sign(secret, ts, body))

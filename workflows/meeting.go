@@ -55,6 +55,8 @@ type MeetingCarried struct {
 	Outbox  []Outgoing        `json:"outbox,omitempty"`
 	// Reminders is the bookkeeping of the meeting's deadlines.
 	Reminders *MeetingReminders `json:"reminders,omitempty"`
+	// Announce are the steps not yet announced (see announcer).
+	Announce []AnnounceInput `json:"announce,omitempty"`
 }
 
 // MeetingReminders is what the meeting workflow remembers of its deadlines
@@ -154,6 +156,7 @@ func MeetingWorkflow(ctx workflow.Context, in MeetingInput, o Options) error {
 		if in.State.Reminders != nil {
 			w.rem = *in.State.Reminders
 		}
+		w.announce = in.State.Announce
 	} else if in.Initial != nil {
 		w.m = *in.Initial
 	} else {
@@ -180,6 +183,7 @@ func MeetingWorkflow(ctx workflow.Context, in MeetingInput, o Options) error {
 	); err != nil {
 		return err
 	}
+	workflow.Go(ctx, func(ctx workflow.Context) { announcer(ctx, w.opts, &w.announce) })
 	calendar := workflow.GetSignalChannel(ctx, SignalCalendarChanged)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for calendar.Receive(ctx, nil) {
@@ -234,7 +238,7 @@ func MeetingWorkflow(ctx workflow.Context, in MeetingInput, o Options) error {
 			continue
 		}
 		rem := w.rem
-		carried := &MeetingCarried{Meeting: w.m, Seen: w.order, Digests: w.seen, Outbox: w.outbox, Reminders: &rem}
+		carried := &MeetingCarried{Meeting: w.m, Seen: w.order, Digests: w.seen, Outbox: w.outbox, Reminders: &rem, Announce: w.announce}
 		return workflow.NewContinueAsNewError(ctx, MeetingWorkflowName, MeetingInput{MeetingID: w.in.MeetingID, State: carried})
 	}
 }
@@ -249,6 +253,8 @@ type meetingRun struct {
 	order  []string
 	outbox []Outgoing
 	rem    MeetingReminders
+	// announce queues the steps to announce, oldest first.
+	announce []AnnounceInput
 	// wake asks the loop to recompute the deadlines (a transition or a
 	// change of the rules happened).
 	wake bool
@@ -363,6 +369,12 @@ func (w *meetingRun) apply(ctx workflow.Context, cmd meeting.Command, meta Meta)
 		}
 	}
 	w.outbox = append(w.outbox, out...)
+	// Version 1 announces every step from the invitation on (before it, the
+	// agenda is the council office's draft); before, nothing was announced.
+	if w.m.Status != meeting.StatusPlanned && workflow.GetVersion(ctx, "announce-steps", workflow.DefaultVersion, 1) == 1 {
+		m, e := w.m.Clone(), ev
+		w.announce = append(w.announce, AnnounceInput{Meeting: m, MeetingEvent: &e})
+	}
 	return w.m, nil
 }
 

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -225,4 +226,18 @@ type DigestResult struct {
 	Skipped int `json:"skipped"`
 	// Failed counts digests refused for good (an address the server rejects).
 	Failed int `json:"failed"`
+}
+
+// ActivityAnnounce tells everybody concerned of one step of a motion or a
+// meeting (inbox, e-mail, CloudEvents webhooks), once per recipient.
+const ActivityAnnounce = "Announce"
+
+// AnnounceInput is one step to announce: a motion as it is after its event,
+// or a meeting as it is after its event. The activity decides who may learn
+// of it; the draft phase of a motion is announced to nobody.
+type AnnounceInput struct {
+	Motion       *motion.Motion   `json:"motion,omitempty"`
+	Event        *motion.Event    `json:"event,omitempty"`
+	Meeting      *meeting.Meeting `json:"meeting,omitempty"`
+	MeetingEvent *meeting.Event   `json:"meeting_event,omitempty"`
 }

@@ -25,6 +25,8 @@ type Carried struct {
 	// Reminders holds the deadline bookkeeping, so that no reminder is sent
 	// twice across runs.
 	Reminders reminderState `json:"reminders"`
+	// Announce are the steps not yet announced (see announcer).
+	Announce []AnnounceInput `json:"announce,omitempty"`
 }
 
 // Register registers MotionWorkflow with a worker.
@@ -45,6 +47,7 @@ func MotionWorkflow(ctx workflow.Context, in Input, o Options) error {
 			w.markSeen(id, in.State.Digests[id])
 		}
 		w.rem = in.State.Reminders
+		w.announce = in.State.Announce
 	} else {
 		w.m = motion.Motion{ID: in.MotionID, BodyID: in.BodyID}
 	}
@@ -59,6 +62,7 @@ func MotionWorkflow(ctx workflow.Context, in Input, o Options) error {
 	if err := w.setup(ctx); err != nil {
 		return err
 	}
+	workflow.Go(ctx, func(ctx workflow.Context) { announcer(ctx, w.opts, &w.announce) })
 	return w.loop(ctx)
 }
 
@@ -84,6 +88,8 @@ type run struct {
 	// strict says the handler checks commands as the validator does; false
 	// in runs recorded before those checks (see MotionWorkflow).
 	strict bool
+	// announce queues the public steps to announce, oldest first.
+	announce []AnnounceInput
 }
 
 func (o Options) withDefaults() Options {
@@ -168,9 +174,36 @@ func (w *run) loop(ctx workflow.Context) error {
 			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 				return err
 			}
-			carried := &Carried{Motion: w.m, Seen: w.order, Digests: w.digests, Reminders: w.rem}
+			carried := &Carried{Motion: w.m, Seen: w.order, Digests: w.digests, Reminders: w.rem, Announce: w.announce}
 			return workflow.NewContinueAsNewError(ctx, WorkflowName, Input{MotionID: w.in.MotionID, BodyID: w.in.BodyID, State: carried, InputChecks: currentInputChecks})
 		}
+	}
+}
+
+// announcer announces the queued steps one after the other, beside the
+// workflow's main loop, so that a receiver that is down delays the
+// announcements but never a reminder or what a meeting tells its motions. Each step is retried with backoff for up to a day
+// (Announce sends each notice once, so a retry resends only what failed),
+// then logged and dropped. Steps still queued at continue-as-new are carried
+// over; one being announced then is announced again, harmlessly.
+func announcer(ctx workflow.Context, o Options, queue *[]AnnounceInput) {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout:    o.ActivityTimeout,
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    5 * time.Minute,
+		},
+	})
+	for {
+		if err := workflow.Await(ctx, func() bool { return len(*queue) > 0 }); err != nil {
+			return
+		}
+		if err := workflow.ExecuteActivity(actx, ActivityAnnounce, (*queue)[0]).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("step not announced", "error", err)
+		}
+		*queue = (*queue)[1:]
 	}
 }
 
@@ -248,6 +281,13 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 	w.wake = true
 	if err := w.indexAndProject(ctx, ProjectInput{Motion: w.m, Event: ev}); err != nil {
 		return motion.Motion{}, err
+	}
+	// Version 1 announces every step of a submitted motion once it is in the
+	// read model (its draft phase belongs to its sponsors alone); before, only
+	// deadlines were announced.
+	if w.m.Public() && workflow.GetVersion(ctx, "announce-steps", workflow.DefaultVersion, 1) == 1 {
+		m, e := w.m.Clone(), ev
+		w.announce = append(w.announce, AnnounceInput{Motion: m, Event: &e})
 	}
 	// A deadline set by hand is what its sender reads next: answer once the
 	// deadlines of this version are in the read model (version 1; before, the
