@@ -27,7 +27,8 @@ import (
 //   - the users watching the motion, and those following one of its
 //     keywords, its faction, a co-sponsor or an organization on its route
 //     (for a meeting: its organization), by the channels they chose (inbox,
-//     e-mail to a confirmed address).
+//     e-mail to a confirmed address; a watcher who chose the daily digest
+//     gets steps in the inbox only, the digest lists reminders).
 //
 // Only what the public may read is announced (notify.MotionStep,
 // notify.MeetingStep): a motion's draft phase is announced to nobody, so a
@@ -101,6 +102,9 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 	type follower struct {
 		subject, name, email, audience string
 		channels                       []store.Channel
+		// digest: the watcher wants one mail a day; steps reach them in the
+		// inbox only (the daily digest lists reminders).
+		digest bool
 	}
 	var followers []follower
 	if motionID != "" {
@@ -109,7 +113,7 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 			return res, classify(err)
 		}
 		for _, w := range ws {
-			followers = append(followers, follower{w.Subject, w.Name, w.Email, store.AudienceWatchers, w.Channels})
+			followers = append(followers, follower{w.Subject, w.Name, w.Email, store.AudienceWatchers, w.Channels, w.Digest})
 		}
 	}
 	subs, err := a.Store.Subscribers(ctx, step.BodyID, keywords, organizations)
@@ -117,7 +121,7 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 		return res, classify(err)
 	}
 	for _, s := range subs {
-		followers = append(followers, follower{s.Subject, s.Name, s.Email, store.AudienceSubscribers, s.Channels})
+		followers = append(followers, follower{s.Subject, s.Name, s.Email, store.AudienceSubscribers, s.Channels, false})
 	}
 	for _, f := range followers {
 		if hasChannel(f.channels, store.ChannelInApp) {
@@ -164,7 +168,7 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 		add(send{n: n, to: t.Address, secret: t.Secret})
 	}
 	for _, f := range followers {
-		if !hasChannel(f.channels, store.ChannelEmail) || f.email == "" {
+		if !hasChannel(f.channels, store.ChannelEmail) || f.email == "" || f.digest {
 			continue
 		}
 		if a.Mailer == nil {

@@ -122,6 +122,8 @@ func newAnnounceWorld(t *testing.T) *announceWorld {
 		{MotionID: "m1", Subject: "u1", Name: "Erika Muster", Email: "erika@example.org", Channels: []store.Channel{store.ChannelEmail, store.ChannelInApp}, EmailConfirmed: true},
 		// An address nobody confirmed is not mailed.
 		{MotionID: "m1", Subject: "u2", Email: "fremd@example.org", Channels: []store.Channel{store.ChannelEmail}},
+		// The daily digest lists reminders; steps are not mailed one by one.
+		{MotionID: "m1", Subject: "u6", Email: "digest@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true, EmailConfirmed: true},
 	} {
 		if _, err := s.Watch(ctx, wt); err != nil {
 			t.Fatal(err)
