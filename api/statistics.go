@@ -27,6 +27,9 @@ type StatisticsView struct {
 	Decided              int         `json:"decided" doc:"Anträge mit Einreichungs- und Entscheidungsdatum"`
 	MedianDaysToDecision *float64    `json:"median_days_to_decision,omitempty" doc:"Median der Tage von der Einreichung bis zur Entscheidung"`
 	OverdueAnswers       []StatCount `json:"overdue_answers" doc:"Anfragen mit überschrittener Antwortfrist je Fachbereich (Organisations-Id; leer: keiner genannt)"`
+	AgendaPlacementDue   int         `json:"agenda_placement_due" doc:"Anträge (keine Anfragen; ohne zurückgezogene, unzulässige und nicht behandelte), deren Frist nach § 34 Abs. 1 GemO – die n-te Sitzung des beschließenden Gremiums nach Eingang, ohne Weg der Gemeinderat – gekommen ist oder die schon auf der Tagesordnung stehen oder entschieden sind"`
+	AgendaPlacedInTime   int         `json:"agenda_placed_in_time" doc:"davon bis zu dieser Sitzung in einer Sitzung des beschließenden Gremiums eingeplant oder beraten, oder entschieden"`
+	AgendaPlacementShare *float64    `json:"agenda_placement_share,omitempty" doc:"Anteil der fristgerecht auf die Tagesordnung gesetzten (agenda_placed_in_time / agenda_placement_due, 0 bis 1)"`
 }
 
 type statisticsOutput struct {
@@ -55,6 +58,9 @@ func statisticsView(st store.Statistics) StatisticsView {
 		Decided:              st.Decided,
 		MedianDaysToDecision: st.MedianDaysToDecision,
 		OverdueAnswers:       statCounts[string](st.OverdueAnswers, nil),
+		AgendaPlacementDue:   st.AgendaPlacement.Due,
+		AgendaPlacedInTime:   st.AgendaPlacement.InTime,
+		AgendaPlacementShare: st.AgendaPlacement.Share(),
 	}
 }
 
@@ -65,7 +71,8 @@ func (s *server) registerStatistics(a huma.API) {
 		Path:        "/v1/statistics",
 		Summary:     "Statistik der öffentlichen Anträge",
 		Description: "Anträge je Status, Ergebnis, Art, Fraktion und Jahr der Einreichung, der Median der Tage bis zur " +
-			"Entscheidung und überfällige Antworten auf Anfragen je Fachbereich. Nur öffentliche Anträge, nie Entwürfe; " +
+			"Entscheidung, der Anteil der fristgerecht nach § 34 Abs. 1 GemO auf die Tagesordnung gesetzten Anträge und " +
+			"überfällige Antworten auf Anfragen je Fachbereich. Nur öffentliche Anträge, nie Entwürfe; " +
 			"angemeldet nur die Körperschaften, die das Token nennt.",
 		Tags:     []string{"Statistics"},
 		Security: optionalToken,

@@ -3,12 +3,14 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/motionflow/motionflow/api"
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store/statstest"
 )
 
 func TestStatisticsAPI(t *testing.T) {
@@ -77,4 +79,47 @@ func TestStatisticsAPI(t *testing.T) {
 		}
 	}
 	expect(t, e.do("GET", "/v1/statistics?body=", "", nil), http.StatusOK)
+}
+
+// TestStatisticsAPIEqualsSQLCounts: over a generated council (routes,
+// meetings, decisions, answer deadlines, drafts), every figure of
+// GET /v1/statistics, the § 34 share included, equals the count of the rows
+// by the test's own SQL (package statstest).
+func TestStatisticsAPIEqualsSQLCounts(t *testing.T) {
+	e := newEnv(t, api.Config{})
+	now := time.Now()
+	statstest.Seed(t, e.store, statstest.Directory{Body: "mannheim", Council: "gr", Committee: "ha",
+		Factions: []string{"spd", "cdu"}, Departments: []string{"", "dez1"}}, 120, 5, now)
+	r := e.do("GET", "/v1/statistics?body=mannheim", "", nil)
+	expect(t, r, http.StatusOK)
+	var view api.StatisticsView
+	if err := json.Unmarshal(r.body, &view); err != nil {
+		t.Fatal(err)
+	}
+	counts := func(cs []api.StatCount) map[string]int {
+		out := map[string]int{}
+		for _, c := range cs {
+			out[c.Key] = c.Count
+		}
+		return out
+	}
+	got := statstest.Figures{Total: view.Total, ByStatus: counts(view.ByStatus), ByOutcome: counts(view.ByOutcome),
+		ByKind: counts(view.ByKind), ByFaction: counts(view.ByFaction), ByYear: counts(view.ByYear),
+		Overdue: counts(view.OverdueAnswers), Decided: view.Decided,
+		PlacementDue: view.AgendaPlacementDue, PlacementInTime: view.AgendaPlacedInTime}
+	want := statstest.Counts(t, e.store, []string{"mannheim"}, now)
+	if want.PlacementDue == 0 || want.PlacementInTime == want.PlacementDue || len(want.Overdue) == 0 || want.MedianDays == nil {
+		t.Fatalf("generated data too thin: %+v", want)
+	}
+	if view.MedianDaysToDecision == nil || math.Abs(*view.MedianDaysToDecision-*want.MedianDays) > 1e-6 {
+		t.Errorf("median days %v, SQL %v", view.MedianDaysToDecision, *want.MedianDays)
+	}
+	share := float64(want.PlacementInTime) / float64(want.PlacementDue)
+	if view.AgendaPlacementShare == nil || math.Abs(*view.AgendaPlacementShare-share) > 1e-9 {
+		t.Errorf("§ 34 share %v, SQL %d of %d", view.AgendaPlacementShare, want.PlacementInTime, want.PlacementDue)
+	}
+	want.MedianDays = nil
+	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
+		t.Errorf("statistics\n got %s\n SQL %s", g, w)
+	}
 }

@@ -14,7 +14,8 @@
 //     alternate link leads to the motion, its authors are the originating
 //     and co-sponsoring factions, its summary says where the motion stands
 //     ("Ergebnis: Erledigt durch andere Beschlüsse") and its content adds the
-//     resolution points.
+//     resolution points and, once decided, the vote of the decision: the
+//     tally, the factions' shares and the named votes, as recorded.
 //   - Every feed has id, title, updated, author and a self link; times carry
 //     their offset (Europe/Berlin). Answers send Access-Control-Allow-Origin:
 //     *, Last-Modified and honour If-Modified-Since.
@@ -280,7 +281,7 @@ func (h *handler) feed(ctx context.Context, base string, ms []motion.Motion, met
 			Updated: atomTime(m.UpdatedAt),
 			Link:    []Link{{Rel: "alternate", Type: "text/html", Href: h.motionLink(base, m.ID)}},
 			Summary: &Text{Type: "text", Body: summary(m)},
-			Content: &Text{Type: "html", Body: content(m)},
+			Content: &Text{Type: "html", Body: content(m, orgName)},
 		}
 		if m.SubmittedAt != nil {
 			e.Published = atomTime(*m.SubmittedAt)
@@ -344,8 +345,9 @@ func summary(m motion.Motion) string {
 }
 
 // content is the entry's HTML: the resolution points (for an inquiry the
-// questions) and the outcome, as the faction publishes a motion.
-func content(m motion.Motion) string {
+// questions), the outcome and the vote that decided it, as the faction
+// publishes a motion. orgName names a faction by its organization id.
+func content(m motion.Motion, orgName func(string) string) string {
 	var b bytes.Buffer
 	lead := "Der Gemeinderat möge beschließen:"
 	if m.Kind == motion.KindInquiry {
@@ -360,7 +362,74 @@ func content(m motion.Motion) string {
 		fmt.Fprintf(&b, "<p>%s</p>\n", html.EscapeString(m.BudgetCycle))
 	}
 	fmt.Fprintf(&b, "<p>%s</p>", html.EscapeString(Outcome(m)))
+	if v := decidingVote(m); v != nil {
+		b.WriteString("\n" + voteHTML(*v, orgName))
+	}
 	return b.String()
+}
+
+// decidingVote is the vote of the result that decided the motion (its
+// outcome's consultation), nil while it is undecided, when the council
+// office recorded the outcome without a consultation, or when no vote was
+// recorded.
+func decidingVote(m motion.Motion) *motion.Vote {
+	if m.Outcome == nil || m.Outcome.ConsultationID == "" {
+		return nil
+	}
+	if k := m.Consultation(m.Outcome.ConsultationID); k != nil && k.Record != nil {
+		return k.Record.Vote
+	}
+	return nil
+}
+
+// voteWords are the named votes in German.
+var voteWords = map[string]string{"yes": "Ja", "no": "Nein", "abstain": "Enthaltung", "absent": "abwesend"}
+
+// voteHTML writes a vote in German: the tally ("Abstimmung: 30 Ja,
+// 10 Nein, 2 Enthaltungen, 3 abwesend"), a list of the factions' shares
+// and a list of the named votes.
+func voteHTML(v motion.Vote, orgName func(string) string) string {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "<p>Abstimmung: %s</p>", html.EscapeString(tally(v.Yes, v.No, v.Abstain, v.Absent, v.Unanimous)))
+	if len(v.ByFaction) > 0 {
+		b.WriteString("\n<p>Stimmen je Fraktion:</p>\n<ul>\n")
+		for _, f := range v.ByFaction {
+			name := "ohne Fraktion"
+			if f.OrganizationID != "" {
+				name = orgName(f.OrganizationID)
+			}
+			fmt.Fprintf(&b, "<li>%s: %s</li>\n", html.EscapeString(name), html.EscapeString(tally(f.Yes, f.No, f.Abstain, nil, false)))
+		}
+		b.WriteString("</ul>")
+	}
+	if len(v.Named) > 0 {
+		b.WriteString("\n<p>Namentliche Abstimmung:</p>\n<ul>\n")
+		for _, n := range v.Named {
+			word, ok := voteWords[n.Vote]
+			if !ok {
+				word = n.Vote
+			}
+			fmt.Fprintf(&b, "<li>%s: %s</li>\n", html.EscapeString(strings.TrimSpace(n.Name)), html.EscapeString(word))
+		}
+		b.WriteString("</ul>")
+	}
+	return b.String()
+}
+
+// tally writes a count of votes: "einstimmig: 30 Ja, 0 Nein, 1 Enthaltung,
+// 3 abwesend" (absent only when counted).
+func tally(yes, no, abstain int, absent *int, unanimous bool) string {
+	s := fmt.Sprintf("%d Ja, %d Nein, %d Enthaltung", yes, no, abstain)
+	if abstain != 1 {
+		s += "en"
+	}
+	if absent != nil {
+		s += fmt.Sprintf(", %d abwesend", *absent)
+	}
+	if unanimous {
+		s = "einstimmig: " + s
+	}
+	return s
 }
 
 // atomTime writes an RFC 3339 date-time with the Berlin offset.

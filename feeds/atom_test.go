@@ -227,3 +227,78 @@ func TestAtomErrorsAreProblems(t *testing.T) {
 		}
 	}
 }
+
+// TestAtomEntryCarriesTheVote: the entry of a decided motion tells how the
+// decision was voted, in German: the tally, each faction's share (by the
+// faction's name) and the named votes; an undecided motion's entry tells of
+// no vote, not even of an advising committee's.
+func TestAtomEntryCarriesTheVote(t *testing.T) {
+	t.Parallel()
+	st := storetest.New(t)
+	ctx := t.Context()
+	f := &fixture{t: t, st: st, clock: time.Date(2019, 12, 12, 9, 0, 0, 0, berlin),
+		office: motion.Actor{Subject: "office", Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{bodyID}}}
+	ok(t)(st.UpsertBody(ctx, store.Body{ID: bodyID, Name: "Stadt Mannheim"}))
+	for _, o := range []store.Organization{
+		{ID: spd, Kind: store.OrgFaction, Name: "SPD-Gemeinderatsfraktion Mannheim"},
+		{ID: cdu, Kind: store.OrgFaction, Name: "CDU-Gemeinderatsfraktion Mannheim"},
+		{ID: council, Kind: store.OrgCouncil, Name: "Gemeinderat"},
+		{ID: "mannheim-ha", Kind: store.OrgCommittee, Name: "Hauptausschuss"},
+	} {
+		o.BodyID = bodyID
+		ok(t)(st.CreateOrganization(ctx, o))
+	}
+	ok(t)(st.CreateMeeting(ctx, store.Meeting{ID: "ha", BodyID: bodyID, OrganizationID: "mannheim-ha", Start: time.Date(2020, 1, 28, 16, 0, 0, 0, berlin)}))
+	ok(t)(st.CreateMeeting(ctx, store.Meeting{ID: "gr", BodyID: bodyID, OrganizationID: council, Start: time.Date(2020, 2, 11, 15, 0, 0, 0, berlin)}))
+
+	decided := f.motion("spd-decided", staff(spd), motion.KindMotion, motion.Content{Title: "Radwege", ResolutionPoints: []string{"Mehr Radwege."}}, true)
+	f.step(decided, f.office, motion.Register{Reference: "A1/2019", Year: 2019, Seq: 1})
+	f.step(decided, f.office, motion.SetRoute{Steps: []motion.RouteStep{{OrganizationID: council, Decisive: true}}})
+	f.step(decided, f.office, motion.Schedule{ConsultationID: "c1", MeetingID: "gr"})
+	f.step(decided, f.office, motion.RecordResult{ConsultationID: "c1", ResultInput: motion.ResultInput{Result: motion.ResultAdopted,
+		Vote: &motion.Vote{Yes: 3, No: 2, Abstain: 1, Absent: ptr(1),
+			ByFaction: []motion.FactionVote{{OrganizationID: spd, Yes: 3, Abstain: 1}, {OrganizationID: cdu, No: 2}},
+			Named: []motion.NamedVote{{Name: "Anna Aal", Vote: "yes"}, {Name: "Bernd Bach", Vote: "yes"}, {Name: "Ralf Eisenhauer", Vote: "yes"},
+				{Name: "Carl Muster", Vote: "no"}, {Name: "Dora Dach", Vote: "no"}, {Name: "Emil Eck", Vote: "abstain"}, {Name: "Frida Fass", Vote: "absent"}}}}})
+
+	advised := f.motion("spd-advised", staff(spd), motion.KindMotion, motion.Content{Title: "Busse", ResolutionPoints: []string{"Mehr Busse."}}, true)
+	f.step(advised, f.office, motion.Register{Reference: "A2/2019", Year: 2019, Seq: 2})
+	f.step(advised, f.office, motion.SetRoute{Steps: []motion.RouteStep{{OrganizationID: "mannheim-ha"}, {OrganizationID: council, Decisive: true}}})
+	f.step(advised, f.office, motion.Schedule{ConsultationID: "c1", MeetingID: "ha"})
+	f.step(advised, f.office, motion.RecordResult{ConsultationID: "c1", ResultInput: motion.ResultInput{Result: motion.ResultRecommendApproval,
+		Vote: &motion.Vote{Yes: 9, No: 2, ByFaction: []motion.FactionVote{{OrganizationID: spd, Yes: 9}, {OrganizationID: cdu, No: 2}}}}})
+
+	srv := httptest.NewServer(feeds.Handler(feeds.Config{}, st))
+	t.Cleanup(srv.Close)
+	res, err := http.Get(srv.URL + "/feeds/atom/factions/" + spd + ".xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	feed, problems := feedstest.Check(b)
+	for _, p := range problems {
+		t.Error(p)
+	}
+	content := map[string]string{}
+	for _, e := range feed.Entry {
+		content[e.Alternate()] = e.Content[0].Body
+	}
+	got := content[srv.URL+"/v1/motions/spd-decided"]
+	for _, want := range []string{
+		"<p>Ergebnis: Beschlossen</p>",
+		"<p>Abstimmung: 3 Ja, 2 Nein, 1 Enthaltung, 1 abwesend</p>",
+		"<li>SPD-Gemeinderatsfraktion Mannheim: 3 Ja, 0 Nein, 1 Enthaltung</li>",
+		"<li>CDU-Gemeinderatsfraktion Mannheim: 0 Ja, 2 Nein, 0 Enthaltungen</li>",
+		"<li>Ralf Eisenhauer: Ja</li>", "<li>Dora Dach: Nein</li>", "<li>Emil Eck: Enthaltung</li>", "<li>Frida Fass: abwesend</li>",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the decided motion's content lacks %q:\n%s", want, got)
+		}
+	}
+	if got := content[srv.URL+"/v1/motions/spd-advised"]; got == "" || strings.Contains(got, "Abstimmung") || strings.Contains(got, "9 Ja") {
+		t.Errorf("the undecided motion's content %q, want it without a vote", got)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -138,9 +138,11 @@ type AgendaItem struct {
 	Consultation   string `json:"consultation,omitempty"`
 	Result         string `json:"result,omitempty"`
 	ResolutionText string `json:"resolutionText,omitempty"`
-	Created        string `json:"created,omitempty"`
-	Modified       string `json:"modified,omitempty"`
-	Deleted        bool   `json:"deleted,omitempty"`
+	// Vote is the vendor extension VoteProperty: the vote on the item.
+	Vote     *Vote  `json:"motionflow:vote,omitempty"`
+	Created  string `json:"created,omitempty"`
+	Modified string `json:"modified,omitempty"`
+	Deleted  bool   `json:"deleted,omitempty"`
 }
 
 // Paper is the public face of a motion.
@@ -177,9 +179,12 @@ type Consultation struct {
 	Organization  []string `json:"organization,omitempty"`
 	Authoritative *bool    `json:"authoritative,omitempty"`
 	Role          string   `json:"role,omitempty"`
-	Created       string   `json:"created,omitempty"`
-	Modified      string   `json:"modified,omitempty"`
-	Deleted       bool     `json:"deleted,omitempty"`
+	// Vote is the vendor extension VoteProperty: the vote of the
+	// consultation's result.
+	Vote     *Vote  `json:"motionflow:vote,omitempty"`
+	Created  string `json:"created,omitempty"`
+	Modified string `json:"modified,omitempty"`
+	Deleted  bool   `json:"deleted,omitempty"`
 }
 
 // File is a document of a paper or of a meeting.
@@ -235,4 +240,43 @@ type Links struct {
 	First string `json:"first,omitempty"`
 	Self  string `json:"self,omitempty"`
 	Next  string `json:"next,omitempty"`
+}
+
+// VoteProperty is the name of motionflow's vendor extension (OParl 1.1,
+// "Herstellerspezifische Erweiterungen": an extra property whose name
+// carries the vendor's prefix) on Consultation and AgendaItem: the vote of
+// a recorded result. See the package documentation for its shape.
+const VoteProperty = "motionflow:vote"
+
+// Vote is the value of the vendor extension VoteProperty: the tally of a
+// vote, optionally per faction and per member. Yes, No and Abstain are
+// always written (0 too); Absent only when it was counted.
+type Vote struct {
+	Yes       int  `json:"yes"`
+	No        int  `json:"no"`
+	Abstain   int  `json:"abstain"`
+	Absent    *int `json:"absent,omitempty"`
+	Unanimous bool `json:"unanimous,omitempty"`
+	// ByFaction are the factions' shares of the tally, in the order recorded.
+	ByFaction []FactionVote `json:"byFaction,omitempty"`
+	// Named are the members' votes, in the order recorded.
+	Named []NamedVote `json:"named,omitempty"`
+}
+
+// FactionVote is one faction's share of a tally; Organization is the
+// faction's Organization.
+type FactionVote struct {
+	Organization string `json:"organization,omitempty"`
+	Yes          int    `json:"yes"`
+	No           int    `json:"no"`
+	Abstain      int    `json:"abstain"`
+}
+
+// NamedVote is how one member voted: Vote is "yes", "no", "abstain" or
+// "absent"; Person is the member's Person when the vote names one of the
+// directory's persons.
+type NamedVote struct {
+	Person string `json:"person,omitempty"`
+	Name   string `json:"name,omitempty"`
+	Vote   string `json:"vote"`
 }

@@ -7,8 +7,8 @@
 //   - Only what is public is served: papers are submitted motions, never a
 //     draft, whoever asks; a draft's id answers 404 like an unknown one. Of a
 //     motion only its public record appears (title, kind, reference,
-//     submission, originators, tags, route, results, documents with an
-//     address), nothing of deadlines, statements or audit.
+//     submission, originators, tags, route, results with their votes,
+//     documents with an address), nothing of deadlines, statements or audit.
 //   - Every list is paged by keyset on the object id: a page costs the same
 //     at any depth, and pages neither repeat nor skip objects while others
 //     are added. links.next is present on every page but the last and keeps
@@ -21,8 +21,10 @@
 //     changes: a paper's is its motion's last change (every recorded result
 //     changes it); a meeting's includes its agenda, location and documents;
 //     a person's its memberships; a body's its legislative terms. A
-//     consultation changes only when it does; an agenda item also when the
-//     state of a meeting run as a process (results, resolution texts) does.
+//     consultation changes only when it does; an agenda item also when its
+//     consultation's result in its meeting does (a corrected vote) and when
+//     the state of a meeting run as a process (results, votes, resolution
+//     texts) does.
 //   - A meeting's invitation and minutes (invitation, resultsProtocol) are
 //     Files once they are public (meeting.Meeting.DocumentPublic), leading to
 //     the API's PDFs (/v1/meetings/<id>/<kind>.pdf on the same site); their
@@ -33,6 +35,43 @@
 //   - Every date-time carries its offset (Europe/Berlin), empty fields are
 //     left out (never null), and every answer, errors included, sends
 //     Access-Control-Allow-Origin: *. Errors are RFC 9457 problem details.
+//   - Votes are published as the vendor extension "motionflow:vote" (below),
+//     never a vote of the non-public part of a meeting.
+//
+// # Vendor extension motionflow:vote
+//
+// OParl 1.1 has no place for the vote behind a result. Its rules on vendor
+// extensions (Herstellerspezifische Erweiterungen: an extra property whose
+// name carries the vendor's prefix, "vendor:name") allow one, so a
+// Consultation and an AgendaItem (and the consultations a Paper embeds, the
+// agenda items a Meeting embeds) carry the vote of their recorded result in
+// the property "motionflow:vote" (VoteProperty). Clients that do not know it
+// ignore it; the objects stay valid against the OParl schemas. Its value:
+//
+//	"motionflow:vote": {
+//	  "yes": 30, "no": 10, "abstain": 2,   // the tally, always written (0 too)
+//	  "absent": 3,                         // absent members, when counted
+//	  "unanimous": true,                   // only when the vote was unanimous
+//	  "byFaction": [                       // the factions' shares, when recorded
+//	    {"organization": "<Organization URL of the faction>", "yes": 20, "no": 0, "abstain": 1}
+//	  ],
+//	  "named": [                           // the named votes (namentliche Abstimmung), when recorded
+//	    {"person": "<Person URL, when the vote names a person of the directory>", "name": "Ralf Eisenhauer", "vote": "yes"}
+//	  ]
+//	}
+//
+// "vote" of a named vote is one of yes, no, abstain, absent (Ja, Nein,
+// Enthaltung, abwesend). The factions' shares add up to the tally, as do the
+// named votes. The property is left out while no vote was recorded. An
+// AgendaItem carries the vote its meeting recorded (a meeting run as a
+// process), else the vote of the motion's result in that meeting; a
+// Consultation the vote of its result. An item the meeting dealt with in its
+// non-public part carries none, and neither does its consultation: votes
+// there stay confidential (the result itself is published as before).
+// Correcting a vote changes the modified of the consultation, of its agenda
+// item and of the item's meeting. The schema of the value is
+// oparl/testdata/schema/extension-motionflow-vote.json; package oparltest
+// validates every walk against it.
 package oparl
 
 import (

@@ -122,6 +122,31 @@ func (h *handler) agendaItem(u urls, a store.OParlAgendaItem, _ bool) any {
 	if out.ResolutionText == "" {
 		out.ResolutionText = a.Note
 	}
+	out.Vote = vote(u, a.Vote)
+	return out
+}
+
+// vote is the vendor extension of a published vote (store.OParlAgendaItem.Vote,
+// store.OParlConsultation.Vote), nil without one.
+func vote(u urls, v *motion.Vote) *Vote {
+	if v == nil {
+		return nil
+	}
+	out := &Vote{Yes: v.Yes, No: v.No, Abstain: v.Abstain, Absent: v.Absent, Unanimous: v.Unanimous}
+	for _, f := range v.ByFaction {
+		fv := FactionVote{Yes: f.Yes, No: f.No, Abstain: f.Abstain}
+		if id := strings.TrimSpace(f.OrganizationID); id != "" {
+			fv.Organization = u.path("organization", id)
+		}
+		out.ByFaction = append(out.ByFaction, fv)
+	}
+	for _, n := range v.Named {
+		nv := NamedVote{Name: strings.TrimSpace(n.Name), Vote: n.Vote}
+		if id := strings.TrimSpace(n.PersonID); id != "" {
+			nv.Person = u.path("person", id)
+		}
+		out.Named = append(out.Named, nv)
+	}
 	return out
 }
 
@@ -146,6 +171,7 @@ func (h *handler) consultation(u urls, c store.OParlConsultation, _ bool) any {
 		out.Meeting = u.path("meeting", c.MeetingID)
 		out.AgendaItem = u.composite("agendaitem", c.AgendaItemID)
 	}
+	out.Vote = vote(u, c.Vote)
 	return out
 }
 

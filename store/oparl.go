@@ -153,9 +153,16 @@ type OParlAgendaItem struct {
 	ResolutionText string
 	// NonPublic: the meeting deals with the item in its non-public part.
 	NonPublic bool
+	// Vote is the vote on the item as it is published: the meeting's when
+	// it recorded one, else the one the motion's result in this meeting
+	// carries; nil when none was recorded and always for an item of the
+	// non-public part (publishedVote).
+	Vote *motion.Vote
 	// Created and Modified are workflow times of the motion's projection;
 	// Modified is also the meeting's last projection when the meeting is run
-	// as a process, since its results change the item.
+	// as a process, since its results change the item, and the
+	// consultation's last change when its result was recorded in this
+	// meeting, since a corrected vote changes the item.
 	Created  time.Time
 	Modified time.Time
 	Deleted  bool
@@ -172,9 +179,13 @@ type OParlConsultation struct {
 	MeetingID    string
 	AgendaItemID string
 	Consultation motion.Consultation
-	Created      time.Time
-	Modified     time.Time
-	Deleted      bool
+	// Vote is the vote of the consultation's result as it is published: nil
+	// without one, and when its meeting dealt with the motion in the
+	// non-public part (publishedVote).
+	Vote     *motion.Vote
+	Created  time.Time
+	Modified time.Time
+	Deleted  bool
 }
 
 // OParlPaper is a public motion as OParl shows it: created when it was
@@ -549,8 +560,14 @@ func (s *Store) OParlMembership(ctx context.Context, id string) (OParlMembership
 
 // ---- meetings and agenda items ----
 
+// oparlMeetingModified is a meeting's last change: its own, its agenda
+// items' (oparlAgendaItemModified without the meeting's part), its
+// location's and its documents'.
 const oparlMeetingModified = `greatest(mt.modified,
-	(SELECT max(a.modified) FROM oparl_agenda_items a WHERE a.meeting_id = mt.id),
+	(SELECT max(greatest(a.modified, k.modified)) FROM oparl_agenda_items a
+		LEFT JOIN oparl_consultations k ON k.id = a.motion_id || '/' || a.consultation_id
+			AND k.data -> 'record' ->> 'meeting_id' = a.meeting_id
+		WHERE a.meeting_id = mt.id),
 	(SELECT l.modified FROM locations l WHERE l.id = oparl_location_id(mt.body_id, mt.location)),
 	(SELECT max(f.modified) FROM meeting_files f WHERE f.meeting_id = mt.id))`
 
@@ -696,21 +713,36 @@ func (s *Store) addAgendas(ctx context.Context, meetings []OParlMeeting) error {
 }
 
 // oparlAgendaItemModified is an agenda item's last change: its row's (the
-// motion's projection) or, when the meeting is run as a process (it has a
-// state), the meeting's last projection, which records results and
-// resolution texts without touching the row.
-const oparlAgendaItemModified = `CASE WHEN mt.state IS NULL THEN a.modified ELSE greatest(a.modified, mt.modified) END`
+// motion's projection); the consultation's when its result was recorded in
+// the item's meeting (the row keeps the result, not its vote, so a corrected
+// vote moves only the consultation); and, when the meeting is run as a
+// process (it has a state), the meeting's last projection, which records
+// results, votes and resolution texts without touching the row. (greatest
+// ignores the NULL of a consultation without a result in the meeting.)
+const oparlAgendaItemModified = `CASE WHEN mt.state IS NULL THEN greatest(a.modified, k.modified)
+	ELSE greatest(a.modified, k.modified, mt.modified) END`
+
+// oparlMeetingItems selects, as a JSON array (null without any), the items
+// of the agenda of the meeting mt (its state, when run as a process) that
+// deal with one consultation of a motion.
+func oparlMeetingItems(motionID, consultationID string) string {
+	return `(SELECT jsonb_agg(i) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(mt.state -> 'agenda') = 'array'
+			THEN mt.state -> 'agenda' ELSE '[]'::jsonb END) i
+		WHERE i ->> 'motion_id' = ` + motionID + ` AND i ->> 'consultation_id' = ` + consultationID + `)`
+}
 
 // oparlAgendaItemColumns select an agenda item with the meeting's agenda
-// items of the same consultation (a JSON array, null without any).
-const oparlAgendaItemColumns = `a.id, a.meeting_id, a.motion_id, a.consultation_id, a.body_id, a.ord, a.content,
-	a.created, ` + oparlAgendaItemModified + `, a.deleted,
-	(SELECT jsonb_agg(i) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(mt.state -> 'agenda') = 'array'
-			THEN mt.state -> 'agenda' ELSE '[]'::jsonb END) i
-		WHERE i ->> 'motion_id' = a.motion_id AND i ->> 'consultation_id' = a.consultation_id)`
+// items of the same consultation and the vote of the result the motion
+// recorded in the meeting (JSON, null without it).
+var oparlAgendaItemColumns = `a.id, a.meeting_id, a.motion_id, a.consultation_id, a.body_id, a.ord, a.content,
+	a.created, ` + oparlAgendaItemModified + `, a.deleted, ` + oparlMeetingItems("a.motion_id", "a.consultation_id") + `,
+	k.data -> 'record' -> 'vote'`
 
-// oparlAgendaItemFrom joins each agenda item to its meeting.
-const oparlAgendaItemFrom = `oparl_agenda_items a LEFT JOIN meetings mt ON mt.id = a.meeting_id`
+// oparlAgendaItemFrom joins each agenda item to its meeting and to the
+// consultation when its result was recorded in that meeting.
+const oparlAgendaItemFrom = `oparl_agenda_items a LEFT JOIN meetings mt ON mt.id = a.meeting_id
+	LEFT JOIN oparl_consultations k ON k.id = a.motion_id || '/' || a.consultation_id
+		AND k.data -> 'record' ->> 'meeting_id' = a.meeting_id`
 
 var oparlAgendaItemQuery = oparlQuery{
 	columns: oparlAgendaItemColumns, from: oparlAgendaItemFrom, id: "a.id", body: "a.body_id",
@@ -719,9 +751,9 @@ var oparlAgendaItemQuery = oparlQuery{
 
 func scanOParlAgendaItem(r pgx.CollectableRow) (OParlAgendaItem, error) {
 	var a OParlAgendaItem
-	var content, items []byte
+	var content, items, vote []byte
 	if err := r.Scan(&a.ID, &a.MeetingID, &a.MotionID, &a.ConsultationID, &a.BodyID, &a.Order, &content,
-		&a.Created, &a.Modified, &a.Deleted, &items); err != nil {
+		&a.Created, &a.Modified, &a.Deleted, &items, &vote); err != nil {
 		return a, err
 	}
 	var c struct {
@@ -734,23 +766,59 @@ func scanOParlAgendaItem(r pgx.CollectableRow) (OParlAgendaItem, error) {
 		return a, fmt.Errorf("store: decode agenda item %s: %w", a.ID, err)
 	}
 	a.Name, a.Reference, a.Result, a.Note = c.Name, c.Reference, c.Result, c.Note
-	if len(items) > 0 {
-		// What the meeting resolved on the item, if it was dealt with in
-		// public: the item of the consultation that was not postponed.
-		var m meeting.Meeting
-		if err := json.Unmarshal(items, &m.Agenda); err != nil {
-			return a, fmt.Errorf("store: decode meeting items of agenda item %s: %w", a.ID, err)
+	it, err := meetingItem(items, a.MotionID, a.ConsultationID)
+	if err != nil {
+		return a, fmt.Errorf("store: decode meeting items of agenda item %s: %w", a.ID, err)
+	}
+	if it != nil && it.Public {
+		// What the meeting resolved on the item, dealt with in public.
+		if it.Result != "" {
+			a.Result = it.Result
 		}
-		if it := m.ItemFor(a.MotionID, a.ConsultationID); it != nil && it.Public {
-			if it.Result != "" {
-				a.Result = it.Result
-			}
-			a.ResolutionText = it.ResolutionText
-		} else if it != nil {
-			a.NonPublic = true
-		}
+		a.ResolutionText = it.ResolutionText
+	} else if it != nil {
+		a.NonPublic = true
+	}
+	if a.Vote, err = publishedVote(vote, it); err != nil {
+		return a, fmt.Errorf("store: decode vote of agenda item %s: %w", a.ID, err)
 	}
 	return a, nil
+}
+
+// meetingItem decodes the meeting's agenda items of a motion's consultation
+// (oparlMeetingItems) and returns the one that was not postponed, nil
+// without one (no such item, or a meeting not run as a process).
+func meetingItem(items []byte, motionID, consultationID string) (*meeting.Item, error) {
+	if len(items) == 0 {
+		return nil, nil
+	}
+	var m meeting.Meeting
+	if err := json.Unmarshal(items, &m.Agenda); err != nil {
+		return nil, err
+	}
+	return m.ItemFor(motionID, consultationID), nil
+}
+
+// publishedVote is the vote OParl publishes for a consultation's result in a
+// meeting: none when the meeting (it, nil unless run as a process) dealt
+// with the item in its non-public part, whose votes stay confidential; else
+// the meeting's vote on the item when it recorded one, else the vote of the
+// motion's result (record, the JSON of a motion.Vote or null).
+func publishedVote(record []byte, it *meeting.Item) (*motion.Vote, error) {
+	if it != nil && !it.Public {
+		return nil, nil
+	}
+	if it != nil && it.Vote != nil {
+		return it.Vote, nil
+	}
+	if len(record) == 0 || string(record) == "null" {
+		return nil, nil
+	}
+	var v motion.Vote
+	if err := json.Unmarshal(record, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
 }
 
 // OParlAgendaItems lists a body's agenda items.
@@ -765,7 +833,11 @@ func (s *Store) OParlAgendaItem(ctx context.Context, id string) (OParlAgendaItem
 
 // ---- consultations ----
 
-const oparlConsultationColumns = `c.id, c.motion_id, c.body_id, c.meeting_id, c.data, c.created, c.modified, c.deleted`
+// oparlConsultationColumns select a consultation with its meeting's agenda
+// items of it (oparlMeetingItems), which say whether the meeting dealt with
+// it in public.
+var oparlConsultationColumns = `c.id, c.motion_id, c.body_id, c.meeting_id, c.data, c.created, c.modified, c.deleted,
+	(SELECT ` + oparlMeetingItems("c.motion_id", "c.consultation_id") + ` FROM meetings mt WHERE mt.id = c.meeting_id)`
 
 var oparlConsultationQuery = oparlQuery{
 	columns: oparlConsultationColumns, from: "oparl_consultations c", id: "c.id", body: "c.body_id",
@@ -774,12 +846,21 @@ var oparlConsultationQuery = oparlQuery{
 
 func scanOParlConsultation(r pgx.CollectableRow) (OParlConsultation, error) {
 	var c OParlConsultation
-	var data []byte
-	if err := r.Scan(&c.ID, &c.MotionID, &c.BodyID, &c.MeetingID, &data, &c.Created, &c.Modified, &c.Deleted); err != nil {
+	var data, items []byte
+	if err := r.Scan(&c.ID, &c.MotionID, &c.BodyID, &c.MeetingID, &data, &c.Created, &c.Modified, &c.Deleted, &items); err != nil {
 		return c, err
 	}
 	if err := json.Unmarshal(data, &c.Consultation); err != nil {
 		return c, fmt.Errorf("store: decode consultation %s: %w", c.ID, err)
+	}
+	if rec := c.Consultation.Record; rec != nil && rec.Vote != nil {
+		it, err := meetingItem(items, c.MotionID, c.Consultation.ID)
+		if err != nil {
+			return c, fmt.Errorf("store: decode meeting items of consultation %s: %w", c.ID, err)
+		}
+		if it == nil || it.Public {
+			c.Vote = rec.Vote
+		}
 	}
 	if c.MeetingID != "" {
 		c.AgendaItemID = c.MeetingID + "/" + c.MotionID + "/" + c.Consultation.ID

@@ -32,11 +32,6 @@ type Count struct {
 }
 
 // Statistics are figures over the public motions.
-//
-// The share of motions placed on the agenda within the § 34 deadline is not
-// among them: motion_deadlines holds only a motion's current deadlines (the
-// agenda_placement deadline disappears once the motion is scheduled or
-// decided), so the read model cannot tell a deadline met from one missed.
 type Statistics struct {
 	// Total is the number of public motions.
 	Total int
@@ -59,6 +54,47 @@ type Statistics struct {
 	// (before Now) and which are not answered, by addressed department
 	// (organization id, "" when none is named), most first, then by id.
 	OverdueAnswers []Count
+	// AgendaPlacement is how many motions were placed on the agenda within
+	// the § 34 deadline (AgendaPlacementStats).
+	AgendaPlacement AgendaPlacementStats
+}
+
+// AgendaPlacementStats measure § 34 Abs. 1 GemO BW: a faction's motion is
+// to be dealt with no later than the N-th meeting after its submission of
+// the organization that decides it (the body's current deadline rules name
+// N, motion.DeadlineRules.AgendaPlacementMeetings; 2 by default).
+//
+// The motions measured are the public motions other than inquiries (which
+// are answered, not voted on) that were submitted and did not end without
+// a vote (withdrawn, inadmissible or lapsed motions do not count: when they
+// ended is not kept). Of each, its limit is the start of the N-th meeting,
+// not cancelled, that begins after its submission, of the organization of
+// its route's decisive consultation (the last one marked decisive), or of
+// the body's council (organizations of kind council) while it has no route.
+//
+// A motion is placed in time when, by its limit (with no limit yet: at any
+// time), it was decided (decided_at), or a consultation of the deciding
+// organization is scheduled into or was dealt with in a meeting, not
+// cancelled, that begins no later than the limit. The route counts as it
+// stands now: a consultation postponed and scheduled anew counts by its new
+// meeting.
+//
+// Due counts the motions placed in time and those whose limit has come
+// (the limit meeting began before Now) without it; InTime the former. A
+// motion neither placed nor at its limit yet is still open and not counted.
+// The share is InTime/Due.
+type AgendaPlacementStats struct {
+	Due    int
+	InTime int
+}
+
+// Share is InTime/Due, nil when Due is 0.
+func (a AgendaPlacementStats) Share() *float64 {
+	if a.Due == 0 {
+		return nil
+	}
+	f := float64(a.InTime) / float64(a.Due)
+	return &f
 }
 
 // Statistics computes the figures over the public motions the filter selects.
@@ -131,6 +167,42 @@ func (s *Store) Statistics(ctx context.Context, f StatisticsFilter) (Statistics,
 		return Statistics{}, fmt.Errorf("store: statistics: overdue answers: %w", mapErr(err))
 	}
 	out.OverdueAnswers = mostFirst(ov)
+
+	nP := a.add(motion.DefaultDeadlineRules().AgendaPlacementMeetings)
+	err = s.Pool.QueryRow(ctx, `
+		WITH measured AS (
+			SELECT m.id, m.body_id, m.submitted_at, (m.data->>'decided_at')::timestamptz AS decided_at,
+				m.data->'consultations' AS route,
+				(SELECT k->>'organization_id' FROM jsonb_array_elements(CASE WHEN jsonb_typeof(m.data->'consultations') = 'array'
+						THEN m.data->'consultations' ELSE '[]'::jsonb END) WITH ORDINALITY AS x(k, pos)
+					WHERE (k->>'decisive')::boolean ORDER BY pos DESC LIMIT 1) AS org,
+				coalesce((SELECT (r.rules->>'agenda_placement_meetings')::int FROM deadline_rules r
+					WHERE r.body_id = m.body_id ORDER BY r.version DESC LIMIT 1), `+nP+`) AS n
+			FROM motions m
+			WHERE `+cond+` AND m.kind <> 'inquiry' AND m.submitted_at IS NOT NULL
+				AND m.status NOT IN ('withdrawn', 'inadmissible', 'lapsed')
+		), limited AS (
+			SELECT d.*, (SELECT mt.starts_at FROM meetings mt
+				WHERE mt.body_id = d.body_id AND NOT mt.cancelled AND mt.starts_at > d.submitted_at
+					AND CASE WHEN d.org IS NULL
+						THEN mt.organization_id IN (SELECT o.id FROM organizations o WHERE o.body_id = d.body_id AND o.kind = 'council')
+						ELSE mt.organization_id = d.org END
+				ORDER BY mt.starts_at, mt.id OFFSET greatest(d.n, 1) - 1 LIMIT 1) AS limit_start
+			FROM measured d
+		), placed AS (
+			SELECT l.limit_start,
+				(l.decided_at IS NOT NULL AND (l.limit_start IS NULL OR l.decided_at <= l.limit_start))
+				OR EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN jsonb_typeof(l.route) = 'array' THEN l.route ELSE '[]'::jsonb END) k
+					JOIN meetings mt ON mt.id = coalesce(nullif(k->'record'->>'meeting_id', ''), nullif(k->>'meeting_id', ''))
+					WHERE k->>'organization_id' = l.org AND NOT mt.cancelled
+						AND (l.limit_start IS NULL OR mt.starts_at <= l.limit_start)) AS in_time
+			FROM limited l
+		)
+		SELECT count(*) FILTER (WHERE in_time OR limit_start < `+nowP+`)::int, count(*) FILTER (WHERE in_time)::int
+		FROM placed`, a...).Scan(&out.AgendaPlacement.Due, &out.AgendaPlacement.InTime)
+	if err != nil {
+		return Statistics{}, fmt.Errorf("store: statistics: agenda placement: %w", mapErr(err))
+	}
 	return out, nil
 }
 

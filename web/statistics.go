@@ -42,6 +42,10 @@ type statisticsPage struct {
 	Charts  []statChart
 	Median  string
 	Overdue statChart
+	// Placement shows the agenda placement within the § 34 deadline
+	// (store.AgendaPlacementStats); Share is its percentage in words.
+	Placement statChart
+	Share     string
 }
 
 func newStatChart(id, caption, head string, cs []store.Count, label func(string) string) statChart {
@@ -111,6 +115,17 @@ func (s *server) statistics(w http.ResponseWriter, r *http.Request) {
 	p.Overdue.Empty = "Zurzeit ist keine Antwort auf eine Anfrage überfällig."
 	if st.MedianDaysToDecision != nil {
 		p.Median = germanDecimal(*st.MedianDaysToDecision)
+	}
+	if pl := st.AgendaPlacement; pl.Due > 0 {
+		p.Placement = newStatChart("frist", "Anträge auf der Tagesordnung nach § 34 Abs. 1 GemO", "Behandlung",
+			[]store.Count{{Key: "in_time", Count: pl.InTime}, {Key: "late", Count: pl.Due - pl.InTime}},
+			func(k string) string {
+				return map[string]string{"in_time": "fristgerecht", "late": "nicht fristgerecht"}[k]
+			})
+		p.Share = germanDecimal(100 * *pl.Share())
+	} else {
+		p.Placement = statChart{ID: "frist", Caption: "Anträge auf der Tagesordnung nach § 34 Abs. 1 GemO",
+			Empty: "Noch ist für keinen Antrag die Frist gekommen."}
 	}
 	s.render(w, r, http.StatusOK, "statistik", page{Title: "Statistik", Nav: "statistik", Orgs: names(orgs), Data: p})
 }

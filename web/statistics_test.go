@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/motionflow/motionflow/motion"
-	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/store/statstest"
 )
 
 var (
@@ -55,77 +55,64 @@ func statTables(t *testing.T, body string) map[string]map[string]int {
 	return out
 }
 
+// TestStatisticsPage: over a generated council (routes, meetings,
+// decisions, answer deadlines, drafts among the motions), every table of
+// /statistik, the total, the median days and the share placed on the agenda
+// within the § 34 deadline equal the counts of the rows by the test's own
+// SQL (package statstest), and every chart writes its table's numbers. The
+// public and a faction's staff (whose drafts exist) see the same figures.
 func TestStatisticsPage(t *testing.T) {
 	e := newEnv(t)
-	ctx := t.Context()
-	at := time.Date(2021, 5, 3, 9, 0, 0, 0, time.UTC)
 	now := time.Now()
-	for i := range 37 {
-		m := motion.Motion{ID: fmt.Sprintf("m%02d", i), BodyID: "ma", Version: 1, Kind: motion.Kinds[i%len(motion.Kinds)],
-			Status: motion.Statuses[i%len(motion.Statuses)], Faction: []string{"spd", "cdu", "spd"}[i%3],
-			Content:   motion.Content{Title: fmt.Sprintf("Antrag %d", i), ResolutionPoints: []string{"Punkt."}},
-			CreatedAt: at, UpdatedAt: at}
-		if m.Status != motion.StatusDraft {
-			sub := at.AddDate(i%3, 0, i)
-			m.SubmittedAt = &sub
-		}
-		if m.SubmittedAt != nil && (m.Status == motion.StatusDecided || m.Status == motion.StatusClosed) {
-			dec := m.SubmittedAt.AddDate(0, 0, 3*i)
-			m.DecidedAt = &dec
-			m.Outcome = &motion.Outcome{Result: []motion.Result{motion.ResultAdopted, motion.ResultRejected}[i%2], DecidedAt: dec}
-		}
-		if m.Kind == motion.KindInquiry && i%2 == 0 {
-			m.AddressedDepartment = "dez1"
-		}
-		if err := e.st.Project(ctx, m, motion.Event{MotionID: m.ID, Version: 1, Command: motion.CmdCreate, At: at, Status: m.Status}); err != nil {
-			t.Fatal(err)
-		}
-		if m.Kind == motion.KindInquiry {
-			d := motion.Deadline{Key: "inquiry_answer", Kind: motion.DeadlineInquiryAnswer, Due: now.AddDate(0, 0, i%5-3), Rule: "inquiry_answer", RuleVersion: 1}
-			if err := e.st.ProjectDeadlines(ctx, m.ID, "ma", m.Faction, []motion.Deadline{d}); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	st, err := e.st.Statistics(ctx, store.StatisticsFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sqlTotal int
-	if err := e.st.Pool.QueryRow(ctx, `SELECT count(*) FROM motions WHERE status <> 'draft'`).Scan(&sqlTotal); err != nil {
-		t.Fatal(err)
-	}
-	if st.Total != sqlTotal || len(st.OverdueAnswers) == 0 || st.MedianDaysToDecision == nil {
-		t.Fatalf("generated data: %+v, SQL total %d", st, sqlTotal)
+	statstest.Seed(t, e.st, statstest.Directory{Body: "ma", Council: "gr", Committee: "ha", Factions: []string{"spd", "cdu"},
+		Departments: []string{"", "dez1"}, PlacementMeetings: 3}, 150, 14, now)
+	sql := statstest.Counts(t, e.st, nil, now)
+	if sql.PlacementDue == 0 || sql.PlacementInTime == sql.PlacementDue || len(sql.Overdue) < 2 || sql.MedianDays == nil || sql.ByStatus["draft"] != 0 {
+		t.Fatalf("generated data too thin: %+v", sql)
 	}
 	orgs := map[string]string{"spd": "SPD-Gemeinderatsfraktion", "cdu": "CDU-Gemeinderatsfraktion", "dez1": "Dezernat I", "": "kein Fachbereich genannt"}
 	want := map[string]map[string]int{}
-	add := func(table string, cs []store.Count, label func(string) string) {
+	add := func(table string, counts map[string]int, label func(string) string) {
 		want[table] = map[string]int{}
-		for _, c := range cs {
-			want[table][label(c.Key)] = c.Count
+		for k, n := range counts {
+			want[table][label(k)] = n
 		}
 	}
-	add("status", st.ByStatus, func(k string) string { return motion.Status(k).Label() })
-	add("ergebnis", st.ByOutcome, func(k string) string { return motion.Result(k).Label() })
-	add("art", st.ByKind, func(k string) string { return motion.Kind(k).Label() })
-	add("fraktion", st.ByFaction, func(k string) string { return orgs[k] })
-	add("jahr", st.ByYear, func(k string) string { return k })
-	add("ueberfaellig", st.OverdueAnswers, func(k string) string { return orgs[k] })
+	add("status", sql.ByStatus, func(k string) string { return motion.Status(k).Label() })
+	add("ergebnis", sql.ByOutcome, func(k string) string { return motion.Result(k).Label() })
+	add("art", sql.ByKind, func(k string) string { return motion.Kind(k).Label() })
+	add("fraktion", sql.ByFaction, func(k string) string { return orgs[k] })
+	add("jahr", sql.ByYear, func(k string) string { return k })
+	add("ueberfaellig", sql.Overdue, func(k string) string { return orgs[k] })
+	want["frist"] = map[string]int{"fristgerecht": sql.PlacementInTime, "nicht fristgerecht": sql.PlacementDue - sql.PlacementInTime}
 
-	// Anonymous and the SPD's staff (whose drafts exist) see the same public figures.
+	med := strings.Replace(strconv.FormatFloat(*sql.MedianDays, 'f', 1, 64), ".", ",", 1)
+	share := strings.Replace(strconv.FormatFloat(100*float64(sql.PlacementInTime)/float64(sql.PlacementDue), 'f', 1, 64), ".", ",", 1)
 	for _, user := range []string{"", "spd"} {
 		p := e.get(user, "/statistik")
 		must(t, p, 200, "<h1>Statistik</h1>", `aria-current="page">Statistik</a>`,
-			"insgesamt <strong>"+strconv.Itoa(sqlTotal)+"</strong>")
+			"insgesamt <strong>"+strconv.Itoa(sql.Total)+"</strong>",
+			"im Median <strong>"+med+"</strong> Tage ("+strconv.Itoa(sql.Decided)+" entschiedene Anträge)",
+			"Fristgerecht auf die Tagesordnung gesetzt: <strong>"+strconv.Itoa(sql.PlacementInTime)+"</strong> von <strong>"+
+				strconv.Itoa(sql.PlacementDue)+"</strong> Anträgen ("+share+" %)")
 		got := statTables(t, p.Body)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%q: tables\n got %v\nwant %v", user, got, want)
+			t.Errorf("%q: tables\n got %v\n SQL %v", user, got, want)
 		}
 		if _, ok := got["status"][motion.StatusDraft.Label()]; ok {
 			t.Errorf("%q: drafts counted", user)
 		}
-		med := strings.Replace(strconv.FormatFloat(*st.MedianDaysToDecision, 'f', 1, 64), ".", ",", 1)
-		must(t, p, 200, "im Median <strong>"+med+"</strong> Tage")
+	}
+}
+
+// TestStatisticsPageWithoutData: an empty council's page says so instead of
+// drawing empty charts.
+func TestStatisticsPageWithoutData(t *testing.T) {
+	e := newEnv(t)
+	p := e.get("", "/statistik")
+	must(t, p, 200, "insgesamt <strong>0</strong>", "Noch kein Antrag ist entschieden.",
+		"Noch ist für keinen Antrag die Frist gekommen.", "Zurzeit ist keine Antwort auf eine Anfrage überfällig.")
+	if strings.Contains(p.Body, "<svg") {
+		t.Error("the empty page draws a chart")
 	}
 }

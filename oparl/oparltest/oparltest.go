@@ -36,10 +36,24 @@ type Schemas struct {
 	// embedded maps a type to its properties that hold embedded objects, and
 	// the type of those objects.
 	embedded map[string]map[string]string
+	// extensions are the schemas of vendor extensions by property name
+	// ("motionflow:vote"), and the types that may carry each.
+	extensions map[string]extension
+}
+
+// extension is the schema of a vendor extension's value.
+type extension struct {
+	schema    *jsonschema.Schema
+	appliesTo []string
 }
 
 // LoadSchemas compiles every <Type>.json in dir. Formats are asserted
-// (date-time, date) and "url" must be an absolute http(s) URL.
+// (date-time, date) and "url" must be an absolute http(s) URL. A file whose
+// schema names a property in "oparlExtension" is the schema of a vendor
+// extension (OParl 1.1 allows extra properties with a vendor prefix,
+// "vendor:name"): the value of that property on the types listed in
+// "appliesTo" is validated against it, and the property on any other type
+// is a problem.
 func LoadSchemas(t testing.TB, dir string) *Schemas {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
@@ -59,7 +73,7 @@ func LoadSchemas(t testing.TB, dir string) *Schemas {
 		}
 		return nil
 	}})
-	s := &Schemas{byType: map[string]*jsonschema.Schema{}, embedded: map[string]map[string]string{}}
+	s := &Schemas{byType: map[string]*jsonschema.Schema{}, embedded: map[string]map[string]string{}, extensions: map[string]extension{}}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -77,6 +91,20 @@ func LoadSchemas(t testing.TB, dir string) *Schemas {
 		sch, err := c.Compile(loc)
 		if err != nil {
 			t.Fatalf("oparltest: compile %s: %v", f, err)
+		}
+		if prop, ok := doc.(map[string]any)["oparlExtension"].(string); ok {
+			if !strings.Contains(prop, ":") {
+				t.Fatalf("oparltest: %s: extension %q has no vendor prefix", f, prop)
+			}
+			ext := extension{schema: sch}
+			types, _ := doc.(map[string]any)["appliesTo"].([]any)
+			for _, x := range types {
+				if typ, ok := x.(string); ok {
+					ext.appliesTo = append(ext.appliesTo, typ)
+				}
+			}
+			s.extensions[prop] = ext
+			continue
 		}
 		s.byType[name] = sch
 		// Properties marked "schema": "<Type>.json" hold embedded objects
@@ -115,6 +143,18 @@ func (s *Schemas) Validate(where string, obj map[string]any) []string {
 	var out []string
 	if err := sch.Validate(obj); err != nil {
 		out = append(out, fmt.Sprintf("%s (%s): %v", where, name, err))
+	}
+	for prop, ext := range s.extensions {
+		v, ok := obj[prop]
+		switch {
+		case !ok:
+		case !slices.Contains(ext.appliesTo, name):
+			out = append(out, fmt.Sprintf("%s: %s has the extension %s, which only %v carry", where, name, prop, ext.appliesTo))
+		default:
+			if err := ext.schema.Validate(v); err != nil {
+				out = append(out, fmt.Sprintf("%s.%s: %v", where, prop, err))
+			}
+		}
 	}
 	for prop, sub := range s.embedded[name] {
 		v, ok := obj[prop]
@@ -385,7 +425,9 @@ func mustJSON(v any) string {
 
 // CheckReferences checks that every reference of an object to another
 // (a property named like a type, or a list of such) names an object of that
-// type the walk found, so that a client never follows a dead link.
+// type the walk found, so that a client never follows a dead link. Objects
+// without a type nested in an object (the values of vendor extensions such
+// as "motionflow:vote") are checked the same way.
 func (c *Crawl) CheckReferences(t testing.TB) {
 	t.Helper()
 	refs := map[string]string{
@@ -397,7 +439,8 @@ func (c *Crawl) CheckReferences(t testing.TB) {
 	}
 	var check func(where string, o map[string]any)
 	check = func(where string, o map[string]any) {
-		typ := strings.TrimPrefix(o["type"].(string), TypePrefix)
+		typ, _ := o["type"].(string)
+		typ = strings.TrimPrefix(typ, TypePrefix)
 		for k, v := range o {
 			want, isRef := refs[k]
 			if k == "organization" && typ == "Body" || k == "person" && typ == "Body" || k == "meeting" && typ == "Body" ||

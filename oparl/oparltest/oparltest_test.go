@@ -25,6 +25,13 @@ func TestValidateCatchesViolations(t *testing.T) {
 	if p := s.Validate("good", decode(good)); len(p) != 0 {
 		t.Fatalf("a valid paper fails: %v", p)
 	}
+	voted := `{"id": "https://x.example/oparl/v1/consultation/1/c1", "type": "https://schema.oparl.org/1.1/Consultation",
+		"motionflow:vote": {"yes": 3, "no": 1, "abstain": 0, "absent": 2,
+			"byFaction": [{"organization": "https://x.example/oparl/v1/organization/spd", "yes": 3, "no": 1, "abstain": 0}],
+			"named": [{"name": "A", "person": "https://x.example/oparl/v1/person/a", "vote": "yes"}, {"name": "B", "vote": "absent"}]}}`
+	if p := s.Validate("voted", decode(voted)); len(p) != 0 {
+		t.Fatalf("a consultation with a valid vote fails: %v", p)
+	}
 	for name, c := range map[string]struct{ src, want string }{
 		"missing id":          {`{"type": "https://schema.oparl.org/1.1/Paper"}`, "id"},
 		"wrong type":          {`{"id": "https://x.example/1", "type": "https://schema.oparl.org/1.0/Paper"}`, "unknown type"},
@@ -34,6 +41,9 @@ func TestValidateCatchesViolations(t *testing.T) {
 		"null":                {`{"id": "https://x.example/1", "type": "https://schema.oparl.org/1.1/Paper", "name": null}`, "name"},
 		"agenda item order":   {`{"id": "https://x.example/1", "type": "https://schema.oparl.org/1.1/AgendaItem"}`, "order"},
 		"bad embedded":        {`{"id": "https://x.example/1", "type": "https://schema.oparl.org/1.1/Paper", "consultation": [{"id": "https://x.example/c", "type": "https://schema.oparl.org/1.1/Consultation", "authoritative": "ja"}]}`, "consultation[0]"},
+		"bad vote":            {`{"id": "https://x.example/1", "type": "https://schema.oparl.org/1.1/Consultation", "motionflow:vote": {"yes": 3, "no": -1, "abstain": 0}}`, "motionflow:vote"},
+		"vote elsewhere":      {`{"id": "https://x.example/1", "type": "https://schema.oparl.org/1.1/Paper", "motionflow:vote": {"yes": 3, "no": 1, "abstain": 0}}`, "motionflow:vote"},
+		"named vote word":     {`{"id": "https://x.example/1", "type": "https://schema.oparl.org/1.1/AgendaItem", "order": 1, "motionflow:vote": {"yes": 1, "no": 0, "abstain": 0, "named": [{"name": "A", "vote": "ja"}]}}`, "motionflow:vote"},
 		"embedded wrong type": {`{"id": "https://x.example/1", "type": "https://schema.oparl.org/1.1/Meeting", "location": {"id": "https://x.example/l", "type": "https://schema.oparl.org/1.1/File", "accessUrl": "https://x.example/f"}}`, "location"},
 	} {
 		p := s.Validate(name, decode(c.src))
