@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/motionflow/motionflow/export"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
@@ -268,10 +270,12 @@ func (s *server) registerDeadlines(a huma.API) {
 		Path:        "/v1/deadlines",
 		Summary:     "Fristen auflisten (nach Fälligkeit, seitenweise)",
 		Description: "Die Fristen der öffentlichen Anträge und der Entwürfe der eigenen Fraktion, früheste zuerst; " +
-			"nie die Entwürfe anderer Fraktionen.",
-		Tags:     []string{"Deadlines"},
-		Security: optionalToken,
-		Errors:   []int{http.StatusBadRequest, http.StatusUnauthorized},
+			"nie die Entwürfe anderer Fraktionen. " +
+			"Mit Accept: text/csv oder XLSX alle Treffer als Tabelle (Export, ohne Seiten).",
+		Tags:      []string{"Deadlines"},
+		Security:  optionalToken,
+		Responses: listResponses(a, DeadlinePage{}.Body, "DeadlinePageBody", "Fristen"),
+		Errors:    []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *struct {
 		Bodies  []string  `query:"body" maxItems:"50" maxLength:"64" doc:"Körperschaften, kommagetrennt"`
 		Faction string    `query:"faction" maxLength:"64" doc:"Anträge dieser Fraktion (als Antragsteller oder Mitantragsteller)"`
@@ -280,7 +284,8 @@ func (s *server) registerDeadlines(a huma.API) {
 		To      time.Time `query:"to" doc:"fällig vor (RFC 3339)"`
 		Limit   int       `query:"limit" minimum:"1" maximum:"200" default:"50"`
 		Cursor  string    `query:"cursor" maxLength:"1000" doc:"next aus der vorigen Seite"`
-	}) (*DeadlinePage, error) {
+		Accept  string    `header:"Accept" hidden:"true"` // JSON, CSV or XLSX; see listResponses
+	}) (*ListOutput, error) {
 		f := store.DeadlineFilter{Viewer: Caller(ctx), Faction: in.Faction, Limit: in.Limit, After: in.Cursor}
 		if len(in.Bodies) > 0 {
 			f.BodyIDs = in.Bodies
@@ -293,6 +298,9 @@ func (s *server) registerDeadlines(a huma.API) {
 		}
 		if !in.To.IsZero() {
 			f.To = &in.To
+		}
+		if format := listFormat(in.Accept); format != jsonType {
+			return s.exportDeadlines(ctx, f, format)
 		}
 		ds, next, err := s.store.Deadlines(ctx, f)
 		if errors.Is(err, store.ErrInvalid) && in.Cursor != "" {
@@ -308,8 +316,7 @@ func (s *server) registerDeadlines(a huma.API) {
 			out.Body.Items = append(out.Body.Items, deadlineView(d, z.of(ctx, d.BodyID), now, true))
 		}
 		out.Body.Next = next
-		out.Link = nextLink(ctx, next)
-		return out, nil
+		return &ListOutput{Link: nextLink(ctx, next), Vary: "Accept", Body: out.Body}, nil
 	})
 
 	huma.Register(a, huma.Operation{
@@ -421,4 +428,55 @@ func (s *server) collectMotions(ctx context.Context, f store.MotionFilter, ids m
 		}
 		f.After = next
 	}
+}
+
+// exportDeadlines answers every deadline of the filter, in the list's order
+// (by due time), paging through the store internally.
+func (s *server) exportDeadlines(ctx context.Context, f store.DeadlineFilter, mediaType string) (*ListOutput, error) {
+	f.Limit, f.After = store.MaxLimit, ""
+	z, now := s.zones(), time.Now()
+	var vs []DeadlineView
+	for {
+		page, next, err := s.store.Deadlines(ctx, f)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		for _, d := range page {
+			vs = append(vs, deadlineView(d, z.of(ctx, d.BodyID), now, true))
+		}
+		if len(vs) > exportMaxRows {
+			return nil, tooManyRows("Fristen", "kind, faction, from, to")
+		}
+		if next == "" {
+			break
+		}
+		f.After = next
+	}
+	out, err := exportOutput(mediaType, "fristen", "Fristen", deadlineRows(vs))
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return out, nil
+}
+
+// DeadlineHeader names the columns of the deadline list.
+var DeadlineHeader = []string{"Fällig", "Frist", "Überfällig", "Aktenzeichen", "Titel", "Art", "Status", "Fraktion",
+	"Sitzung", "Regel", "Begründung", "Erinnert", "Antrag-Id", "Schlüssel"}
+
+// deadlineRows is the deadline list as a table: the header, then one row
+// per deadline as the JSON list has it. The due time is in the body's time
+// zone, as in JSON ("2026-03-03 16:00"); "Überfällig" is "ja" or empty;
+// "Erinnert" lists the audiences reminded, joined with "; ".
+func deadlineRows(vs []DeadlineView) [][]string {
+	rows := [][]string{DeadlineHeader}
+	for _, v := range vs {
+		var m MotionRef
+		if v.Motion != nil {
+			m = *v.Motion
+		}
+		rows = append(rows, []string{export.DateTime(v.Due, v.Due.Location()), v.Label, export.Mark(v.Overdue), m.Reference,
+			m.Title, m.KindLabel, m.StatusLabel, m.Faction, v.MeetingID, v.Rule, v.Reason,
+			strings.Join(v.Audiences, "; "), m.ID, v.Key})
+	}
+	return rows
 }

@@ -156,7 +156,8 @@ func TestListExports(t *testing.T) {
 
 	for _, c := range []struct{ token, query string }{
 		{"spd", ""}, {"spd", "?kind=motion"}, {"spd", "?status=draft,submitted"}, {"spd", "?q=Entwurf"},
-		{"cdu", ""}, {"", ""}, {"", "?kind=motion"}, {"office", "?faction=spd"},
+		{"cdu", ""}, {"", ""}, {"", "?kind=motion"}, {"office", "?faction=spd"}, {"spd", "?tag=Umwelt"},
+		{"", "?submitted_from=2000-01-01T00:00:00Z&kind=motion,inquiry"},
 	} {
 		js := e.jsonList(c.token, c.query)
 		cs, table := e.csvList(c.token, c.query)

@@ -57,6 +57,15 @@ func Date(t *time.Time) string {
 	return t.In(motion.Berlin).Format(time.DateOnly)
 }
 
+// DateTime is t in loc as 2006-01-02 15:04 (a spreadsheet reads it as a
+// date and time), "" for the zero time.
+func DateTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
 // Formula reports whether a spreadsheet would read the text as a formula
 // (OWASP "CSV injection"): it starts with = + - @, a tab or a carriage return.
 func Formula(s string) bool {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/motionflow/motionflow/export"
 	"github.com/motionflow/motionflow/meeting"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
@@ -207,6 +208,8 @@ type meetingPage struct {
 	// Process is the agenda from the meeting's process (items, results,
 	// documents), public view for all but the council office.
 	Process *agendaView
+	// Downloads are the council office's links to the votes as CSV and XLSX.
+	Downloads *downloads
 }
 
 // agendaEntry is one motion's consultation in the meeting.
@@ -216,7 +219,38 @@ type agendaEntry struct {
 }
 
 func (s *server) showMeeting(w http.ResponseWriter, r *http.Request) {
+	if format := r.URL.Query().Get("format"); format != "" {
+		s.downloadVotes(w, r, r.PathValue("id"), format)
+		return
+	}
 	s.renderMeetingWithForm(w, r, http.StatusOK, r.PathValue("id"), nil)
+}
+
+// downloadVotes answers the votes of the meeting as a file in format, the
+// table of GET /v1/meetings/{id}/votes (export.VoteRows): the non-public
+// part only for the council office.
+func (s *server) downloadVotes(w http.ResponseWriter, r *http.Request, id, format string) {
+	ctx, a := r.Context(), actorOf(r)
+	mt, err := s.visibleMeeting(ctx, id, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.download(w, r, format, "abstimmungen-"+export.SafeName(mt.ID), "Abstimmungen", func() ([][]string, error) {
+		m, err := s.store.MeetingState(ctx, mt.ID)
+		if err != nil {
+			return nil, err
+		}
+		items, err := export.LoadMeetingVotes(ctx, s.store, m, a, export.MaxRows)
+		if err != nil {
+			return nil, err
+		}
+		orgs, err := s.orgs(ctx, mt.BodyID)
+		if err != nil {
+			return nil, err
+		}
+		return export.VoteRows(items, export.VoteFactions(items, names(orgs))), nil
+	})
 }
 
 // renderMeetingWithForm shows the meeting, with a refused form if any: a
@@ -241,6 +275,9 @@ func (s *server) renderMeetingWithForm(w http.ResponseWriter, r *http.Request, s
 	}
 	p := &meetingPage{Meeting: mt, Org: orgs[mt.OrganizationID], Manage: canManageMeetings(a, mt.BodyID), Return: meetingPath(mt.ID),
 		Factions: ofKind(orgs, store.OrgFaction), Gremia: ofKind(orgs, store.Gremia...)}
+	if p.Manage {
+		p.Downloads = downloadLinks(a, meetingPath(mt.ID), nil)
+	}
 	items, err := s.store.Agenda(ctx, mt.ID)
 	if err != nil {
 		s.fail(w, r, err)
