@@ -189,6 +189,8 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	s.registerFeeds(a)
 	s.registerTargets(a)
 	s.registerStatistics(a)
+	s.registerExports(a)
+	s.registerNotices(a)
 	registerDocs(mux)
 	mux.Handle("/", notFoundHandler(mux))
 

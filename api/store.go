@@ -63,6 +63,8 @@ type Store interface {
 	RevokeFeedToken(ctx context.Context, id string) error
 
 	Statistics(ctx context.Context, f store.StatisticsFilter) (store.Statistics, error)
+
+	NoticeStore
 }
 
 var _ Store = (*store.Store)(nil)

@@ -39,7 +39,7 @@ func targetOf(t store.NotificationTarget) NotificationTarget {
 
 // NotificationTargetInput adds a target.
 type NotificationTargetInput struct {
-	Audience string `json:"audience" minLength:"1" maxLength:"200" doc:"council_office, administration, faction:<Fraktion> oder department:<Dezernat>" example:"council_office"`
+	Audience string `json:"audience" minLength:"1" maxLength:"200" doc:"council_office, administration, events (jeder öffentliche Schritt als CloudEvent), faction:<Fraktion> oder department:<Dezernat>" example:"council_office"`
 	Channel  string `json:"channel" enum:"email,webhook"`
 	Address  string `json:"address" minLength:"1" maxLength:"2000" doc:"E-Mail-Adresse, bei webhook eine absolute http(s)-URL"`
 	Secret   string `json:"secret,omitempty" minLength:"16" maxLength:"200" doc:"Schlüssel der Webhook-Signatur; ohne Angabe ein zufälliger"`
@@ -179,11 +179,12 @@ func (s *server) requireAdmin(ctx context.Context, bodyID string) error {
 	return err
 }
 
-// checkAudience accepts the audiences reminders go to: the council office,
-// the administration, and a faction or department of the body.
+// checkAudience accepts the audiences reminders and announced steps go to:
+// the council office, the administration, a faction or department of the
+// body, and "events" (every public step, as CloudEvents).
 func (s *server) checkAudience(ctx context.Context, bodyID, aud string) error {
 	const loc = "body.audience"
-	if aud == motion.AudienceCouncilOffice || aud == motion.AudienceAdministration {
+	if aud == motion.AudienceCouncilOffice || aud == motion.AudienceAdministration || aud == motion.AudienceEvents {
 		return nil
 	}
 	kind := store.OrgFaction
@@ -193,7 +194,7 @@ func (s *server) checkAudience(ctx context.Context, bodyID, aud string) error {
 		org, ok = strings.CutPrefix(aud, motion.DepartmentAudience(""))
 	}
 	if !ok || org == "" {
-		return fieldError(loc, "erwartet council_office, administration, faction:<Fraktion> oder department:<Dezernat>")
+		return fieldError(loc, "erwartet council_office, administration, events, faction:<Fraktion> oder department:<Dezernat>")
 	}
 	o, err := s.store.Organization(ctx, org)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && (o.BodyID != bodyID || o.Kind != kind)) {

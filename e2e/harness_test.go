@@ -85,6 +85,9 @@ type harnessOptions struct {
 	failAfterAssign bool
 	// mailer sends the worker's e-mails (reminders, invitations); nil sends none.
 	mailer activities.Mailer
+	// noWorker leaves the worker to the test (see startWorker), which can
+	// then stop it and start another.
+	noWorker bool
 }
 
 func newHarnessWith(t *testing.T, cfg api.Config, opts harnessOptions) *harness {
@@ -112,20 +115,22 @@ func newHarnessWith(t *testing.T, cfg api.Config, opts harnessOptions) *harness 
 	}); err != nil {
 		t.Fatalf("register search attributes: %v", err)
 	}
-	ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
-		workflows.Register(r, workflows.Options{})
-		acts := &activities.Activities{Store: st, Mailer: opts.mailer}
-		acts.Register(r)
-		if opts.failAfterAssign {
-			r.RegisterActivityWithOptions(func(ctx context.Context, in workflows.AssignReferenceInput) (workflows.AssignReferenceResult, error) {
-				res, err := acts.AssignReference(ctx, in)
-				if err == nil && activity.GetInfo(ctx).Attempt == 1 {
-					return res, errors.New("worker lost after assigning " + res.Reference)
-				}
-				return res, err
-			}, activity.RegisterOptions{Name: workflows.ActivityAssignReference, DisableAlreadyRegisteredCheck: true})
-		}
-	})
+	if !opts.noWorker {
+		ts.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
+			workflows.Register(r, workflows.Options{})
+			acts := &activities.Activities{Store: st, Mailer: opts.mailer}
+			acts.Register(r)
+			if opts.failAfterAssign {
+				r.RegisterActivityWithOptions(func(ctx context.Context, in workflows.AssignReferenceInput) (workflows.AssignReferenceResult, error) {
+					res, err := acts.AssignReference(ctx, in)
+					if err == nil && activity.GetInfo(ctx).Attempt == 1 {
+						return res, errors.New("worker lost after assigning " + res.Reference)
+					}
+					return res, err
+				}, activity.RegisterOptions{Name: workflows.ActivityAssignReference, DisableAlreadyRegisteredCheck: true})
+			}
+		})
+	}
 
 	iss := authtest.NewIssuer(t)
 	verifier, err := auth.NewVerifier(ctx, iss.Config())
@@ -384,4 +389,17 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// startWorker starts a worker of the harness's Temporal with the given
+// activities, for a harness made with noWorker; stopping it is the test's.
+func (h *harness) startWorker(acts *activities.Activities) worker.Worker {
+	h.t.Helper()
+	w := worker.New(h.Temporal, workflows.TaskQueue, worker.Options{})
+	workflows.Register(w, workflows.Options{})
+	acts.Register(w)
+	if err := w.Start(); err != nil {
+		h.t.Fatalf("start worker: %v", err)
+	}
+	return w
 }

@@ -415,6 +415,11 @@ type ManualDeadline struct {
 // department is named.
 const AudienceAdministration = "administration"
 
+// AudienceEvents is the audience of a body's notification targets that take
+// every public step of its motions and meetings (mostly CloudEvents
+// webhooks of transparency portals and other systems); no reminder goes there.
+const AudienceEvents = "events"
+
 // Reminder is one reminder of a deadline, at one offset. Key is unique per
 // motion: it names the deadline, its due time and the offset, so a moved
 // deadline gets fresh reminders and a retried one none twice.

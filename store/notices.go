@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/motionflow/motionflow/motion"
 )
 
 // Notice is one notice of an event (a step of a motion or a meeting) to one
@@ -53,8 +54,8 @@ const noticeColumns = `event_id, recipient, channel, audience, body_id, subject_
 const AudienceSubscribers = "subscribers"
 
 // AudienceEvents is the audience of a body's notification targets that take
-// every public event of its motions and meetings as CloudEvents.
-const AudienceEvents = "events"
+// every public step of its motions and meetings (motion.AudienceEvents).
+const AudienceEvents = motion.AudienceEvents
 
 func (n Notice) validate() error {
 	if n.EventID == "" || n.Recipient == "" || n.SubjectID == "" || n.Type == "" || n.At.IsZero() {

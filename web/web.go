@@ -77,6 +77,7 @@ type Store interface {
 	AttachmentContent(ctx context.Context, id string) (store.Attachment, []byte, error)
 
 	ConfirmWatchAddress(ctx context.Context, token string) (subject, email string, err error)
+	noticeStore
 
 	Statistics(ctx context.Context, f store.StatisticsFilter) (store.Statistics, error)
 }
@@ -186,6 +187,9 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("GET /sitzungen/{id}/live", s.showLive)
 	mux.HandleFunc("GET /sitzungen/{id}/live/events", s.liveEvents)
 	mux.HandleFunc("GET /statistik", s.statistics)
+	mux.HandleFunc("GET "+noticesPath, s.showNotices)
+	mux.HandleFunc("POST "+noticesRead, s.markNoticesRead)
+	mux.HandleFunc("POST "+noticesFollow, s.follow)
 	mux.HandleFunc("GET /gremien", s.listOrganizations)
 	mux.HandleFunc("POST /gremien", s.createOrganization)
 	mux.HandleFunc("POST /gremien/koerperschaft", s.saveBody)
