@@ -243,7 +243,7 @@ func (s *server) parseCommand(r *http.Request, f *Form, m *motion.Motion) motion
 		for i, org := range v["steps"] {
 			if org = strings.TrimSpace(org); org == "" {
 				if decisive == strconv.Itoa(i) {
-					f.invalid(fmt.Sprintf("steps[%d]", i), "das beschließende Gremium fehlt")
+					f.invalid(fmt.Sprintf("steps[%d]", i), "Bitte wählen Sie das beschließende Gremium.")
 				}
 				continue
 			}
@@ -279,7 +279,7 @@ func (s *server) parseCommand(r *http.Request, f *Form, m *motion.Motion) motion
 			day, err := s.parseDay(date)
 			hm, err2 := time.Parse("15:04", clock)
 			if err != nil || err2 != nil {
-				f.invalid("due", "kein gültiges Datum mit Uhrzeit")
+				f.invalid("due", "Bitte geben Sie ein gültiges Datum und eine gültige Uhrzeit an.")
 			} else {
 				c.Due = time.Date(day.Year(), day.Month(), day.Day(), hm.Hour(), hm.Minute(), 0, 0, s.loc)
 			}
@@ -357,7 +357,7 @@ func (s *server) parseResult(r *http.Request, f *Form, m *motion.Motion) motion.
 		name, word, ok := cutLast(line)
 		code := namedVote(word)
 		if !ok || name == "" || code == "" {
-			f.invalid("vote.named", fmt.Sprintf("Zeile %d: erwartet „Name: ja“, „nein“, „Enthaltung“ oder „abwesend“", i+1))
+			f.invalid("vote.named", fmt.Sprintf("Zeile %d ist nicht lesbar: Bitte schreiben Sie den Namen, einen Doppelpunkt und „ja“, „nein“, „Enthaltung“ oder „abwesend“, zum Beispiel „Eva Muster: ja“.", i+1))
 			continue
 		}
 		vote.Named = append(vote.Named, motion.NamedVote{Name: name, Vote: code})

@@ -119,6 +119,11 @@ func formContent(f *Form, atts []motion.Attachment) motion.Content {
 	}
 }
 
+// tooLarge says that an uploaded file is larger than an attachment may be.
+func tooLarge(name string, limit int64) string {
+	return fmt.Sprintf("%s: größer als %s; eine Anlage darf höchstens %s groß sein.", name, germanBytes(limit), germanBytes(limit))
+}
+
 // formAttachments reads the attachments the form carries, without the ones
 // the user marked for removal.
 func formAttachments(f *Form) []motion.Attachment {
@@ -386,9 +391,9 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 			return
 		}
 		if !a.InBody(m.BodyID) {
-			f.invalid("body_id", "Sie gehören nicht zu dieser Körperschaft")
+			f.invalid("body_id", "Sie gehören nicht zu dieser Körperschaft.")
 		} else if _, err := s.store.Body(ctx, m.BodyID); errors.Is(err, store.ErrNotFound) {
-			f.invalid("body_id", "unbekannte Körperschaft")
+			f.invalid("body_id", "Diese Körperschaft gibt es nicht.")
 		} else if err != nil {
 			s.fail(w, r, err)
 			return
@@ -419,22 +424,22 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 			}
 			name := cleanName(fh.Filename)
 			if len(atts) >= motion.MaxAttachments {
-				f.invalid("upload", fmt.Sprintf("%s: höchstens %d Anlagen", name, motion.MaxAttachments))
+				f.invalid("upload", fmt.Sprintf("%s: Ein Antrag hat höchstens %d Anlagen.", name, motion.MaxAttachments))
 				continue
 			}
 			if fh.Size > s.cfg.MaxUploadBytes {
-				f.invalid("upload", fmt.Sprintf("%s: größer als %s", name, germanBytes(s.cfg.MaxUploadBytes)))
+				f.invalid("upload", tooLarge(name, s.cfg.MaxUploadBytes))
 				continue
 			}
 			file, err := fh.Open()
 			if err != nil {
-				f.invalid("upload", name+": nicht lesbar")
+				f.invalid("upload", name+": Die Datei ließ sich nicht lesen; bitte laden Sie sie noch einmal hoch.")
 				continue
 			}
 			data, err := io.ReadAll(io.LimitReader(file, s.cfg.MaxUploadBytes+1))
 			file.Close()
 			if err != nil || int64(len(data)) > s.cfg.MaxUploadBytes {
-				f.invalid("upload", fmt.Sprintf("%s: größer als %s", name, germanBytes(s.cfg.MaxUploadBytes)))
+				f.invalid("upload", tooLarge(name, s.cfg.MaxUploadBytes))
 				continue
 			}
 			if !a.InBody(m.BodyID) {
@@ -442,7 +447,7 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 			}
 			at, err := s.storeUpload(r, &m, name, data)
 			if errors.Is(err, errUnsupported) {
-				f.invalid("upload", name+": "+err.Error())
+				f.invalid("upload", name+": "+err.Error()+" sind als Anlage möglich.")
 				continue
 			}
 			if err != nil {
@@ -549,9 +554,10 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 			}
 			m = saved
 			p.Conflict = s.conflictWith(ctx, saved, a)
-			f.Message = fmt.Sprintf("Der Antrag wurde inzwischen geändert (Version %d; Sie haben Version %d bearbeitet). "+
-				"Ihre Änderungen sind noch nicht gespeichert.", saved.Version, f.Version)
-			f.errs = append(f.errs, FormError{Label: "Zwei Fassungen", Message: "bitte vergleichen und entscheiden", Anchor: "editor-konflikt"})
+			// The conflict's section below names who saved which version.
+			f.Message = "Der Antrag wurde inzwischen geändert, nachdem Sie ihn geöffnet hatten. Ihre Änderungen sind noch nicht gespeichert."
+			f.errs = append(f.errs, FormError{Label: "Zwei Fassungen",
+				Message: "Bitte vergleichen Sie unten beide Fassungen und entscheiden Sie, welche gelten soll.", Anchor: "editor-konflikt"})
 		}
 		s.showEditor(w, r, problem.Status(code), p, "")
 		return

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/motionflow/motionflow/export"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 )
@@ -31,6 +32,8 @@ type listPage struct {
 	Form     *Form
 	// Heading says what the list shows: "Alle Anträge" or what is filtered.
 	Heading string
+	// Downloads are the council office's links to the list as CSV and XLSX.
+	Downloads *downloads
 }
 
 // outcomeResults are the final results a motion can end with, in the order
@@ -111,14 +114,14 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 		if st := motion.Status(p.Status); st.Valid() {
 			f.Statuses = []motion.Status{st}
 		} else {
-			form.invalid("status", "unbekannter Status")
+			form.invalid("status", "Das ist ein unbekannter Status; bitte wählen Sie einen aus der Liste.")
 		}
 	}
 	if p.Kind != "" {
 		if k := motion.Kind(p.Kind); k.Valid() {
 			f.Kinds = []motion.Kind{k}
 		} else {
-			form.invalid("kind", "unbekannte Art")
+			form.invalid("kind", "Diese Art gibt es nicht; bitte wählen Sie eine aus der Liste.")
 		}
 	}
 	if p.Outcome != "" {
@@ -129,13 +132,13 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(p.Q) > 500 {
-		form.invalid("q", "höchstens 500 Zeichen")
+		form.invalid("q", "Der Suchtext ist zu lang: höchstens 500 Zeichen.")
 	}
 	if p.From != "" {
 		if t, err := s.parseDay(p.From); err == nil {
 			f.SubmittedFrom = &t
 		} else {
-			form.invalid("von", "kein Datum (TT.MM.JJJJ)")
+			form.invalid("von", "Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ).")
 		}
 	}
 	if p.To != "" {
@@ -143,7 +146,7 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 			t = t.AddDate(0, 0, 1) // "bis" includes the day
 			f.SubmittedTo = &t
 		} else {
-			form.invalid("bis", "kein Datum (TT.MM.JJJJ)")
+			form.invalid("bis", "Bitte geben Sie ein gültiges Datum an (TT.MM.JJJJ).")
 		}
 	}
 	var fromDay, toDay string
@@ -156,6 +159,14 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 	if f.SubmittedFrom != nil && f.SubmittedTo != nil && !f.SubmittedFrom.Before(*f.SubmittedTo) {
 		form.invalid("bis", "Das Ende des Zeitraums ("+toDay+") liegt vor seinem Anfang ("+fromDay+"). Bitte wählen Sie ein Datum ab dem "+fromDay+".")
 	}
+	if format := q.Get("format"); format != "" && !form.Failed() {
+		s.download(w, r, format, "antraege", "Anträge", func() ([][]string, error) {
+			ms, err := export.AllMotions(ctx, s.store, f, export.MaxRows)
+			return export.MotionRows(ms), err
+		})
+		return
+	}
+	p.Downloads = downloadLinks(a, "/antraege", q)
 	bodies, err := s.bodies(ctx, a)
 	if err != nil {
 		s.fail(w, r, err)
@@ -730,3 +741,60 @@ func (p *motionPage) RouteDecisive() int { return routeRows - 1 }
 
 // Name is a row's field name ("steps[2]"), for its id and message.
 func (r routeRow) Name() string { return "steps[" + strconv.Itoa(r.Index) + "]" }
+
+// downloads are the links to a page's table as CSV and as XLSX.
+type downloads struct{ CSV, XLSX string }
+
+// downloadLinks are the council office's links to the list at path with
+// the query q (its filters; without the page cursor), nil for everybody
+// else. The page answers them itself (download), with the caller's session.
+func downloadLinks(a motion.Actor, path string, q url.Values) *downloads {
+	if a.Anonymous() || !a.Has(motion.RoleCouncilOffice) {
+		return nil
+	}
+	link := func(format string) string {
+		nq := url.Values{}
+		for k, vs := range q {
+			if k != "weiter" && k != "ok" && k != "format" {
+				nq[k] = vs
+			}
+		}
+		nq.Set("format", format)
+		return path + "?" + nq.Encode()
+	}
+	return &downloads{CSV: link("csv"), XLSX: link("xlsx")}
+}
+
+// downloadTypes are the formats of ?format= and their media types.
+var downloadTypes = map[string]string{"csv": export.CSVType, "xlsx": export.XLSXType}
+
+// download answers a page's table as a file in format ("csv" or "xlsx"),
+// encoded as the API's exports (export.Encode): rows reads the table; more
+// rows than export.MaxRows are refused (422) with the advice to narrow the
+// filters.
+func (s *server) download(w http.ResponseWriter, r *http.Request, format, base, sheet string, rows func() ([][]string, error)) {
+	mediaType, ok := downloadTypes[format]
+	if !ok {
+		s.errorPage(w, r, http.StatusBadRequest, "Unbekanntes Format", "Herunterladen lässt sich die Liste als CSV (format=csv) oder als Excel-Datei (format=xlsx).")
+		return
+	}
+	table, err := rows()
+	if errors.Is(err, export.ErrTooMany) {
+		s.errorPage(w, r, http.StatusUnprocessableEntity, "Zu viele Zeilen",
+			"Die Liste hat mehr als "+strconv.Itoa(export.MaxRows)+" Zeilen. Bitte schränken Sie die Filter ein und laden Sie sie dann herunter.")
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ct, ext, body, err := export.Encode(mediaType, sheet, table)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+base+"."+ext+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(body)
+}
