@@ -189,11 +189,11 @@ func TestAnnounceTellsSponsorsFollowersAndWebhookOnce(t *testing.T) {
 		t.Errorf("mailed %q, want %q", got, want)
 	}
 	for _, m := range w.sink.Messages() {
-		if m.Subject != "Eingetragen als A12/2026: A12/2026 „Sanierung der Schulen“" {
+		if m.Subject != "Eingetragen als A12/2026: „Sanierung der Schulen“" {
 			t.Errorf("subject %q", m.Subject)
 		}
 	}
-	line := "motion/m1/v3 Eingetragen als A12/2026: A12/2026 „Sanierung der Schulen“"
+	line := "motion/m1/v3 Eingetragen als A12/2026: „Sanierung der Schulen“"
 	for recipient, want := range map[string]int{
 		"audience:faction:spd": 1, "audience:faction:cdu": 1, "audience:faction:gruene": 0,
 		"user:u1": 1, "user:u2": 0, "user:u3": 1, "user:u4": 0, "user:u5": 0,

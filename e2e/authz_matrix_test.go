@@ -705,6 +705,7 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 		}},
 		"get-meeting":         {on: mxOnMeeting, want: mxEveryone(200)},
 		"get-meeting-process": {on: mxOnMeeting, want: mxEveryone(200)},
+		"get-meeting-votes":   {on: mxOnMeeting, want: mxEveryone(200)},
 		// The held meeting's invitation is public; its minutes are a draft,
 		// which only the council office of the body sees.
 		"get-meeting-invitation": {want: mxEveryone(200), prepare: func(authzCaller, *authzTarget) map[string]string {
@@ -738,7 +739,17 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 				"inquiry_answer": "21d", "inquiry_answer_fundamental": "42d", "implementation_report_months": 6,
 				"stale": "90d", "offsets": []string{"-7d", "-1d", "0s"}, "escalation": "7d", "escalation_max": 3}
 		}},
-		"get-worklist": {want: mxSignedIn(200)},
+		"get-worklist":        {want: mxSignedIn(200)},
+		"list-implementation": {want: mxRoles(200, motion.RoleCouncilOffice, motion.RoleAdministration)},
+
+		"get-inbox":          {want: mxSignedIn(200)},
+		"mark-inbox-read":    {want: mxSignedIn(200), body: func(authzCaller, *authzTarget) any { return map[string]any{} }},
+		"list-subscriptions": {want: mxSignedIn(200)},
+		"subscribe": {want: mxSignedIn(200), body: func(authzCaller, *authzTarget) any {
+			return map[string]any{"body_id": bodyID, "kind": "keyword", "value": "Verkehr", "channels": []string{"inapp"}}
+		}},
+		// Without the query naming what to stop following there is nothing to end.
+		"unsubscribe": {want: mxSignedIn(http.StatusUnprocessableEntity)},
 
 		"watch-motion": {on: mxOnMotion, want: mxVisible(200, true), body: func(authzCaller, *authzTarget) any { return map[string]any{} }},
 		"unwatch-motion": {on: mxOnMotion, want: mxVisible(204, true), prepare: func(c authzCaller, t *authzTarget) map[string]string {
@@ -773,6 +784,13 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 		"create-notification-target": {want: mxRoles(201, motion.RoleAdmin), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"audience": "council_office", "channel": "email", "address": fmt.Sprintf("ratsbuero-%d@mannheim.example", mx.seq.Add(1))}
 		}},
+		"list-target-deliveries": {want: mxRoles(200, office...), prepare: func(authzCaller, *authzTarget) map[string]string {
+			return map[string]string{"id": mx.target()}
+		}},
+		// An event the target's log does not hold: nothing to send again.
+		"redeliver": {want: mxRoles(404, office...), prepare: func(authzCaller, *authzTarget) map[string]string {
+			return map[string]string{"id": mx.target(), "event": "motion/unbekannt/v1"}
+		}},
 		"delete-notification-target": {want: mxRoles(204, motion.RoleAdmin), prepare: func(authzCaller, *authzTarget) map[string]string {
 			var out struct {
 				ID string `json:"id"`
@@ -794,6 +812,17 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 			body: mx.meetingCommandBody(c), mutates: true}
 	}
 	return rows
+}
+
+// target is a webhook target of the events audience, made by the admin.
+func (mx *authzMatrix) target() string {
+	var out struct {
+		ID string `json:"id"`
+	}
+	mx.h.decode(mx.h.mustStatus(mx.h.call("POST", "/v1/bodies/"+bodyID+"/notification-targets", mx.h.Admin, map[string]any{
+		"audience": "events", "channel": "webhook", "address": fmt.Sprintf("https://transparenz-%d.mannheim.example/ereignisse", mx.seq.Add(1)),
+	}), 201), &out)
+	return out.ID
 }
 
 // factionFeed: only the staff of the faction may create its feed; for any

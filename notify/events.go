@@ -102,10 +102,15 @@ func MotionStep(m *motion.Motion, ev motion.Event, baseURL string) (Step, bool) 
 	if m.Outcome != nil {
 		em.Outcome = m.Outcome.Result
 	}
+	// "Registriert als A12/2026: „Titel“" names the reference once.
+	label := motionLabel(nm)
+	if m.Reference != "" && strings.Contains(ev.Summary, m.Reference) {
+		label = motionLabel(Motion{Title: m.Title})
+	}
 	return Step{
 		ID: fmt.Sprintf("motion/%s/v%d", m.ID, ev.Version), Type: EventTypePrefix + "motion." + name,
 		Kind: "motion", SubjectID: m.ID, BodyID: m.BodyID, Version: ev.Version, At: ev.At,
-		Text:   truncate(fmt.Sprintf("%s: %s", motion.OneLine(ev.Summary), motionLabel(nm)), 200),
+		Text:   truncate(motion.OneLine(ev.Summary)+": "+label, 200),
 		Link:   MotionLink(baseURL, m.ID),
 		Motion: em,
 	}, true
