@@ -27,15 +27,19 @@ import (
 //   - the users watching the motion, and those following one of its
 //     keywords, its faction, a co-sponsor or an organization on its route
 //     (for a meeting: its organization), by the channels they chose (inbox,
-//     e-mail to a confirmed address; a watcher who chose the daily digest
-//     gets steps in the inbox only, the digest lists reminders).
+//     e-mail to a confirmed address); a watcher who chose the daily digest
+//     gets the e-mail queued for the digest (store.DeliveryQueued, sent by
+//     SendDigests), not sent now.
 //
 // Only what the public may read is announced (notify.MotionStep,
 // notify.MeetingStep): a motion's draft phase is announced to nobody, so a
 // third faction and the public never learn of a draft. Every notice is a row
 // keyed by (event, recipient), claimed before sending and marked after, as
-// Notify does for reminders; a failed channel is recorded on its row and,
-// once every other recipient was tried, returned as a retryable error.
+// Notify does for reminders; one address reached several ways gets one
+// e-mail, and an immediate one (a target's, a subscriber's) wins over a
+// digest. A failed channel is recorded on its row and, once every other
+// recipient was tried, returned as a retryable error. Without a Mailer,
+// immediate e-mails are skipped with a warning; digest queueing goes on.
 func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (workflows.NotifyResult, error) {
 	var res workflows.NotifyResult
 	var (
@@ -102,8 +106,8 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 	type follower struct {
 		subject, name, email, audience string
 		channels                       []store.Channel
-		// digest: the watcher wants one mail a day; steps reach them in the
-		// inbox only (the daily digest lists reminders).
+		// digest: the watcher wants one mail a day: the e-mail of the step
+		// is queued for the daily digest.
 		digest bool
 	}
 	var followers []follower
@@ -131,11 +135,14 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 		}
 	}
 
-	// The sends: targets first, then followers' e-mail; one per recipient.
+	// The sends: targets first, then followers' immediate e-mail, then the
+	// e-mail queued for digests, so that an immediate e-mail wins; one per
+	// recipient.
 	type send struct {
 		n      store.Notice
 		to     string // e-mail address or webhook URL
 		secret string
+		digest bool
 	}
 	var sends []send
 	seen := map[string]bool{}
@@ -167,21 +174,23 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 		}
 		add(send{n: n, to: t.Address, secret: t.Secret})
 	}
-	for _, f := range followers {
-		if !hasChannel(f.channels, store.ChannelEmail) || f.email == "" || f.digest {
-			continue
+	for _, digest := range []bool{false, true} {
+		for _, f := range followers {
+			if f.digest != digest || !hasChannel(f.channels, store.ChannelEmail) || f.email == "" {
+				continue
+			}
+			if a.Mailer == nil && !digest {
+				emailDisabled++
+				continue
+			}
+			n := base
+			n.Recipient, n.Channel, n.Audience = store.EmailRecipient(f.email), store.ChannelEmail, f.audience
+			to := f.email
+			if f.name != "" {
+				to = (&mail.Address{Name: f.name, Address: f.email}).String()
+			}
+			add(send{n: n, to: to, digest: digest})
 		}
-		if a.Mailer == nil {
-			emailDisabled++
-			continue
-		}
-		n := base
-		n.Recipient, n.Channel, n.Audience = store.EmailRecipient(f.email), store.ChannelEmail, f.audience
-		to := f.email
-		if f.name != "" {
-			to = (&mail.Address{Name: f.name, Address: f.email}).String()
-		}
-		add(send{n: n, to: to})
 	}
 	log := activity.GetLogger(ctx)
 	if emailDisabled > 0 {
@@ -193,7 +202,17 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 		lease = info.StartToCloseTimeout + 10*time.Second
 	}
 	var errs []error
+	tried := 0
 	for _, s := range sends {
+		if s.digest {
+			n := s.n
+			n.Status = store.DeliveryQueued
+			if _, err := a.Store.RecordNotice(ctx, n); err != nil {
+				return res, classify(err)
+			}
+			continue
+		}
+		tried++
 		stored, claimed, err := a.Store.ClaimNotice(ctx, s.n, lease)
 		if err != nil {
 			return res, classify(err)
@@ -227,7 +246,7 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 	}
 	if len(errs) > 0 {
 		return res, temporal.NewApplicationErrorWithCause(
-			fmt.Sprintf("step %s: %d of %d notices failed", step.ID, len(errs), len(sends)),
+			fmt.Sprintf("step %s: %d of %d notices failed", step.ID, len(errs), tried),
 			ErrTypeDelivery, errors.Join(errs...))
 	}
 	return res, nil

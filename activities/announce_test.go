@@ -122,7 +122,7 @@ func newAnnounceWorld(t *testing.T) *announceWorld {
 		{MotionID: "m1", Subject: "u1", Name: "Erika Muster", Email: "erika@example.org", Channels: []store.Channel{store.ChannelEmail, store.ChannelInApp}, EmailConfirmed: true},
 		// An address nobody confirmed is not mailed.
 		{MotionID: "m1", Subject: "u2", Email: "fremd@example.org", Channels: []store.Channel{store.ChannelEmail}},
-		// The daily digest lists reminders; steps are not mailed one by one.
+		// The daily digest: steps are queued for it, not mailed one by one.
 		{MotionID: "m1", Subject: "u6", Email: "digest@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true, EmailConfirmed: true},
 	} {
 		if _, err := s.Watch(ctx, wt); err != nil {
@@ -218,6 +218,10 @@ func TestAnnounceTellsSponsorsFollowersAndWebhookOnce(t *testing.T) {
 		t.Errorf("data %+v (%v)", step, err)
 	}
 	w.hook.mu.Unlock()
+	if n, err := w.s.Notice(t.Context(), "motion/m1/v3", store.EmailRecipient("digest@example.org")); err != nil ||
+		n.Status != store.DeliveryQueued || n.Text != line[len("motion/m1/v3 "):] || n.Link != "https://rat.example/antraege/m1" {
+		t.Errorf("the digest watcher's notice = %+v, %v; want it queued", n, err)
+	}
 
 	// Announcing the same step again (a retry, a replay) sends nothing.
 	res, err = w.announce(t, w.m, ev)
@@ -269,5 +273,93 @@ func TestAnnounceKeepsTheDraftPhaseToItself(t *testing.T) {
 	var n int
 	if err := w.s.Pool.QueryRow(t.Context(), `SELECT count(*) FROM notices`).Scan(&n); err != nil || n != 0 || len(w.sink.Messages()) != 0 {
 		t.Errorf("%d notices and %d mails of a draft (%v)", n, len(w.sink.Messages()), err)
+	}
+}
+
+// TestAnnounceQueuesStepsForTheDigest: a watcher who chose the daily digest
+// gets the step in the next digest, once, not at once; an address that gets
+// the step at once anyway (a faction's mailbox, a subscriber's immediate
+// e-mail) gets it once and not again in the digest.
+func TestAnnounceQueuesStepsForTheDigest(t *testing.T) {
+	t.Parallel()
+	w := newAnnounceWorld(t)
+	for _, wt := range []store.Watch{
+		{MotionID: "m1", Subject: "u7", Email: "spd@mannheim.example", Channels: []store.Channel{store.ChannelEmail}, Digest: true, EmailConfirmed: true},
+		{MotionID: "m1", Subject: "u8", Email: "Hans@example.org", Channels: []store.Channel{store.ChannelEmail}, Digest: true, EmailConfirmed: true},
+	} {
+		if _, err := w.s.Watch(t.Context(), wt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	registered := motion.Event{MotionID: "m1", Version: 3, Command: motion.CmdRegister, At: w.m.UpdatedAt, Status: w.m.Status,
+		Summary: "Eingetragen als A12/2026"}
+	scheduledM := w.m
+	scheduledM.Version, scheduledM.Status = 4, motion.StatusInConsultation
+	scheduled := motion.Event{MotionID: "m1", Version: 4, Command: motion.CmdSchedule, At: time.Date(2026, 3, 3, 15, 30, 0, 0, time.UTC),
+		Status: scheduledM.Status, Summary: "Auf die Tagesordnung des Hauptausschusses gesetzt"}
+	for _, step := range []struct {
+		m  motion.Motion
+		ev motion.Event
+	}{{w.m, registered}, {scheduledM, scheduled}} {
+		if res, err := w.announce(t, step.m, step.ev); err != nil || res != (workflows.NotifyResult{Sent: 5}) {
+			t.Fatalf("announce %s = %+v, %v; want 4 mails and 1 webhook, the digest's not counted", step.ev.Command, res, err)
+		}
+	}
+	want := []string{"cdu@mannheim.example", "cdu@mannheim.example", "erika@example.org", "erika@example.org",
+		"hans@example.org", "hans@example.org", "spd@mannheim.example", "spd@mannheim.example"}
+	if got := recipients(w.sink.Messages()); !slices.Equal(got, want) {
+		t.Errorf("mailed at once %q, want %q", got, want)
+	}
+	for rcpt, want := range map[string]store.DeliveryStatus{
+		"spd@mannheim.example": store.DeliverySent, "hans@example.org": store.DeliverySent, "digest@example.org": store.DeliveryQueued,
+	} {
+		if n, err := w.s.Notice(t.Context(), "motion/m1/v4", store.EmailRecipient(rcpt)); err != nil || n.Status != want {
+			t.Errorf("notice to %s = %+v, %v; want %s", rcpt, n, err, want)
+		}
+	}
+
+	w.sink.Reset()
+	digest := func(run string, at time.Time) workflows.DigestResult {
+		t.Helper()
+		v, err := w.env.ExecuteActivity(workflows.ActivityDigest, workflows.DigestInput{Run: run, At: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res workflows.DigestResult
+		if err := v.Get(&res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := digest("2026-03-04", time.Date(2026, 3, 4, 6, 0, 0, 0, time.UTC)); res != (workflows.DigestResult{Recipients: 1, Sent: 1, Items: 2}) {
+		t.Errorf("digest run = %+v, want one e-mail with both steps", res)
+	}
+	msgs := w.sink.Messages()
+	if len(msgs) != 1 || !slices.Equal(msgs[0].To, []string{"digest@example.org"}) {
+		t.Fatalf("digest mailed to %q, want digest@example.org alone", recipients(msgs))
+	}
+	text := strings.ReplaceAll(msgs[0].Text(), "\r\n", "\n") // the mail's lines end in CRLF
+	for _, want := range []string{
+		"Neuigkeiten zu Ihren Vorgängen\n\n1. Eingetragen als A12/2026: „Sanierung der Schulen“\n   Datum:   02.03.2026 10:00 Uhr\n" +
+			"   Link:    https://rat.example/antraege/m1\n",
+		"\n2. Auf die Tagesordnung des Hauptausschusses gesetzt: A12/2026 „Sanierung der Schulen“\n   Datum:   03.03.2026 16:30 Uhr\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest text lacks %q:\n%s", want, text)
+		}
+	}
+	if msgs[0].Subject != "Tägliche Übersicht vom 04.03.2026: 2 Neuigkeiten" {
+		t.Errorf("digest subject %q", msgs[0].Subject)
+	}
+
+	// Announcing a step again and the next run send nothing.
+	if res, err := w.announce(t, scheduledM, scheduled); err != nil || res != (workflows.NotifyResult{Skipped: 5}) {
+		t.Errorf("announce again = %+v, %v", res, err)
+	}
+	if res := digest("2026-03-05", time.Date(2026, 3, 5, 6, 0, 0, 0, time.UTC)); res != (workflows.DigestResult{}) {
+		t.Errorf("next run = %+v, want nothing waiting", res)
+	}
+	if n := len(w.sink.Messages()); n != 1 {
+		t.Errorf("%d mails after the repeat, want the one digest", n)
 	}
 }

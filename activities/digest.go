@@ -23,8 +23,9 @@ const (
 	digestSendTimeout = 2 * time.Minute
 )
 
-// SendDigests sends one digest run: each recipient with queued reminders
-// (watchers who chose the daily digest) gets one e-mail listing them all.
+// SendDigests sends one digest run: each recipient with queued reminders or
+// steps (watchers who chose the daily digest; see Notify and Announce) gets
+// one e-mail listing them all.
 //
 // For each recipient it first makes the run's digest (store.StartDigest
 // claims, once per run and recipient, every queued row no digest holds yet),
@@ -32,15 +33,15 @@ const (
 // any earlier one whose sending never completed, each under its own id. A
 // digest is claimed before sending and marked sent after (with its rows), so
 // a retried run skips what it sent (counted in Skipped) and never mails a
-// reminder in two digests; rows queued while a run is retried wait for the
-// next run. The e-mail's Message-ID and X-Motionflow-Delivery derive from the
-// digest id, the same on every attempt; only a crash between sending and
-// recording sends a digest again, identical to the first.
+// reminder or a step in two digests; rows queued while a run is retried
+// wait for the next run. The e-mail's Message-ID and X-Motionflow-Delivery
+// derive from the digest id, the same on every attempt; only a crash between
+// sending and recording sends a digest again, identical to the first.
 //
 // A failed send is recorded on the digest and, after every other recipient
 // was tried, returned as a retryable error (ErrTypeDelivery); an address the
-// mail server refuses for good marks the digest and its reminders failed.
-// Without a Mailer nothing is sent and the reminders stay queued.
+// mail server refuses for good marks the digest and its rows failed.
+// Without a Mailer nothing is sent and the rows stay queued.
 func (a *Activities) SendDigests(ctx context.Context, in workflows.DigestInput) (workflows.DigestResult, error) {
 	var res workflows.DigestResult
 	if in.Run == "" || in.At.IsZero() {
@@ -111,7 +112,11 @@ func (a *Activities) sendDigest(ctx context.Context, id string, res *workflows.D
 			Link: notify.MotionLink(a.BaseURL, it.MotionID),
 		}
 	}
-	msg := notify.ComposeDigest(to, d.At, items)
+	steps := make([]notify.DigestStep, len(d.Steps))
+	for i, st := range d.Steps {
+		steps[i] = notify.DigestStep{Text: st.Text, At: st.At, Link: st.Link}
+	}
+	msg := notify.ComposeDigest(to, d.At, items, steps)
 	msg.DeliveryID = d.ID
 
 	sendCtx, cancel := context.WithTimeout(ctx, digestSendTimeout)
@@ -135,6 +140,6 @@ func (a *Activities) sendDigest(ctx context.Context, id string, res *workflows.D
 		return err
 	}
 	res.Sent++
-	res.Items += len(d.Items)
+	res.Items += len(d.Items) + len(d.Steps)
 	return nil
 }

@@ -29,7 +29,7 @@ type switchMailer struct {
 func (m *switchMailer) Send(ctx context.Context, to string, msg notify.Message) error {
 	m.mu.Lock()
 	fail := m.fail
-	if strings.HasPrefix(msg.Subject, "Fristen-Übersicht") {
+	if strings.Contains(msg.Subject, "Übersicht vom") { // a digest
 		m.attempted = append(m.attempted, to)
 	}
 	m.mu.Unlock()
@@ -363,5 +363,115 @@ func TestDigestPermanentFailureAndDisabledMail(t *testing.T) {
 	var app *temporal.ApplicationError
 	if !errors.As(err, &app) || !app.NonRetryable() {
 		t.Errorf("run without name: err = %v, want non-retryable", err)
+	}
+}
+
+func (w *world) announce(t *testing.T, m motion.Motion, ev motion.Event) workflows.NotifyResult {
+	t.Helper()
+	v, err := w.env.ExecuteActivity(workflows.ActivityAnnounce, workflows.AnnounceInput{Motion: &m, Event: &ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res workflows.NotifyResult
+	if err := v.Get(&res); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestDigestMailsQueuedStepsOnce: the steps of watched motions wait, queued,
+// for the watchers' digest; a failed send keeps them for the retry, which
+// mails each of them once, with the recipient's reminders; a later run
+// mails nothing again.
+func TestDigestMailsQueuedStepsOnce(t *testing.T) {
+	t.Parallel()
+	w, sm := digestWorld(t)
+	submitted := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	m2 := motion.Motion{ID: "m2", BodyID: "ma", Version: 2, Kind: motion.KindMotion, Status: motion.StatusRegistered,
+		Reference: "A13/2026", Content: motion.Content{Title: "Sichere Radwege am Ring"}, Faction: "gruene", SubmittedAt: &submitted}
+	registered := motion.Event{MotionID: "m2", Version: 2, Command: motion.CmdRegister, Status: m2.Status,
+		At: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC), Summary: "Eingetragen als A13/2026"}
+	scheduled := m2
+	scheduled.Version, scheduled.Status = 3, motion.StatusInConsultation
+	onAgenda := motion.Event{MotionID: "m2", Version: 3, Command: motion.CmdSchedule, Status: scheduled.Status,
+		At: time.Date(2026, 3, 16, 22, 30, 0, 0, time.UTC), Summary: "Auf die Tagesordnung gesetzt"}
+	// m2's watchers both chose the digest: nothing goes out at once.
+	for _, s := range []struct {
+		m  motion.Motion
+		ev motion.Event
+	}{{m2, registered}, {scheduled, onAgenda}} {
+		if res := w.announce(t, s.m, s.ev); res != (workflows.NotifyResult{}) {
+			t.Errorf("announce %s = %+v, want nothing sent", s.ev.Command, res)
+		}
+	}
+	if n := len(w.sink.Messages()); n != 0 {
+		t.Fatalf("%d mails at once, want none", n)
+	}
+	w.queue(t, reminder(-7*24*time.Hour, false)) // m1's reminder, for digest@ alone
+
+	// The mail server is down: the steps stay queued in the run's digests.
+	at := time.Date(2026, 3, 17, 7, 0, 0, 0, berlin)
+	sm.failWith(errors.New("451 4.3.0 try again later"))
+	if _, err := w.digest(t, "2026-03-17", at); err == nil {
+		t.Fatal("digest succeeded with the server down")
+	}
+	digestAddr := store.EmailRecipient("digest@example.org")
+	for _, rcpt := range []string{digestAddr, store.EmailRecipient("max@example.org")} {
+		for _, ev := range []string{"motion/m2/v2", "motion/m2/v3"} {
+			if n, err := w.s.Notice(t.Context(), ev, rcpt); err != nil || n.Status != store.DeliveryQueued {
+				t.Errorf("%s to %s after the failure = %+v, %v; want queued", ev, rcpt, n, err)
+			}
+		}
+	}
+	if d, err := w.s.Digest(t.Context(), store.DigestID("2026-03-17", digestAddr)); err != nil || d.Count != 3 || d.Status != store.DeliveryPending {
+		t.Errorf("digest@'s digest after the failure = %+v, %v; want 1 reminder and 2 steps pending", d, err)
+	}
+
+	// The retry mails each recipient's steps once.
+	sm.failWith(nil)
+	res, err := w.digest(t, "2026-03-17", at)
+	if err != nil || res != (workflows.DigestResult{Recipients: 2, Sent: 2, Items: 5}) {
+		t.Fatalf("retry = %+v, %v; want 2 e-mails with 1 reminder and 4 steps", res, err)
+	}
+	mails := byRecipient(t, w.sink.Messages())
+	both, maxMail := mails["digest@example.org"], mails["max@example.org"]
+	if both.Subject != "Tägliche Übersicht vom 17.03.2026: 1 Erinnerung, 2 Neuigkeiten" ||
+		maxMail.Subject != "Tägliche Übersicht vom 17.03.2026: 2 Neuigkeiten" {
+		t.Errorf("subjects %q, %q", both.Subject, maxMail.Subject)
+	}
+	text := strings.ReplaceAll(both.Text(), "\r\n", "\n") // the mail's lines end in CRLF
+	for _, want := range []string{
+		": 1 Erinnerung und 2 Neuigkeiten.\n",
+		"\nFristen\n\n1. Anfrage A12/2026 „Sanierung der Schulen“\n",
+		"\nNeuigkeiten zu Ihren Vorgängen\n\n1. Eingetragen als A13/2026: „Sichere Radwege am Ring“\n" +
+			"   Datum:   02.03.2026 11:00 Uhr\n   Link:    http://127.0.0.1:8080/v1/motions/m2\n",
+		// 22:30 UTC on 16 March is 23:30 in Berlin.
+		"\n2. Auf die Tagesordnung gesetzt: A13/2026 „Sichere Radwege am Ring“\n   Datum:   16.03.2026 23:30 Uhr\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest@'s digest lacks %q:\n%s", want, text)
+		}
+	}
+	if !strings.Contains(both.HTML(), `<a href="http://127.0.0.1:8080/v1/motions/m2">Eingetragen als A13/2026: „Sichere Radwege am Ring“</a>`) {
+		t.Errorf("digest HTML lacks the linked step:\n%s", both.HTML())
+	}
+	if mt := maxMail.Text(); strings.Count(mt, "Eingetragen als A13/2026") != 1 || strings.Count(mt, "Auf die Tagesordnung gesetzt") != 1 ||
+		strings.Contains(mt, "A12/2026") {
+		t.Errorf("Max's digest:\n%s", mt)
+	}
+	if n, err := w.s.Notice(t.Context(), "motion/m2/v3", digestAddr); err != nil || n.Status != store.DeliverySent {
+		t.Errorf("a mailed step = %+v, %v; want sent", n, err)
+	}
+
+	// Announced again (a replay) and the next day's run: nothing goes out.
+	w.sink.Reset()
+	if res := w.announce(t, scheduled, onAgenda); res != (workflows.NotifyResult{}) {
+		t.Errorf("announce again = %+v", res)
+	}
+	if res, err := w.digest(t, "2026-03-18", at.AddDate(0, 0, 1)); err != nil || res != (workflows.DigestResult{}) {
+		t.Errorf("next run = %+v, %v; want nothing waiting", res, err)
+	}
+	if n := len(w.sink.Messages()); n != 0 {
+		t.Errorf("%d mails after the digest, want none", n)
 	}
 }

@@ -14,14 +14,16 @@ import (
 )
 
 // The daily digest. Watchers who chose the digest get their reminder e-mails
-// queued in the reminder log (DeliveryQueued) instead of sent. Once a day a
-// digest run gathers them, one e-mail per recipient:
+// queued in the reminder log, and the e-mails of the steps of the motions
+// they watch queued in the notices (both DeliveryQueued), instead of sent.
+// Once a day a digest run gathers them, one e-mail per recipient:
 //
 //  1. DigestRecipients lists the recipients with queued rows.
 //  2. StartDigest makes the run's digest of a recipient: in one transaction
-//     it claims every queued row that no digest holds yet. It does so once
-//     per (run, recipient): calling it again returns the same digest and
-//     claims nothing new, so rows queued meanwhile wait for the next run.
+//     it claims every queued row (reminder or notice) that no digest holds
+//     yet. It does so once per (run, recipient): calling it again returns
+//     the same digest and claims nothing new, so rows queued meanwhile wait
+//     for the next run.
 //  3. PendingDigests lists the recipient's digests not yet sent: the run's
 //     own and any earlier one whose sending never completed.
 //  4. ClaimDigest takes a lease on one digest for sending (one sender at a
@@ -33,8 +35,8 @@ import (
 // A row is thus mailed in exactly one digest. Only a crash between sending
 // and MarkDigestSent sends a digest again, with the same Message-ID.
 
-// Digest is one digest e-mail to one recipient: the queued reminders it
-// claimed, sent together.
+// Digest is one digest e-mail to one recipient: the queued reminders and
+// steps it claimed, sent together.
 type Digest struct {
 	// ID is DigestID(Run, Recipient).
 	ID string
@@ -47,7 +49,7 @@ type Digest struct {
 	// Status is DeliveryPending until sent (DeliverySent) or refused for good
 	// (DeliveryFailed).
 	Status DeliveryStatus
-	// Count is the number of reminders the digest claimed.
+	// Count is the number of rows the digest claimed: reminders and steps.
 	Count int `db:"items"`
 	// Attempts counts the claims (sends begun).
 	Attempts  int
@@ -61,6 +63,9 @@ type Digest struct {
 	// Items are the reminders of the digest, most urgent first; set by
 	// ClaimDigest when it claimed the digest.
 	Items []DigestItem `db:"-"`
+	// Steps are the steps of watched motions in the digest, in the order
+	// they happened; set by ClaimDigest when it claimed the digest.
+	Steps []DigestStep `db:"-"`
 }
 
 // Address is the digest's e-mail address (the Recipient without "mailto:").
@@ -83,6 +88,17 @@ type DigestItem struct {
 	Escalation bool
 }
 
+// DigestStep is one step of a watched motion in a digest: a queued notice,
+// with what it said when it was announced.
+type DigestStep struct {
+	EventID string
+	// Text is the German one-line summary of the step (see Notice.Text).
+	Text string
+	Link string
+	// At is when the step happened.
+	At time.Time
+}
+
 const digestColumns = `id, recipient, run, at, status, items, attempts, sent_at, last_error, created`
 
 // DigestID is the id of the digest of run for recipient: 32 hex digits of a
@@ -93,10 +109,15 @@ func DigestID(run, recipient string) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// DigestRecipients lists, in order, the recipients with reminders waiting for
-// a digest: queued rows not yet claimed, or claimed by a digest not yet sent.
+// DigestRecipients lists, in order, the recipients with reminders or steps
+// waiting for a digest: queued rows not yet claimed, or claimed by a digest
+// not yet sent.
 func (s *Store) DigestRecipients(ctx context.Context) ([]string, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT DISTINCT recipient FROM reminders WHERE status = 'queued' AND channel = 'email' ORDER BY recipient`)
+	rows, _ := s.Pool.Query(ctx, `
+		SELECT recipient FROM reminders WHERE status = 'queued' AND channel = 'email'
+		UNION
+		SELECT recipient FROM notices WHERE status = 'queued' AND channel = 'email'
+		ORDER BY recipient`)
 	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		return nil, fmt.Errorf("store: digest recipients: %w", mapErr(err))
@@ -109,9 +130,9 @@ var errNothingQueued = errors.New("nothing queued")
 
 // StartDigest returns the digest of run (taken at time at) for recipient,
 // making it on the first call: in one transaction it claims every queued row
-// of the recipient that no digest holds yet. Later calls with the same run
-// return the digest as it stands and claim nothing, whatever was queued
-// since. made is false, and nothing is stored, when the digest did not exist
+// of the recipient (reminders and notices) that no digest holds yet, and
+// counts them. Later calls with the same run return the digest as it stands
+// and claim nothing, whatever was queued since. made is false, and nothing is stored, when the digest did not exist
 // and nothing was waiting for it.
 func (s *Store) StartDigest(ctx context.Context, run string, at time.Time, recipient string) (d Digest, made bool, err error) {
 	if run == "" || recipient == "" || at.IsZero() {
@@ -129,15 +150,19 @@ func (s *Store) StartDigest(ctx context.Context, run string, at time.Time, recip
 		if tag.RowsAffected() == 1 {
 			// A row another digest claims concurrently is re-checked after
 			// that one commits and skipped: no row is claimed twice.
-			tag, err := tx.Exec(ctx, `UPDATE reminders SET digest_id = $1
-				WHERE recipient = $2 AND channel = 'email' AND status = 'queued' AND digest_id IS NULL`, id, recipient)
-			if err != nil {
-				return err
+			var items int64
+			for _, table := range []string{"reminders", "notices"} {
+				tag, err := tx.Exec(ctx, `UPDATE `+table+` SET digest_id = $1
+					WHERE recipient = $2 AND channel = 'email' AND status = 'queued' AND digest_id IS NULL`, id, recipient)
+				if err != nil {
+					return err
+				}
+				items += tag.RowsAffected()
 			}
-			if tag.RowsAffected() == 0 {
+			if items == 0 {
 				return errNothingQueued
 			}
-			if _, err := tx.Exec(ctx, `UPDATE digests SET items = $2 WHERE id = $1`, id, tag.RowsAffected()); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE digests SET items = $2 WHERE id = $1`, id, items); err != nil {
 				return err
 			}
 			made = true
@@ -166,8 +191,8 @@ func (s *Store) PendingDigests(ctx context.Context, recipient string) ([]Digest,
 	return out, nil
 }
 
-// Digest returns the digest with id, without its items; ErrNotFound if there
-// is none.
+// Digest returns the digest with id, without its items and steps;
+// ErrNotFound if there is none.
 func (s *Store) Digest(ctx context.Context, id string) (Digest, error) {
 	rows, _ := s.Pool.Query(ctx, `SELECT `+digestColumns+` FROM digests WHERE id = $1`, id)
 	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Digest])
@@ -175,12 +200,12 @@ func (s *Store) Digest(ctx context.Context, id string) (Digest, error) {
 }
 
 // ClaimDigest claims the pending digest id for sending for the lease:
-// claimed is true when the caller must send it now, with its Items and Name
-// filled in, and then call MarkDigestSent or RecordDigestError. It is false
-// when the digest was sent or failed for good (d.Status tells), or when
-// another attempt holds an unexpired claim (d.Status DeliveryPending: try
-// again later). Claims use the database's clock. ErrNotFound for an unknown
-// digest.
+// claimed is true when the caller must send it now, with its Items, Steps
+// and Name filled in, and then call MarkDigestSent or RecordDigestError. It
+// is false when the digest was sent or failed for good (d.Status tells), or
+// when another attempt holds an unexpired claim (d.Status DeliveryPending:
+// try again later). Claims use the database's clock. ErrNotFound for an
+// unknown digest.
 func (s *Store) ClaimDigest(ctx context.Context, id string, lease time.Duration) (d Digest, claimed bool, err error) {
 	if lease <= 0 {
 		return Digest{}, false, invalidf("lease must be positive")
@@ -212,6 +237,11 @@ func (s *Store) ClaimDigest(ctx context.Context, id string, lease time.Duration)
 		if d.Items, err = pgx.CollectRows(rows, pgx.RowToStructByName[DigestItem]); err != nil {
 			return err
 		}
+		rows, _ = tx.Query(ctx, `SELECT event_id, text, link, at FROM notices
+			WHERE digest_id = $1 ORDER BY at, event_id`, id)
+		if d.Steps, err = pgx.CollectRows(rows, pgx.RowToStructByName[DigestStep]); err != nil {
+			return err
+		}
 		err = tx.QueryRow(ctx, `SELECT coalesce((SELECT name FROM watches
 			WHERE lower(email) = $1 AND name <> '' ORDER BY digest DESC, created DESC LIMIT 1), '')`,
 			strings.ToLower(d.Address())).Scan(&d.Name)
@@ -224,8 +254,8 @@ func (s *Store) ClaimDigest(ctx context.Context, id string, lease time.Duration)
 }
 
 // MarkDigestSent records that a claimed digest was sent: the digest and its
-// reminders are DeliverySent and never sent again. Marking a sent digest
-// again is a no-op; a failed one gives ErrInvalid.
+// reminders and notices are DeliverySent and never sent again. Marking a
+// sent digest again is a no-op; a failed one gives ErrInvalid.
 func (s *Store) MarkDigestSent(ctx context.Context, id string) error {
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE digests SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = ''
@@ -243,9 +273,13 @@ func (s *Store) MarkDigestSent(ctx context.Context, id string) error {
 			}
 			return nil
 		}
-		_, err = tx.Exec(ctx, `UPDATE reminders SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = ''
-			WHERE digest_id = $1 AND status = 'queued'`, id)
-		return err
+		for _, table := range []string{"reminders", "notices"} {
+			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = ''
+				WHERE digest_id = $1 AND status = 'queued'`, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: mark digest sent: %w", mapErr(err))
@@ -255,8 +289,8 @@ func (s *Store) MarkDigestSent(ctx context.Context, id string) error {
 
 // RecordDigestError records why sending a claimed digest failed and releases
 // the claim, so that a retry may claim it at once. A permanent failure (an
-// address the mail server refuses) marks the digest and its reminders
-// DeliveryFailed: they are not tried again.
+// address the mail server refuses) marks the digest and its reminders and
+// notices DeliveryFailed: they are not tried again.
 func (s *Store) RecordDigestError(ctx context.Context, id string, cause error, permanent bool) error {
 	msg := "unknown error"
 	if cause != nil {
@@ -272,9 +306,13 @@ func (s *Store) RecordDigestError(ctx context.Context, id string, cause error, p
 		if err != nil || tag.RowsAffected() == 0 || !permanent {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE reminders SET status = 'failed', last_error = $2
-			WHERE digest_id = $1 AND status = 'queued'`, id, msg)
-		return err
+		for _, table := range []string{"reminders", "notices"} {
+			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET status = 'failed', last_error = $2
+				WHERE digest_id = $1 AND status = 'queued'`, id, msg); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("store: record digest error: %w", mapErr(err))

@@ -207,3 +207,142 @@ func TestDigestClaimsOnce(t *testing.T) {
 		t.Errorf("unknown digest: err = %v, want ErrNotFound", err)
 	}
 }
+
+// queueStep queues the e-mail of a step (event) to addr for the digest, as
+// Announce does for a watcher who chose it.
+func queueStep(t *testing.T, s *store.Store, event, addr, text string, at time.Time) {
+	t.Helper()
+	n := store.Notice{EventID: event, Recipient: store.EmailRecipient(addr), Channel: store.ChannelEmail,
+		Audience: store.AudienceWatchers, BodyID: "ma", SubjectKind: "motion", SubjectID: "m1",
+		Type: "de.motionflow.motion.step", At: at, Text: text, Link: "https://rat.example/m1", Status: store.DeliveryQueued}
+	if inserted, err := s.RecordNotice(ctx(t), n); err != nil || !inserted {
+		t.Fatalf("queue step %s %s: %v, %v", event, addr, inserted, err)
+	}
+}
+
+// TestDigestClaimsQueuedNotices: the e-mails of steps queued for the digest
+// go into a recipient's digest with the queued reminders, each in exactly
+// one digest, in the order the steps happened; a failure keeps them for the
+// retry, a refusal fails them for good.
+func TestDigestClaimsQueuedNotices(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, "ma")
+	m := submit(draft("m1", "ma", "spd", "Sanierung der Schulen", t0), t0.Add(time.Hour))
+	if err := s.Project(ctx(t), m, eventFor(m, motion.CmdSubmit)); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 3, 30, 0, 0, 0, 0, time.UTC)
+	erika, steps := store.EmailRecipient("erika@example.org"), store.EmailRecipient("steps@example.org")
+	queue(t, s, "m1", "agenda_placement@-1d", "erika@example.org", day.Add(48*time.Hour), "")
+	// Queued out of order: the digest lists them as they happened.
+	queueStep(t, s, "motion/m1/v5", "Erika@Example.org", "Auf die Tagesordnung gesetzt: „Sanierung der Schulen“", day.Add(14*time.Hour))
+	queueStep(t, s, "motion/m1/v4", "erika@example.org", "Eingetragen als A12/2026: „Sanierung der Schulen“", day.Add(9*time.Hour))
+	// A recipient with steps only.
+	queueStep(t, s, "motion/m1/v4", "steps@example.org", "Eingetragen als A12/2026: „Sanierung der Schulen“", day.Add(9*time.Hour))
+	// Queuing again changes nothing; neither an immediate e-mail nor an inbox entry is in a digest.
+	again := store.Notice{EventID: "motion/m1/v4", Recipient: erika, Channel: store.ChannelEmail, BodyID: "ma",
+		SubjectKind: "motion", SubjectID: "m1", Type: "de.motionflow.motion.step", At: day, Text: "anders", Status: store.DeliveryQueued}
+	if inserted, err := s.RecordNotice(ctx(t), again); err != nil || inserted {
+		t.Errorf("queue the same step again: %v, %v", inserted, err)
+	}
+	if _, claimed, err := s.ClaimNotice(ctx(t), store.Notice{EventID: "motion/m1/v3", Recipient: erika, Channel: store.ChannelEmail,
+		BodyID: "ma", SubjectKind: "motion", SubjectID: "m1", Type: "de.motionflow.motion.step", At: day}, time.Minute); err != nil || !claimed {
+		t.Fatalf("claim an immediate e-mail: %v, %v", claimed, err)
+	}
+	if err := s.MarkNoticeSent(ctx(t), "motion/m1/v3", erika); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.RecordNotice(ctx(t), store.Notice{EventID: "motion/m1/v4", Recipient: store.UserRecipient("u1"), Channel: store.ChannelInApp,
+		BodyID: "ma", SubjectKind: "motion", SubjectID: "m1", Type: "de.motionflow.motion.step", At: day}); err != nil {
+		t.Fatal(err)
+	}
+	for name, n := range map[string]store.Notice{
+		"inbox entry queued": {EventID: "e", Recipient: store.UserRecipient("u1"), Channel: store.ChannelInApp, SubjectKind: "motion",
+			SubjectID: "m1", Type: "x", At: day, Status: store.DeliveryQueued},
+		"recorded as failed": {EventID: "e", Recipient: erika, Channel: store.ChannelEmail, SubjectKind: "motion",
+			SubjectID: "m1", Type: "x", At: day, Status: store.DeliveryFailed},
+	} {
+		if _, err := s.RecordNotice(ctx(t), n); !errors.Is(err, store.ErrInvalid) {
+			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
+		}
+	}
+
+	if rcpts, err := s.DigestRecipients(ctx(t)); err != nil || !slices.Equal(rcpts, []string{erika, steps}) {
+		t.Fatalf("DigestRecipients = %v, %v", rcpts, err)
+	}
+	at := time.Date(2026, 3, 31, 5, 0, 0, 0, time.UTC)
+	d, made, err := s.StartDigest(ctx(t), "2026-03-31", at, erika)
+	if err != nil || !made || d.Count != 3 {
+		t.Fatalf("StartDigest = %+v, %v, %v; want 1 reminder and 2 steps", d, made, err)
+	}
+	stepsOf := func(d store.Digest) []string {
+		var out []string
+		for _, st := range d.Steps {
+			out = append(out, st.EventID+" "+st.At.UTC().Format(time.RFC3339)+" "+st.Text+" "+st.Link)
+		}
+		return out
+	}
+	wantSteps := []string{
+		"motion/m1/v4 2026-03-30T09:00:00Z Eingetragen als A12/2026: „Sanierung der Schulen“ https://rat.example/m1",
+		"motion/m1/v5 2026-03-30T14:00:00Z Auf die Tagesordnung gesetzt: „Sanierung der Schulen“ https://rat.example/m1",
+	}
+	d, claimed, err := s.ClaimDigest(ctx(t), d.ID, time.Minute)
+	if err != nil || !claimed || len(d.Items) != 1 || !slices.Equal(stepsOf(d), wantSteps) {
+		t.Fatalf("ClaimDigest = %+v, %v, %v; steps %q", d, claimed, err, stepsOf(d))
+	}
+
+	// A step queued meanwhile waits for the next run; a failed send keeps the set.
+	queueStep(t, s, "motion/m1/v6", "erika@example.org", "Beschlossen: „Sanierung der Schulen“", day.Add(20*time.Hour))
+	if again, made, err := s.StartDigest(ctx(t), "2026-03-31", at, erika); err != nil || made || again.Count != 3 {
+		t.Errorf("StartDigest again = %+v, %v, %v", again, made, err)
+	}
+	if err := s.RecordDigestError(ctx(t), d.ID, errors.New("451 try later"), false); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Notice(ctx(t), "motion/m1/v4", erika); err != nil || n.Status != store.DeliveryQueued {
+		t.Errorf("step after a failed send = %+v, %v; want still queued", n, err)
+	}
+	d, claimed, err = s.ClaimDigest(ctx(t), d.ID, time.Minute)
+	if err != nil || !claimed || len(d.Items) != 1 || !slices.Equal(stepsOf(d), wantSteps) {
+		t.Fatalf("claim after an error = %+v, %v, %v; steps %q", d, claimed, err, stepsOf(d))
+	}
+	if err := s.MarkDigestSent(ctx(t), d.ID); err != nil {
+		t.Fatal(err)
+	}
+	for event, want := range map[string]store.DeliveryStatus{
+		"motion/m1/v3": store.DeliverySent, "motion/m1/v4": store.DeliverySent, "motion/m1/v5": store.DeliverySent,
+		"motion/m1/v6": store.DeliveryQueued,
+	} {
+		if n, err := s.Notice(ctx(t), event, erika); err != nil || n.Status != want || (want == store.DeliverySent && n.SentAt == nil) {
+			t.Errorf("%s to erika = %+v, %v; want %s", event, n, err, want)
+		}
+	}
+
+	// The next run takes the step queued meanwhile, alone.
+	next, made, err := s.StartDigest(ctx(t), "2026-04-01", at.AddDate(0, 0, 1), erika)
+	if err != nil || !made || next.Count != 1 {
+		t.Fatalf("next run = %+v, %v, %v", next, made, err)
+	}
+	if next, claimed, err := s.ClaimDigest(ctx(t), next.ID, time.Minute); err != nil || !claimed || len(next.Items) != 0 ||
+		len(next.Steps) != 1 || next.Steps[0].EventID != "motion/m1/v6" {
+		t.Errorf("next run's digest = %+v, %v, %v", next, claimed, err)
+	}
+
+	// A permanent failure fails the steps for good.
+	sd, made, err := s.StartDigest(ctx(t), "2026-03-31", at, steps)
+	if err != nil || !made || sd.Count != 1 {
+		t.Fatalf("StartDigest of steps alone = %+v, %v, %v", sd, made, err)
+	}
+	if _, claimed, err := s.ClaimDigest(ctx(t), sd.ID, time.Minute); err != nil || !claimed {
+		t.Fatalf("claim: %v, %v", claimed, err)
+	}
+	if err := s.RecordDigestError(ctx(t), sd.ID, errors.New("550 no such user"), true); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Notice(ctx(t), "motion/m1/v4", steps); err != nil || n.Status != store.DeliveryFailed || n.LastError != "550 no such user" {
+		t.Errorf("refused step = %+v, %v", n, err)
+	}
+	if rcpts, _ := s.DigestRecipients(ctx(t)); !slices.Equal(rcpts, []string{erika}) {
+		t.Errorf("DigestRecipients at the end = %v, want only erika (v6 claimed, not sent)", rcpts)
+	}
+}

@@ -77,13 +77,25 @@ func (n Notice) insertArgs(status DeliveryStatus) []any {
 		n.Type, n.At, n.Text, n.Link, n.TargetID, string(status), payloadOrNil(n.Payload)}
 }
 
-// RecordNotice stores an inbox entry (as sent) unless the event already
-// reached the recipient; inserted tells whether it is new.
+// RecordNotice stores a notice its caller does not send itself, unless the
+// event already reached the recipient (an existing row is never changed):
+// an inbox entry (n.Status DeliverySent or empty), or an e-mail queued for
+// the recipient's daily digest (DeliveryQueued; see StartDigest). inserted
+// tells whether it is new.
 func (s *Store) RecordNotice(ctx context.Context, n Notice) (inserted bool, err error) {
 	if err := n.validate(); err != nil {
 		return false, err
 	}
-	tag, err := s.Pool.Exec(ctx, insertNotice, n.insertArgs(DeliverySent)...)
+	status := n.Status
+	switch {
+	case status == "":
+		status = DeliverySent
+	case status == DeliveryQueued && n.Channel != ChannelEmail:
+		return false, invalidf("only e-mail notices wait for a digest")
+	case status != DeliverySent && status != DeliveryQueued:
+		return false, invalidf("notice recorded as %s", status)
+	}
+	tag, err := s.Pool.Exec(ctx, insertNotice, n.insertArgs(status)...)
 	if err != nil {
 		return false, fmt.Errorf("store: record notice: %w", mapErr(err))
 	}

@@ -4,7 +4,10 @@
 -- notice reach each recipient exactly once across retries and restarts:
 --   inapp   an inbox entry of a user ("user:<subject>") or of a faction's
 --           shared inbox ("audience:faction:<org>"), with its read mark;
---   email   a mail to "mailto:<address>", claimed while it is sent;
+--   email   a mail to "mailto:<address>", claimed while it is sent, or
+--           queued (status 'queued') for the daily digest (005) of a
+--           watcher who chose it, which claims it (digest_id) and sends it
+--           with the recipient's queued reminders;
 --   webhook a CloudEvents 1.0 request to "webhook:<url>" of a notification
 --           target (target_id), claimed while it is sent: the target's
 --           delivery log, from which a delivery can be sent again.
@@ -29,11 +32,16 @@ CREATE TABLE notices (
     last_error   text NOT NULL DEFAULT '',
     read_at      timestamptz,
     payload      jsonb,
+    -- digest_id: the digest a queued e-mail was claimed by; NULL while it
+    -- waits for one.
+    digest_id    text REFERENCES digests (id),
     created      timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (event_id, recipient)
 );
 CREATE INDEX notices_inbox ON notices (recipient, at DESC, event_id) WHERE channel = 'inapp';
 CREATE INDEX notices_target ON notices (target_id, created DESC) WHERE target_id <> '';
+CREATE INDEX notices_queued ON notices (recipient) WHERE status = 'queued';
+CREATE INDEX notices_digest ON notices (digest_id) WHERE digest_id IS NOT NULL;
 
 -- A user following a keyword or an organization (a committee or a faction):
 -- the public steps of every motion with that keyword, or on that
