@@ -108,7 +108,7 @@ func permit(m *Meeting, name CommandName, a motion.Actor, expected int64) error 
 	}
 	if expected != motion.AnyVersion && expected != m.Version {
 		return motion.Refuse(motion.CodeStaleVersion, fmt.Sprintf(
-			"Die Sitzung wurde inzwischen geändert (Version %d statt %d). Bitte neu laden und erneut versuchen.", m.Version, expected))
+			"Die Sitzung wurde inzwischen geändert (jetzt Version %d, Ihre Anfrage bezog sich auf Version %d). Bitte laden Sie sie neu und senden Sie die Änderung erneut.", m.Version, expected))
 	}
 	if !slices.Contains(r.From, m.status()) {
 		return motion.Refuse(motion.CodeIllegalTransition, fmt.Sprintf(
@@ -129,7 +129,7 @@ func (m *Meeting) status() Status {
 // motions. On error m is unchanged.
 func Apply(m *Meeting, req Request) (Event, []Tell, error) {
 	if req.Command == nil {
-		return Event{}, nil, motion.Refuse(motion.CodeInvalid, "Kein Befehl.")
+		return Event{}, nil, motion.Refuse(motion.CodeInvalid, "Die Anfrage nennt keinen Befehl.")
 	}
 	name := req.Command.Name()
 	if err := permit(m, name, req.Actor, req.ExpectedVersion); err != nil {
@@ -149,7 +149,7 @@ func Apply(m *Meeting, req Request) (Event, []Tell, error) {
 	next.renumber()
 	data, err := json.Marshal(req.Command)
 	if err != nil {
-		return Event{}, nil, motion.Refuse(motion.CodeInvalid, "Der Befehl ist nicht darstellbar.")
+		return Event{}, nil, motion.Refuse(motion.CodeInvalid, "Der Befehl lässt sich nicht speichern.")
 	}
 	for i := range tells {
 		tells[i].Key = fmt.Sprintf("meeting/%s/v%d/%d", m.ID, next.Version, i)
@@ -323,7 +323,7 @@ func addItem(m *Meeting, c AddItem, at time.Time) (string, []Tell, error) {
 	urgent := m.status() != StatusPlanned && c.PostponedFrom == ""
 	if urgent && strings.TrimSpace(c.UrgentReason) == "" {
 		return "", nil, motion.Invalid("urgent_reason",
-			"Nach der Einladung kommt ein Punkt nur als dringlicher Punkt auf die Tagesordnung; bitte die Dringlichkeit begründen.")
+			"Nach der Einladung kommt ein Punkt nur als dringlicher Punkt auf die Tagesordnung; bitte begründen Sie die Dringlichkeit.")
 	}
 	m.NextItem++
 	it := Item{ID: fmt.Sprintf("t%d", m.NextItem), Kind: c.Kind, Title: c.Title, Public: c.Public, Sub: c.Sub,
@@ -346,10 +346,10 @@ func addItem(m *Meeting, c AddItem, at time.Time) (string, []Tell, error) {
 
 func recordResults(m *Meeting, c RecordResults, req Request) (string, []Tell, error) {
 	if len(c.ItemIDs) == 0 {
-		return "", nil, motion.Invalid("item_ids", "Bitte mindestens einen Tagesordnungspunkt wählen.")
+		return "", nil, motion.Invalid("item_ids", "Bitte wählen Sie mindestens einen Tagesordnungspunkt.")
 	}
 	if len(c.ItemIDs) > MaxItems {
-		return "", nil, motion.Invalid("item_ids", fmt.Sprintf("Höchstens %d Tagesordnungspunkte je Abstimmung.", MaxItems))
+		return "", nil, motion.Invalid("item_ids", fmt.Sprintf("Eine Abstimmung umfasst höchstens %d Tagesordnungspunkte.", MaxItems))
 	}
 	if !m.Quorate() {
 		return "", nil, motion.Refuse(motion.CodeIllegalTransition, fmt.Sprintf(
@@ -370,7 +370,7 @@ func recordResults(m *Meeting, c RecordResults, req Request) (string, []Tell, er
 		return "", nil, motion.Invalid("postpone_to", "Nur eine Vertagung nennt die Sitzung, in die der Punkt geht.")
 	}
 	if c.PostponeTo == m.ID && c.PostponeTo != "" {
-		return "", nil, motion.Invalid("postpone_to", "Ein Punkt wird in eine andere Sitzung vertagt.")
+		return "", nil, motion.Invalid("postpone_to", "Ein Punkt kann nur in eine andere Sitzung vertagt werden.")
 	}
 	seen := map[string]bool{}
 	for _, id := range c.ItemIDs {
@@ -431,7 +431,7 @@ func names(field, label string, list []string, required bool) ([]string, error) 
 		return nil, motion.Invalid(field, label+" fehlen.")
 	}
 	if len(list) > MaxMembers {
-		return nil, motion.Invalid(field, fmt.Sprintf("Höchstens %d Namen.", MaxMembers))
+		return nil, motion.Invalid(field, fmt.Sprintf("Die Liste darf höchstens %d Namen enthalten.", MaxMembers))
 	}
 	seen := map[string]bool{}
 	out := make([]string, 0, len(list))

@@ -270,7 +270,7 @@ func (r DeadlineRules) Validate() error {
 	var t texts
 	if t.line("time_zone", "Die Zeitzone", &r.TimeZone, maxTimeZone, optional) && r.TimeZone != "" {
 		if _, err := loadLocation(r.TimeZone); err != nil || r.TimeZone == "Local" {
-			t.f.add("time_zone", "Die Zeitzone ist unbekannt; erwartet z. B. Europe/Berlin.")
+			t.f.add("time_zone", "Diese Zeitzone ist unbekannt; bitte geben Sie eine Zeitzone wie Europe/Berlin an.")
 		}
 	}
 	f := &t.f
@@ -295,13 +295,13 @@ func (r DeadlineRules) Validate() error {
 	case r.ImplementationReportMonths < 0 || r.ImplementationReportMonths > MaxImplementationReportMonths:
 		f.add("implementation_report_months", "Die Monate bis zum Bericht zur Umsetzung müssen zwischen 0 und %d liegen.", MaxImplementationReportMonths)
 	case r.ImplementationReportMonths == 0 && r.ImplementationReport == 0:
-		f.add("implementation_report_months", "Die Frist für den Bericht zur Umsetzung fehlt: Monate oder Dauer angeben.")
+		f.add("implementation_report_months", "Die Frist für den Bericht zur Umsetzung fehlt; bitte geben Sie Monate oder eine Dauer an.")
 	}
 	period("implementation_report", "Die Dauer bis zum Bericht zur Umsetzung", r.ImplementationReport, false)
 	period("stale", "Die Zeit bis „ohne Fortgang“", r.Stale, true)
 	switch {
 	case len(r.Offsets) == 0:
-		f.add("offsets", "Mindestens eine Erinnerung ist anzugeben.")
+		f.add("offsets", "Bitte geben Sie mindestens eine Erinnerung an.")
 	case len(r.Offsets) > MaxOffsets:
 		f.add("offsets", "Es sind höchstens %d Erinnerungen möglich.", MaxOffsets)
 	default:
@@ -316,7 +316,7 @@ func (r DeadlineRules) Validate() error {
 	case r.EscalationMax < 0 || r.EscalationMax > MaxEscalations:
 		f.add("escalation_max", "Die Zahl der weiteren Erinnerungen muss zwischen 0 und %d liegen.", MaxEscalations)
 	case r.EscalationMax > 0 && r.Escalation == 0:
-		f.add("escalation", "Der Abstand der weiteren Erinnerungen fehlt, obwohl escalation_max gesetzt ist.")
+		f.add("escalation", "Der Abstand der weiteren Erinnerungen fehlt; er ist nötig, wenn weitere Erinnerungen vorgesehen sind.")
 	}
 	period("invitation_due", "Die Einladungsfrist", r.InvitationDue, false)
 	period("decisions_published", "Die Frist für die Bekanntgabe der Beschlüsse", r.DecisionsPublished, false)

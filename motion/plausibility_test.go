@@ -128,8 +128,8 @@ func TestOutcomeWithoutMeetingCanBeCorrected(t *testing.T) {
 		{ResultInput{Result: ResultPostponed}, []string{"result: Dieses Ergebnis schließt einen Antrag nicht ab."}},
 		{ResultInput{Result: ResultRejected, Vote: &Vote{Yes: 1, No: 2}}, []string{"vote: Ein ohne Beratung festgestelltes Ergebnis hat keine Abstimmung."}},
 		{ResultInput{Result: ResultSettledByOtherResolutions}, []string{
-			"links: „erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss",
-			"originator_agreed: anzugeben, ob die Antragsteller zugestimmt haben"}},
+			"links: Das Ergebnis „erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss; bitte geben Sie sein Aktenzeichen oder seine Adresse an.",
+			"originator_agreed: Bitte geben Sie an, ob die Antragsteller der Erledigung durch andere Beschlüsse zugestimmt haben (Ja oder Nein)."}},
 	} {
 		e := refused(t, m, clerk, CorrectResult{ConsultationID: OutcomeConsultation, Reason: "x", ResultInput: tc.in}, CodeInvalid)
 		if got := fieldErrors(e); !slices.Equal(got, tc.want) {

@@ -110,7 +110,7 @@ func (t *texts) check(field, label string, kind textKind, v *string, max int, n 
 		t.f.add(field, "%s ist leer.", label)
 		return false
 	case utf8.RuneCountInString(s) > max:
-		t.f.add(field, "%s ist zu lang: höchstens %d Zeichen.", label, max)
+		t.f.add(field, "%s darf höchstens %d Zeichen lang sein.", label, max)
 		return false
 	}
 	return true
@@ -146,7 +146,7 @@ func ordinal(i int) string { return fmt.Sprintf("%d.", i+1) }
 func (t *texts) content(c *Content) {
 	title := strings.TrimSpace(c.Title)
 	if t.line("title", "Der Titel", &c.Title, MaxTitle, required) && utf8.RuneCountInString(title) < 3 {
-		t.f.add("title", "Der Titel ist zu kurz: mindestens 3 Zeichen.")
+		t.f.add("title", "Der Titel muss mindestens 3 Zeichen lang sein.")
 	}
 	if t.count("resolution_points", "Beschlusspunkte", len(c.ResolutionPoints), MaxResolutionPoints) {
 		total := 0
@@ -156,7 +156,7 @@ func (t *texts) content(c *Content) {
 			total += utf8.RuneCountInString(c.ResolutionPoints[i])
 		}
 		if total > MaxResolutionPointsTotal {
-			t.f.add("resolution_points", "Die Beschlusspunkte sind zusammen zu lang: höchstens %d Zeichen.", MaxResolutionPointsTotal)
+			t.f.add("resolution_points", "Die Beschlusspunkte dürfen zusammen höchstens %d Zeichen lang sein.", MaxResolutionPointsTotal)
 		}
 	}
 	t.prose("justification", "Die Begründung", &c.Justification, MaxJustification, optional)
@@ -343,7 +343,7 @@ func checkTexts(cmd Command) (Command, error) {
 		t.prose("reason", "Die Begründung", &c.Reason, maxReason, required)
 		cmd = c
 	default:
-		return nil, refuse(CodeInvalid, "Unbekannter Befehl.")
+		return nil, refuse(CodeInvalid, "Diesen Befehl gibt es nicht.")
 	}
 	if err := t.f.err(); err != nil {
 		return nil, err

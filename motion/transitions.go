@@ -144,7 +144,7 @@ func (e Event) RedactedFor(m *Motion, a Actor) Event {
 func Permit(m *Motion, name CommandName, a Actor, expectedVersion int64) (Role, error) {
 	rule, ok := Table[name]
 	if !ok {
-		return "", refuse(CodeInvalid, "Unbekannter Befehl %q.", name)
+		return "", refuse(CodeInvalid, "Den Befehl %q gibt es nicht.", name)
 	}
 	if name == CmdCreate {
 		role, err := rule.role(m, a)
@@ -164,13 +164,13 @@ func Permit(m *Motion, name CommandName, a Actor, expectedVersion int64) (Role, 
 		return "", err
 	}
 	if expectedVersion != AnyVersion && expectedVersion != m.Version {
-		return "", refuse(CodeStaleVersion, "Der Antrag wurde inzwischen geändert (Version %d, erwartet %d). Bitte neu laden.", m.Version, expectedVersion)
+		return "", refuse(CodeStaleVersion, "Der Antrag wurde inzwischen geändert (jetzt Version %d, Ihre Anfrage bezog sich auf Version %d). Bitte laden Sie ihn neu und senden Sie die Änderung erneut.", m.Version, expectedVersion)
 	}
 	if !slices.Contains(rule.From, m.Status) {
-		return "", refuse(CodeIllegalTransition, "%q ist im Status %q nicht möglich.", name, m.Status.Label())
+		return "", refuse(CodeIllegalTransition, "Dieser Schritt (%s) ist bei einem Antrag im Status „%s“ nicht möglich.", name, m.Status.Label())
 	}
 	if len(rule.Kinds) > 0 && !slices.Contains(rule.Kinds, m.Kind) {
-		return "", refuse(CodeIllegalTransition, "%q ist für die Art %q nicht möglich.", name, m.Kind.Label())
+		return "", refuse(CodeIllegalTransition, "Dieser Schritt (%s) ist bei einem Antrag der Art „%s“ nicht möglich.", name, m.Kind.Label())
 	}
 	if rule.Guard != nil {
 		if err := rule.Guard(m); err != nil {
@@ -234,7 +234,7 @@ func Allowed(m *Motion, a Actor) []CommandName {
 // bumps its version and returns the event to record. On error m is unchanged.
 func Apply(m *Motion, req Request) (Event, error) {
 	if req.Command == nil {
-		return Event{}, refuse(CodeInvalid, "Kein Befehl.")
+		return Event{}, refuse(CodeInvalid, "Die Anfrage nennt keinen Befehl.")
 	}
 	name := req.Command.Name()
 	role, err := Permit(m, name, req.Actor, req.ExpectedVersion)
@@ -264,7 +264,7 @@ func Apply(m *Motion, req Request) (Event, error) {
 	next.UpdatedAt = req.At
 	data, err := json.Marshal(req.Command)
 	if err != nil {
-		return Event{}, refuse(CodeInvalid, "Befehl nicht darstellbar: %v", err)
+		return Event{}, refuse(CodeInvalid, "Der Befehl lässt sich nicht speichern.")
 	}
 	*m = *next
 	return Event{
@@ -331,9 +331,9 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		var f fields
 		switch {
 		case c.Faction == m.Faction || slices.Contains(m.Cosponsors, c.Faction):
-			f.add("faction", "ist bereits Antragsteller")
+			f.add("faction", "Diese Fraktion ist bereits Antragstellerin oder Mitantragstellerin.")
 		case len(m.Cosponsors) >= maxCosponsors:
-			f.add("faction", "höchstens %d Mitantragsteller", maxCosponsors)
+			f.add("faction", "Ein Antrag kann höchstens %d Fraktionen als Mitantragsteller haben.", maxCosponsors)
 		}
 		if err := f.err(); err != nil {
 			return "", "", err
@@ -372,7 +372,7 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		var f fields
 		in.validate(&f)
 		if c.Result.Valid() && !outcomeResult(c.Result) {
-			f.add("result", "%q ist kein abschließendes Ergebnis", c.Result)
+			f.add("result", "Das Ergebnis „%s“ schließt einen Antrag nicht ab.", c.Result.Label())
 		}
 		if err := f.err(); err != nil {
 			return "", "", err
@@ -398,29 +398,29 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		m.Reason = c.Reason
 		return "Nicht behandelt (Ende der Wahlperiode)", c.Reason, nil
 	}
-	return "", "", refuse(CodeInvalid, "Unbekannter Befehl %q.", req.Command.Name())
+	return "", "", refuse(CodeInvalid, "Den Befehl %q gibt es nicht.", req.Command.Name())
 }
 
 func setRoute(m *Motion, c SetRoute) (string, string, error) {
 	var f fields
 	if len(c.Steps) == 0 {
-		f.add("steps", "mindestens ein Gremium")
+		f.add("steps", "Bitte wählen Sie mindestens ein Gremium.")
 	}
 	decisive := 0
 	for i, s := range c.Steps {
 		if s.Decisive {
 			decisive++
 			if i != len(c.Steps)-1 {
-				f.add(fmt.Sprintf("steps[%d].decisive", i), "das beschließende Gremium berät zuletzt")
+				f.add(fmt.Sprintf("steps[%d].decisive", i), "Das beschließende Gremium berät als letztes; bitte stellen Sie es an das Ende der Beratungsfolge.")
 			}
 		}
 	}
 	if len(c.Steps) > 0 && decisive != 1 {
-		f.add("steps", "genau ein beschließendes Gremium (das letzte)")
+		f.add("steps", "Die Beratungsfolge hat genau ein beschließendes Gremium, und zwar als letztes.")
 	}
 	for _, k := range m.Consultations {
 		if k.Status == ConsultationDone && k.Decisive && k.Record != nil && k.Record.Result != ResultReferred {
-			f.add("steps", "das beschließende Gremium hat bereits beraten")
+			f.add("steps", "Das beschließende Gremium hat den Antrag bereits beraten; die Beratungsfolge lässt sich nicht mehr ändern.")
 		}
 	}
 	if err := f.err(); err != nil {
@@ -461,7 +461,7 @@ func schedule(m *Motion, c Schedule, at time.Time) (string, string, error) {
 	case k == nil:
 		f.add("consultation_id", unknownConsultation)
 	case k.Status == ConsultationDone:
-		f.add("consultation_id", "Beratung ist bereits abgeschlossen")
+		f.add("consultation_id", "Diese Beratung ist bereits abgeschlossen.")
 	case k.Status == ConsultationSkipped:
 		f.add("consultation_id", "Diese Beratung wurde übersprungen; sie kann nicht mehr eingeplant werden.")
 	}
@@ -496,7 +496,7 @@ func recordResult(m *Motion, c RecordResult, at time.Time) (string, string, erro
 		return "", "", f.err()
 	}
 	if k.Status != ConsultationScheduled {
-		f.add("consultation_id", "Beratung ist keiner Sitzung zugeordnet oder bereits abgeschlossen")
+		f.add("consultation_id", "Diese Beratung ist keiner Sitzung zugeordnet oder bereits abgeschlossen.")
 	}
 	c.ResultInput.validate(&f)
 	c.ResultInput.validateFor(k, &f)
@@ -610,7 +610,7 @@ func correctResult(m *Motion, c CorrectResult, at time.Time) (string, string, er
 		return "", "", f.err()
 	}
 	if k.Status != ConsultationDone || k.Record == nil {
-		f.add("consultation_id", "zu dieser Beratung ist kein Ergebnis erfasst")
+		f.add("consultation_id", "Zu dieser Beratung ist noch kein Ergebnis erfasst.")
 		return "", "", f.err()
 	}
 	if c.MeetingStart != nil && at.Before(*c.MeetingStart) {
@@ -622,9 +622,9 @@ func correctResult(m *Motion, c CorrectResult, at time.Time) (string, string, er
 	switch {
 	case slices.Contains([]Result{ResultPostponed, ResultReferred, ResultWithdrawn}, old),
 		slices.Contains([]Result{ResultPostponed, ResultReferred, ResultWithdrawn}, c.Result):
-		f.add("result", "Vertagung, Verweisung und Rücknahme können nicht korrigiert werden")
+		f.add("result", "Vertagung, Verweisung und Rücknahme können nicht korrigiert werden.")
 	case c.Result.Valid() && endsConsultation(k, old) != endsConsultation(k, c.Result):
-		f.add("result", "die Korrektur darf nicht ändern, ob die Beratung abgeschlossen ist")
+		f.add("result", "Die Korrektur darf nicht ändern, ob die Beratung abgeschlossen ist.")
 	}
 	if err := f.err(); err != nil {
 		return "", "", err

@@ -1,6 +1,7 @@
 package motion
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -49,16 +50,16 @@ func (c Content) validateComplete(k Kind, f *fields) {
 	c.validate(f)
 	if len(c.ResolutionPoints) == 0 {
 		if k == KindInquiry {
-			f.add("resolution_points", "eine Anfrage braucht mindestens eine Frage")
+			f.add("resolution_points", "Eine Anfrage braucht mindestens eine Frage.")
 		} else {
-			f.add("resolution_points", "mindestens ein Beschlusspunkt")
+			f.add("resolution_points", "Der Antrag braucht mindestens einen Beschlusspunkt.")
 		}
 	}
 	if k == KindBudgetMotion && strings.TrimSpace(c.BudgetCycle) == "" {
-		f.add("budget_cycle", "ein Haushaltsantrag nennt die Haushaltsberatung")
+		f.add("budget_cycle", "Ein Haushaltsantrag nennt die Haushaltsberatung, zu der er gestellt wird; bitte geben Sie sie an.")
 	}
 	if k == KindAmendment && strings.TrimSpace(c.Amends) == "" {
-		f.add("amends", "ein Änderungsantrag nennt, was er ändert")
+		f.add("amends", "Ein Änderungsantrag nennt den Antrag oder die Vorlage, die er ändert.")
 	}
 }
 
@@ -89,19 +90,19 @@ func (in ResultInput) validate(f *fields) {
 	}
 	for i, l := range in.Links {
 		if l.MotionID == "" && l.Reference == "" && l.URL == "" {
-			f.add(fieldIndex("links", i), "nennt weder Antrag, Aktenzeichen noch Adresse")
+			f.add(fieldIndex("links", i), "Dieser Beschluss braucht ein Aktenzeichen oder eine Adresse; ein Titel allein genügt nicht.")
 		}
 	}
 	if in.Result == ResultSettledByOtherResolutions {
 		if len(in.Links) == 0 {
-			f.add("links", "„erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss")
+			f.add("links", "Das Ergebnis „erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss; bitte geben Sie sein Aktenzeichen oder seine Adresse an.")
 		}
 		if in.OriginatorAgreed == nil {
-			f.add("originator_agreed", "anzugeben, ob die Antragsteller zugestimmt haben")
+			f.add("originator_agreed", "Bitte geben Sie an, ob die Antragsteller der Erledigung durch andere Beschlüsse zugestimmt haben (Ja oder Nein).")
 		}
 	}
 	if in.Result == ResultReferred && strings.TrimSpace(in.ReferredTo) == "" {
-		f.add("referred_to", "eine Verweisung nennt das Gremium")
+		f.add("referred_to", "Bitte wählen Sie das Gremium, an das der Antrag verwiesen wird.")
 	}
 	if in.Vote != nil {
 		in.Vote.validate(f)
@@ -189,11 +190,11 @@ func (in ResultInput) checkMajority(f *fields) {
 func (in ResultInput) validateFor(k *Consultation, f *fields) {
 	switch {
 	case in.Result.Recommendation() && k.Decisive:
-		f.add("result", "das beschließende Gremium empfiehlt nicht, es beschließt")
+		f.add("result", "Dieses Gremium beschließt über den Antrag; bitte wählen Sie einen Beschluss statt einer Empfehlung.")
 	case (in.Result == ResultAdopted || in.Result == ResultAdoptedAmended || in.Result == ResultRejected) && !k.Decisive:
-		f.add("result", "ein vorberatendes Gremium beschließt nicht, es empfiehlt")
+		f.add("result", "Dieses Gremium berät den Antrag nur vor; bitte wählen Sie eine Empfehlung statt eines Beschlusses.")
 	case in.Result == ResultReferred && in.ReferredTo == k.OrganizationID:
-		f.add("referred_to", "Verweisung an dasselbe Gremium")
+		f.add("referred_to", "Ein Gremium kann den Antrag nicht an sich selbst verweisen.")
 	}
 }
 
@@ -207,47 +208,56 @@ func (in ResultInput) record(meeting string, at time.Time) ResultRecord {
 
 func (v *Vote) validate(f *fields) {
 	if v.Yes < 0 || v.No < 0 || v.Abstain < 0 || (v.Absent != nil && *v.Absent < 0) {
-		f.add("vote", "Stimmen können nicht negativ sein")
+		f.add("vote", "Stimmenzahlen können nicht negativ sein.")
 		return
 	}
 	if v.Yes > maxVoters || v.No > maxVoters || v.Abstain > maxVoters || v.Yes+v.No+v.Abstain > maxVoters ||
 		(v.Absent != nil && *v.Absent > maxVoters) {
-		f.add("vote", "mehr als %d Stimmen", maxVoters)
+		f.add("vote", "Eine Abstimmung zählt höchstens %d Stimmen.", maxVoters)
 		return
 	}
 	if v.Unanimous && v.No > 0 {
-		f.add("vote.unanimous", "einstimmig, aber mit Gegenstimmen")
+		f.add("vote.unanimous", "Einstimmig ist ein Ergebnis nur ohne Nein-Stimmen.")
 	}
 	if len(v.ByFaction) > 0 {
 		var y, n, a int
 		for i, fv := range v.ByFaction {
 			if fv.Yes < 0 || fv.No < 0 || fv.Abstain < 0 {
-				f.add(fieldIndex("vote.by_faction", i), "Stimmen können nicht negativ sein")
+				f.add(fieldIndex("vote.by_faction", i), "Stimmenzahlen können nicht negativ sein.")
 				continue
 			}
 			if fv.Yes > maxVoters || fv.No > maxVoters || fv.Abstain > maxVoters {
-				f.add(fieldIndex("vote.by_faction", i), "mehr als %d Stimmen", maxVoters)
+				f.add(fieldIndex("vote.by_faction", i), "Eine Abstimmung zählt höchstens %d Stimmen.", maxVoters)
 				continue
 			}
 			y, n, a = y+fv.Yes, n+fv.No, a+fv.Abstain
 		}
 		if y != v.Yes || n != v.No || a != v.Abstain {
-			f.add("vote.by_faction", "die Summe der Fraktionen (%d/%d/%d) weicht vom Ergebnis (%d/%d/%d) ab", y, n, a, v.Yes, v.No, v.Abstain)
+			f.add("vote.by_faction", "Die Stimmen der Fraktionen ergeben zusammen %s, das Ergebnis nennt aber %s.", tally(y, n, a), tally(v.Yes, v.No, v.Abstain))
 		}
 	}
 	if len(v.Named) > 0 {
 		count := map[string]int{}
 		for i, nv := range v.Named {
 			if !slices.Contains([]string{"yes", "no", "abstain", "absent"}, nv.Vote) {
-				f.add(fieldIndex("vote.named", i)+".vote", "yes, no, abstain oder absent")
+				f.add(fieldIndex("vote.named", i)+".vote", "Die %s namentliche Stimme muss „yes“ (Ja), „no“ (Nein), „abstain“ (Enthaltung) oder „absent“ (abwesend) lauten.", ordinal(i))
 			}
 			count[nv.Vote]++
 		}
 		if count["yes"] != v.Yes || count["no"] != v.No || count["abstain"] != v.Abstain ||
 			(v.Absent != nil && count["absent"] != *v.Absent) {
-			f.add("vote.named", "die namentlichen Stimmen passen nicht zum Ergebnis")
+			f.add("vote.named", "Die namentlichen Stimmen passen nicht zum Ergebnis; bitte prüfen Sie die Zahl der Ja- und Nein-Stimmen, Enthaltungen und Abwesenden.")
 		}
 	}
+}
+
+// tally writes counted votes for a message: "9 Ja, 5 Nein und 1 Enthaltung".
+func tally(yes, no, abstain int) string {
+	abstentions := "Enthaltungen"
+	if abstain == 1 {
+		abstentions = "Enthaltung"
+	}
+	return fmt.Sprintf("%d Ja, %d Nein und %d %s", yes, no, abstain, abstentions)
 }
 
 // namedVoter returns how a named vote names its voter, for finding a person

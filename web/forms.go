@@ -139,9 +139,6 @@ func (f *Form) fail(err error) {
 // the field itself or the nearest enclosing one ("vote.named[2].vote" →
 // "vote.named" → "vote").
 func (f *Form) addError(domainField, msg string) {
-	if s, ok := sentences[msg]; ok {
-		msg = s
-	}
 	field := f.place(domainField)
 	anchor := f.ID
 	href := ""
@@ -168,32 +165,6 @@ func (f *Form) addError(domainField, msg string) {
 // someone changed the motion after the page was loaded. The page shown with
 // it has the current state and the form what the user typed.
 const staleForm = "Der Antrag wurde inzwischen an anderer Stelle geändert. Die Seite zeigt jetzt den aktuellen Stand; bitte prüfen Sie ihn und senden Sie das Formular erneut."
-
-// sentences turn the domain's short messages that are no sentence of their
-// own into one complete German sentence, as shown at the input.
-var sentences = map[string]string{
-	"anzugeben, ob die Antragsteller zugestimmt haben":                                 "Bitte geben Sie an, ob die Antragsteller der Erledigung durch andere Beschlüsse zugestimmt haben (Ja oder Nein).",
-	"mindestens ein Beschlusspunkt":                                                    "Der Antrag braucht mindestens einen Beschlusspunkt.",
-	"eine Anfrage braucht mindestens eine Frage":                                       "Eine Anfrage braucht mindestens eine Frage.",
-	"„erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss": "Das Ergebnis „erledigt durch andere Beschlüsse“ nennt mindestens einen erledigenden Beschluss; bitte geben Sie sein Aktenzeichen oder seine Adresse an.",
-	"nennt weder Antrag, Aktenzeichen noch Adresse":                                    "Dieser Beschluss braucht ein Aktenzeichen oder eine Adresse; ein Titel allein genügt nicht.",
-	"eine Verweisung nennt das Gremium":                                                "Bitte wählen Sie das Gremium, an das der Antrag verwiesen wird.",
-	"Verweisung an dasselbe Gremium":                                                   "Ein Gremium kann den Antrag nicht an sich selbst verweisen.",
-	"das beschließende Gremium empfiehlt nicht, es beschließt":                         "Dieses Gremium beschließt über den Antrag; bitte wählen Sie einen Beschluss statt einer Empfehlung.",
-	"ein vorberatendes Gremium beschließt nicht, es empfiehlt":                         "Dieses Gremium berät den Antrag nur vor; bitte wählen Sie eine Empfehlung statt eines Beschlusses.",
-	"einstimmig, aber mit Gegenstimmen":                                                "Einstimmig ist ein Ergebnis nur ohne Nein-Stimmen.",
-	"Stimmen können nicht negativ sein":                                                "Stimmenzahlen können nicht negativ sein.",
-	"ein Änderungsantrag nennt, was er ändert":                                         "Ein Änderungsantrag nennt den Antrag oder die Vorlage, die er ändert.",
-	"mindestens ein Gremium":                                                           "Bitte wählen Sie mindestens ein Gremium.",
-	"genau ein beschließendes Gremium (das letzte)":                                    "Die Beratungsfolge hat genau ein beschließendes Gremium, und zwar als letztes.",
-	"das beschließende Gremium hat bereits beraten":                                    "Das beschließende Gremium hat den Antrag bereits beraten; die Beratungsfolge lässt sich nicht mehr ändern.",
-	"Beratung ist bereits abgeschlossen":                                               "Diese Beratung ist bereits abgeschlossen.",
-	"Beratung ist keiner Sitzung zugeordnet oder bereits abgeschlossen":                "Diese Beratung ist keiner Sitzung zugeordnet oder bereits abgeschlossen.",
-	"zu dieser Beratung ist kein Ergebnis erfasst":                                     "Zu dieser Beratung ist noch kein Ergebnis erfasst.",
-	"Vertagung, Verweisung und Rücknahme können nicht korrigiert werden":               "Vertagung, Verweisung und Rücknahme können nicht korrigiert werden.",
-	"die Korrektur darf nicht ändern, ob die Beratung abgeschlossen ist":               "Die Korrektur darf nicht ändern, ob die Beratung abgeschlossen ist.",
-	"ist bereits Antragsteller":                                                        "Diese Fraktion ist bereits Antragstellerin oder Mitantragstellerin.",
-}
 
 // invalid records a message about a form field the web layer checked itself.
 func (f *Form) invalid(field, msg string) {

@@ -127,12 +127,13 @@ func TestDomainFieldsArePlacedAtTheirInputs(t *testing.T) {
 	f := newForm(motion.CmdRecordResult, "c2")
 	f.Fields = commandFields[motion.CmdRecordResult]
 	f.fail(&motion.Error{Code: motion.CodeInvalid, Message: "Die Angaben sind unvollständig oder ungültig.", Fields: []motion.FieldError{
-		{Field: "links", Message: "fehlt"},
-		{Field: "vote.named[2].vote", Message: "yes, no, abstain oder absent"},
-		{Field: "vote.by_faction[0].organization_id", Message: "fehlt"},
+		{Field: "links", Message: "Bitte nennen Sie einen erledigenden Beschluss."},
+		{Field: "vote.named[2].vote", Message: "Die 3. namentliche Stimme ist ungültig."},
+		{Field: "vote.by_faction[0].organization_id", Message: "Die Fraktion fehlt."},
 		{Field: "unbekannt", Message: "x"},
 	}})
-	if f.Err("links") != "fehlt" || f.Err("vote.named") != "yes, no, abstain oder absent" || f.Err("vote.by_faction") != "fehlt" {
+	if f.Err("links") != "Bitte nennen Sie einen erledigenden Beschluss." || f.Err("vote.named") != "Die 3. namentliche Stimme ist ungültig." ||
+		f.Err("vote.by_faction") != "Die Fraktion fehlt." {
 		t.Errorf("placed: %v", f.Errors)
 	}
 	list := f.ErrorList()
@@ -146,7 +147,7 @@ func TestDomainFieldsArePlacedAtTheirInputs(t *testing.T) {
 		t.Error("a field without a message gets attributes")
 	}
 	// The route's rows: domain index 1 is the second filled row, here row 2.
-	err := routeFieldsToRows(&motion.Error{Code: motion.CodeInvalid, Fields: []motion.FieldError{{Field: "steps[1].organization_id", Message: "fehlt"}}},
+	err := routeFieldsToRows(&motion.Error{Code: motion.CodeInvalid, Fields: []motion.FieldError{{Field: "steps[1].organization_id", Message: "Das Gremium im 2. Schritt fehlt."}}},
 		[]string{"ha", "", "gr", ""})
 	if me := err.(*motion.Error); me.Fields[0].Field != "steps[2].organization_id" {
 		t.Errorf("route field %q", me.Fields[0].Field)

@@ -73,7 +73,7 @@ func (s *server) renderMeetings(w http.ResponseWriter, r *http.Request, status i
 		if t, err := s.parseDay(p.From); err == nil {
 			from = t
 		} else {
-			p.Filter.invalid("ab", "kein Datum")
+			p.Filter.invalid("ab", "Bitte geben Sie ein gültiges Datum an, zum Beispiel 10.03.2026.")
 		}
 	}
 	p.From = from.Format("2006-01-02")
@@ -109,17 +109,19 @@ func (s *server) renderMeetings(w http.ResponseWriter, r *http.Request, status i
 func (s *server) meetingForm(f *Form, m *store.Meeting) {
 	get := func(k string) string { return strings.TrimSpace(f.Val(k)) }
 	m.Name, m.Location = get("name"), get("location")
+	// The lengths and characters are the store's rules (motion.CheckLine with
+	// the same labels); an empty name gets a request of its own.
 	if m.Name == "" {
-		f.invalid("name", "fehlt")
-	} else if len([]rune(m.Name)) > 200 {
-		f.invalid("name", "höchstens 200 Zeichen")
+		f.invalid("name", "Bitte geben Sie den Namen der Sitzung ein.")
+	} else if err := motion.CheckLine("name", "Der Name der Sitzung", m.Name, motion.MaxShort, true); err != nil {
+		f.fail(err)
 	}
-	if len([]rune(m.Location)) > 200 {
-		f.invalid("location", "höchstens 200 Zeichen")
+	if err := motion.CheckLine("location", "Der Sitzungsort", m.Location, motion.MaxShort, false); err != nil {
+		f.fail(err)
 	}
 	day, err := s.parseDay(get("date"))
 	if err != nil {
-		f.invalid("date", "kein gültiges Datum")
+		f.invalid("date", "Bitte geben Sie ein gültiges Datum an, zum Beispiel 10.03.2026.")
 		return
 	}
 	at := func(field string) *time.Time {
@@ -129,7 +131,7 @@ func (s *server) meetingForm(f *Form, m *store.Meeting) {
 		}
 		c, err := time.Parse("15:04", v)
 		if err != nil {
-			f.invalid(field, "keine gültige Uhrzeit (SS:MM)")
+			f.invalid(field, "Bitte geben Sie eine gültige Uhrzeit in Stunden und Minuten an, zum Beispiel 16:00.")
 			return nil
 		}
 		t := time.Date(day.Year(), day.Month(), day.Day(), c.Hour(), c.Minute(), 0, 0, s.loc)
@@ -138,14 +140,14 @@ func (s *server) meetingForm(f *Form, m *store.Meeting) {
 	start := at("start")
 	if start == nil {
 		if get("start") == "" {
-			f.invalid("start", "fehlt")
+			f.invalid("start", "Bitte geben Sie an, wann die Sitzung beginnt.")
 		}
 		return
 	}
 	m.Start = *start
 	m.End = at("end")
 	if m.End != nil && m.End.Before(m.Start) {
-		f.invalid("end", "liegt vor dem Beginn")
+		f.invalid("end", "Das Ende darf nicht vor dem Beginn der Sitzung liegen.")
 	}
 }
 
@@ -181,7 +183,9 @@ func (s *server) createMeeting(w http.ResponseWriter, r *http.Request) {
 	}
 	m, err = s.store.CreateMeeting(ctx, m)
 	if errors.Is(err, store.ErrInvalid) {
-		f.invalid("date", "Die Sitzung ist so nicht möglich: "+err.Error())
+		// The form's own checks passed: what is left is a body the store
+		// does not know.
+		f.invalid("body_id", "Die Sitzung konnte nicht angelegt werden, weil es diese Körperschaft nicht gibt.")
 		s.renderMeetings(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}

@@ -96,24 +96,22 @@ func (s *server) createOrganization(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !slices.Contains(store.OrgKinds, o.Kind) {
-		f.invalid("kind", "unbekannte Art")
+		f.invalid("kind", "Bitte wählen Sie die Art des Gremiums aus der Liste.")
 	}
-	if o.Name == "" || len([]rune(o.Name)) > 200 {
-		f.invalid("name", "1 bis 200 Zeichen")
-	}
+	nameOK(f, o.Name, "des Gremiums")
 	if len([]rune(o.ShortName)) > 50 {
-		f.invalid("short_name", "höchstens 50 Zeichen")
+		f.invalid("short_name", "Der Kurzname darf höchstens 50 Zeichen lang sein.")
 	}
 	if o.ID != "" && (!idPattern.MatchString(o.ID) || len(o.ID) > 64) {
-		f.invalid("id", "Kleinbuchstaben, Ziffern, - und _ (höchstens 64 Zeichen)")
+		f.invalid("id", badID)
 	}
 	if !f.Failed() {
 		_, err := s.store.CreateOrganization(ctx, o)
 		switch {
 		case errors.Is(err, store.ErrConflict):
-			f.invalid("id", "diese Kennung ist schon vergeben")
+			f.invalid("id", "Diese Kennung ist schon vergeben; bitte wählen Sie eine andere.")
 		case errors.Is(err, store.ErrInvalid):
-			f.invalid("body_id", "unbekannte Körperschaft")
+			f.invalid("body_id", "Diese Körperschaft gibt es nicht; bitte wählen Sie eine aus der Liste.")
 		case err != nil:
 			s.fail(w, r, err)
 			return
@@ -144,14 +142,15 @@ func (s *server) saveBody(w http.ResponseWriter, r *http.Request) {
 	f.Values = r.PostForm
 	get := func(k string) string { return strings.TrimSpace(f.Val(k)) }
 	b := store.Body{ID: get("id"), Name: get("name"), ShortName: get("short_name"), ReferencePrefix: get("reference_prefix")}
-	if !idPattern.MatchString(b.ID) || len(b.ID) > 64 {
-		f.invalid("id", "Kleinbuchstaben, Ziffern, - und _ (höchstens 64 Zeichen)")
+	switch {
+	case b.ID == "":
+		f.invalid("id", "Bitte geben Sie eine Kennung der Körperschaft ein.")
+	case !idPattern.MatchString(b.ID) || len(b.ID) > 64:
+		f.invalid("id", badID)
 	}
-	if b.Name == "" || len([]rune(b.Name)) > 200 {
-		f.invalid("name", "1 bis 200 Zeichen")
-	}
+	nameOK(f, b.Name, "der Körperschaft")
 	if len([]rune(b.ReferencePrefix)) > 10 {
-		f.invalid("reference_prefix", "höchstens 10 Zeichen")
+		f.invalid("reference_prefix", "Das Präfix der Aktenzeichen darf höchstens 10 Zeichen lang sein.")
 	}
 	if !f.Failed() {
 		if _, err := s.store.UpsertBody(ctx, b); err != nil {
@@ -162,4 +161,19 @@ func (s *server) saveBody(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderOrganizations(w, r, http.StatusUnprocessableEntity, nil, f)
+}
+
+// badID is the message for an id that is not made of the characters ids
+// consist of (idPattern) or is too long.
+const badID = "Die Kennung darf nur aus Kleinbuchstaben, Ziffern, - und _ bestehen, muss mit einem Buchstaben oder einer Ziffer beginnen und darf höchstens 64 Zeichen lang sein."
+
+// nameOK checks the name of an organization or a body ("des Gremiums",
+// "der Körperschaft"): given, and at most 200 characters.
+func nameOK(f *Form, name, of string) {
+	switch {
+	case name == "":
+		f.invalid("name", "Bitte geben Sie den Namen "+of+" ein.")
+	case len([]rune(name)) > 200:
+		f.invalid("name", "Der Name "+of+" darf höchstens 200 Zeichen lang sein.")
+	}
 }

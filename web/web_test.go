@@ -346,7 +346,7 @@ func TestEditorKeepsInputAndShowsDomainMessages(t *testing.T) {
 
 	// Submitting without a budget cycle: the domain refuses, the page says why.
 	sub := e.act("spd", id, "submit", nil)
-	must(t, sub, 422, "Haushaltsberatung: ein Haushaltsantrag nennt die Haushaltsberatung")
+	must(t, sub, 422, "Haushaltsberatung: Ein Haushaltsantrag nennt die Haushaltsberatung, zu der er gestellt wird; bitte geben Sie sie an.")
 
 	// A stale version is refused with the domain's message.
 	edit := e.get("spd", "/antraege/"+id+"/bearbeiten")
@@ -430,7 +430,7 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 		must(t, e.post("office", "/sitzungen", m), 200, "Die Sitzung wurde angelegt.", "16:00 Uhr"[:0]+m.Get("start")+" Uhr")
 	}
 	bad := e.post("office", "/sitzungen", url.Values{"body_id": {"ma"}, "organization_id": {"spd"}, "name": {""}, "date": {"morgen"}})
-	must(t, bad, 422, "Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.", "Name: fehlt", "Datum: kein gültiges Datum")
+	must(t, bad, 422, "Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.", "Name: Bitte geben Sie den Namen der Sitzung ein.", "Datum: Bitte geben Sie ein gültiges Datum an, zum Beispiel 10.03.2026.")
 	must(t, e.post("spd", "/sitzungen", url.Values{"body_id": {"ma"}}), 403)
 	ms, _, err := e.st.Meetings(t.Context(), store.MeetingFilter{})
 	if err != nil || len(ms) != 2 {
@@ -440,7 +440,7 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 
 	// The route: a blank row between the steps is fine; the decisive one must be last.
 	r := e.act("office", id, "set_route", url.Values{"steps": {"gr", "", "ha"}, "decisive": {"0"}})
-	must(t, r, 422, "das beschließende Gremium berät zuletzt", `id="`)
+	must(t, r, 422, "Das beschließende Gremium berät als letztes; bitte stellen Sie es an das Ende der Beratungsfolge.", `id="`)
 	must(t, e.act("office", id, "set_route", url.Values{"steps": {"ha", "", "gr"}, "decisive": {"2"}}), 200, "Die Beratungsfolge wurde festgelegt.")
 	must(t, e.act("office", id, "schedule", url.Values{"consultation_id": {"c1"}, "meeting_id": {gr}}), 422,
 		"Die Sitzung gehört nicht zum Gremium der Beratung c1")
@@ -459,8 +459,8 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 		"vote.named": {"Eva Muster: ja"}}
 	res := e.post("office", action, v)
 	// The faction numbers and the named votes do not add up: refused, all kept.
-	must(t, res, 422, "Ergebnis und Abstimmung erfassen", "die Summe der Fraktionen (9/5/0) weicht vom Ergebnis (9/5/1) ab",
-		"die namentlichen Stimmen passen nicht zum Ergebnis", `value="9"`, "Eva Muster: ja")
+	must(t, res, 422, "Ergebnis und Abstimmung erfassen", "Die Stimmen der Fraktionen ergeben zusammen 9 Ja, 5 Nein und 0 Enthaltungen, das Ergebnis nennt aber 9 Ja, 5 Nein und 1 Enthaltung.",
+		"Die namentlichen Stimmen passen nicht zum Ergebnis; bitte prüfen Sie die Zahl der Ja- und Nein-Stimmen, Enthaltungen und Abwesenden.", `value="9"`, "Eva Muster: ja")
 	v.Set("key", hidden(t, res.Body, action, "key"))
 	v.Set("fv.abstain.cdu", "1")
 	v.Del("vote.named")
@@ -528,7 +528,7 @@ func TestOrganizations(t *testing.T) {
 	must(t, e.post("office", "/gremien", url.Values{"body_id": {"ma"}, "kind": {"committee"}, "name": {"Ausschuss für Umwelt"}, "short_name": {"AUT"}}),
 		200, "Das Gremium wurde angelegt.", "Ausschuss für Umwelt")
 	must(t, e.post("office", "/gremien", url.Values{"body_id": {"ma"}, "kind": {"committee"}, "name": {"Doppelt"}, "id": {"ha"}}),
-		422, "diese Kennung ist schon vergeben", "Doppelt")
+		422, "Diese Kennung ist schon vergeben; bitte wählen Sie eine andere.", "Doppelt")
 	must(t, e.post("spd", "/gremien", url.Values{"body_id": {"ma"}, "kind": {"committee"}, "name": {"x"}}), 403)
 	must(t, e.post("office", "/gremien/koerperschaft", url.Values{"id": {"hd"}, "name": {"Heidelberg"}}), 403)
 	must(t, e.post("admin", "/gremien/koerperschaft", url.Values{"id": {"ma"}, "name": {"Stadt Mannheim"}, "reference_prefix": {"A"}}),
