@@ -407,7 +407,13 @@ func recordResults(m *Meeting, c RecordResults, req Request) (string, []Tell, er
 			continue
 		}
 		start := m.Start
-		rec := motion.RecordResult{ConsultationID: it.ConsultationID, ResultInput: in, MeetingStart: &start}
+		// The vote of a non-public item is confidential: the meeting keeps
+		// it, the motion (whose result is public) gets the result alone.
+		rin := in
+		if !it.Public {
+			rin.Vote = nil
+		}
+		rec := motion.RecordResult{ConsultationID: it.ConsultationID, ResultInput: rin, MeetingStart: &start}
 		tells = append(tells, Tell{MotionID: it.MotionID, Result: &rec})
 		if in.Result == motion.ResultPostponed && c.PostponeTo != "" {
 			tells = append(tells, Tell{MeetingID: c.PostponeTo, Item: &AddItem{Kind: ItemMotion, Title: it.Title,

@@ -222,3 +222,28 @@ func TestTextsAreCheckedLikeTheMotions(t *testing.T) {
 	refused(t, m, office, start, AddItem{Kind: "vote", Title: "Haushalt", Public: true}, motion.CodeInvalid)
 	refused(t, m, office, start, Cancel{}, motion.CodeInvalid)
 }
+
+// A motion dealt with in the non-public part gets its result, not the vote:
+// the vote stays in the meeting, which shows it to the council office only.
+func TestANonPublicItemsVoteStaysInTheMeeting(t *testing.T) {
+	m := newMeeting()
+	before := start.AddDate(0, 0, -8)
+	run(t, m, before, AddItem{Kind: ItemMotion, Title: "Grundstücksankauf", Public: false, MotionID: "m9", ConsultationID: "c1"})
+	run(t, m, before, AddItem{Kind: ItemMotion, Title: "Radweg", Public: true, MotionID: "m8", ConsultationID: "c1"})
+	run(t, m, before, PublishInvitation{})
+	run(t, m, start, OpenSession{Members: []string{"A", "B", "C"}, Present: []string{"A", "B", "C"}})
+	vote := &motion.Vote{Yes: 2, No: 1, ByFaction: []motion.FactionVote{{OrganizationID: "spd", Yes: 2, No: 1}}}
+	for _, motionID := range []string{"m8", "m9"} {
+		it := m.ItemFor(motionID, "c1")
+		tells := run(t, m, start.Add(time.Hour), RecordResults{ItemIDs: []string{it.ID}, ResultInput: motion.ResultInput{Result: motion.ResultAdopted, Vote: vote}})
+		if len(tells) != 1 || tells[0].Result == nil || tells[0].Result.Result != motion.ResultAdopted {
+			t.Fatalf("%s: tells %+v", it.Number, tells)
+		}
+		if got := tells[0].Result.Vote; (got != nil) == !it.Public {
+			t.Errorf("TOP %s (public %v) tells the motion the vote %+v", it.Number, it.Public, got)
+		}
+		if it := m.Item(it.ID); it.Vote == nil || it.Vote.Yes != 2 {
+			t.Errorf("TOP %s lost its vote in the meeting: %+v", it.Number, it.Vote)
+		}
+	}
+}

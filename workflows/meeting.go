@@ -369,9 +369,9 @@ func (w *meetingRun) apply(ctx workflow.Context, cmd meeting.Command, meta Meta)
 		}
 	}
 	w.outbox = append(w.outbox, out...)
-	// Version 1 announces every step from the invitation on (before it, the
-	// agenda is the council office's draft); before, nothing was announced.
-	if w.m.Status != meeting.StatusPlanned && workflow.GetVersion(ctx, "announce-steps", workflow.DefaultVersion, 1) == 1 {
+	// Every step from the invitation on is announced (before it, the agenda
+	// is the council office's draft); versioned per step like the motion's.
+	if w.m.Status != meeting.StatusPlanned && workflow.GetVersion(ctx, announceChange(w.m.Version), workflow.DefaultVersion, 1) == 1 {
 		m, e := w.m.Clone(), ev
 		w.announce = append(w.announce, AnnounceInput{Meeting: m, MeetingEvent: &e})
 	}

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/motionflow/motionflow/motion"
@@ -180,6 +181,10 @@ func (w *run) loop(ctx workflow.Context) error {
 	}
 }
 
+// announceChange is the change id of the version that announces the step
+// making version v of a motion or a meeting.
+func announceChange(v int64) string { return "announce-step-" + strconv.FormatInt(v, 10) }
+
 // announcer announces the queued steps one after the other, beside the
 // workflow's main loop, so that a receiver that is down delays the
 // announcements but never a reminder or what a meeting tells its motions. Each step is retried with backoff for up to a day
@@ -282,10 +287,13 @@ func (w *run) apply(ctx workflow.Context, cmd motion.Command, meta Meta) (motion
 	if err := w.indexAndProject(ctx, ProjectInput{Motion: w.m, Event: ev}); err != nil {
 		return motion.Motion{}, err
 	}
-	// Version 1 announces every step of a submitted motion once it is in the
-	// read model (its draft phase belongs to its sponsors alone); before, only
-	// deadlines were announced.
-	if w.m.Public() && workflow.GetVersion(ctx, "announce-steps", workflow.DefaultVersion, 1) == 1 {
+	// Every step of a submitted motion is announced once it is in the read
+	// model (its draft phase belongs to its sponsors alone). The version is
+	// per step: a run that took steps before announcing existed replays them
+	// without announcing and announces the steps it takes from then on (one
+	// change id for all steps would stay at the default version for ever in
+	// such a run, since the first call during replay decides it).
+	if w.m.Public() && workflow.GetVersion(ctx, announceChange(w.m.Version), workflow.DefaultVersion, 1) == 1 {
 		m, e := w.m.Clone(), ev
 		w.announce = append(w.announce, AnnounceInput{Motion: m, Event: &e})
 	}
