@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -197,6 +198,11 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 		log.Warn("e-mail is disabled (no SMTP configured): step not mailed", "event", step.ID, "recipients", emailDisabled)
 	}
 
+	// E-mails first: a webhook receiver that hangs must not keep a step from
+	// the mailboxes (each webhook request is bounded by webhookPatience).
+	slices.SortStableFunc(sends, func(x, y send) int {
+		return cmp.Compare(channelOrder(x.n.Channel), channelOrder(y.n.Channel))
+	})
 	lease := defaultLease
 	if info := activity.GetInfo(ctx); info.StartToCloseTimeout > 0 {
 		lease = info.StartToCloseTimeout + 10*time.Second
@@ -265,7 +271,22 @@ func (a *Activities) sendNotice(ctx context.Context, n store.Notice, to, secret 
 		if hooks == nil {
 			hooks = &notify.Webhook{}
 		}
+		ctx, cancel := context.WithTimeout(ctx, webhookPatience)
+		defer cancel()
 		return hooks.Send(ctx, to, secret, id, ce)
 	}
 	return nil
+}
+
+// webhookPatience bounds one webhook request of Announce, well inside the
+// activity's time, so that the attempt gets to record the failure and the
+// other recipients.
+const webhookPatience = 10 * time.Second
+
+// channelOrder sorts e-mails before webhooks.
+func channelOrder(c store.Channel) int {
+	if c == store.ChannelWebhook {
+		return 1
+	}
+	return 0
 }

@@ -189,11 +189,11 @@ func TestAnnounceTellsSponsorsFollowersAndWebhookOnce(t *testing.T) {
 		t.Errorf("mailed %q, want %q", got, want)
 	}
 	for _, m := range w.sink.Messages() {
-		if m.Subject != "Eingetragen als A12/2026: „Sanierung der Schulen“" {
+		if m.Subject != "Registriert als A12/2026 – „Sanierung der Schulen“" {
 			t.Errorf("subject %q", m.Subject)
 		}
 	}
-	line := "motion/m1/v3 Eingetragen als A12/2026: „Sanierung der Schulen“"
+	line := "motion/m1/v3 Registriert als A12/2026 – „Sanierung der Schulen“"
 	for recipient, want := range map[string]int{
 		"audience:faction:spd": 1, "audience:faction:cdu": 1, "audience:faction:gruene": 0,
 		"user:u1": 1, "user:u2": 0, "user:u3": 1, "user:u4": 0, "user:u5": 0,
@@ -340,9 +340,9 @@ func TestAnnounceQueuesStepsForTheDigest(t *testing.T) {
 	}
 	text := strings.ReplaceAll(msgs[0].Text(), "\r\n", "\n") // the mail's lines end in CRLF
 	for _, want := range []string{
-		"Neuigkeiten zu Ihren Vorgängen\n\n1. Eingetragen als A12/2026: „Sanierung der Schulen“\n   Datum:   02.03.2026 10:00 Uhr\n" +
+		"Neuigkeiten zu Ihren Vorgängen\n\n1. Registriert als A12/2026 – „Sanierung der Schulen“\n   Datum:   02.03.2026 10:00 Uhr\n" +
 			"   Link:    https://rat.example/antraege/m1\n",
-		"\n2. Auf die Tagesordnung des Hauptausschusses gesetzt: A12/2026 „Sanierung der Schulen“\n   Datum:   03.03.2026 16:30 Uhr\n",
+		"\n2. Zur Beratung in eine Sitzung eingeplant – A12/2026 „Sanierung der Schulen“\n   Datum:   03.03.2026 16:30 Uhr\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest text lacks %q:\n%s", want, text)

@@ -443,19 +443,19 @@ func TestDigestMailsQueuedStepsOnce(t *testing.T) {
 	for _, want := range []string{
 		": 1 Erinnerung und 2 Neuigkeiten.\n",
 		"\nFristen\n\n1. Anfrage A12/2026 „Sanierung der Schulen“\n",
-		"\nNeuigkeiten zu Ihren Vorgängen\n\n1. Eingetragen als A13/2026: „Sichere Radwege am Ring“\n" +
+		"\nNeuigkeiten zu Ihren Vorgängen\n\n1. Registriert als A13/2026 – „Sichere Radwege am Ring“\n" +
 			"   Datum:   02.03.2026 11:00 Uhr\n   Link:    http://127.0.0.1:8080/v1/motions/m2\n",
 		// 22:30 UTC on 16 March is 23:30 in Berlin.
-		"\n2. Auf die Tagesordnung gesetzt: A13/2026 „Sichere Radwege am Ring“\n   Datum:   16.03.2026 23:30 Uhr\n",
+		"\n2. Zur Beratung in eine Sitzung eingeplant – A13/2026 „Sichere Radwege am Ring“\n   Datum:   16.03.2026 23:30 Uhr\n",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("digest@'s digest lacks %q:\n%s", want, text)
 		}
 	}
-	if !strings.Contains(both.HTML(), `<a href="http://127.0.0.1:8080/v1/motions/m2">Eingetragen als A13/2026: „Sichere Radwege am Ring“</a>`) {
+	if !strings.Contains(both.HTML(), `<a href="http://127.0.0.1:8080/v1/motions/m2">Registriert als A13/2026 – „Sichere Radwege am Ring“</a>`) {
 		t.Errorf("digest HTML lacks the linked step:\n%s", both.HTML())
 	}
-	if mt := maxMail.Text(); strings.Count(mt, "Eingetragen als A13/2026") != 1 || strings.Count(mt, "Auf die Tagesordnung gesetzt") != 1 ||
+	if mt := maxMail.Text(); strings.Count(mt, "Registriert als A13/2026") != 1 || strings.Count(mt, "Zur Beratung in eine Sitzung eingeplant") != 1 ||
 		strings.Contains(mt, "A12/2026") {
 		t.Errorf("Max's digest:\n%s", mt)
 	}

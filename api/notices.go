@@ -288,7 +288,16 @@ func (s *server) registerNotices(a huma.API) {
 		}
 		b.Value = strings.TrimSpace(b.Value)
 		if b.Value == "" {
-			return nil, fieldError("body.value", "darf nicht leer sein")
+			return nil, fieldError("body.value", "Bitte geben Sie an, welchem Schlagwort oder Gremium Sie folgen wollen.")
+		}
+		if b.Kind == store.SubscribeKeyword {
+			if err := motion.CheckLine("value", "Das Schlagwort", b.Value, motion.MaxTag, true); err != nil {
+				var me *motion.Error
+				if errors.As(err, &me) && len(me.Fields) > 0 {
+					return nil, fieldError("body.value", me.Fields[0].Message)
+				}
+				return nil, s.problem(ctx, err)
+			}
 		}
 		if b.Kind == store.SubscribeOrganization {
 			if err := s.checkFollowable(ctx, b.BodyID, b.Value); err != nil {
@@ -296,7 +305,7 @@ func (s *server) registerNotices(a huma.API) {
 			}
 		}
 		if slices.Contains(b.Channels, string(store.ChannelEmail)) && b.Email == "" {
-			return nil, fieldError("body.email", "für den Kanal email ist eine Adresse nötig")
+			return nil, fieldError("body.email", "Für Benachrichtigungen per E-Mail geben Sie bitte eine Adresse an.")
 		}
 		sub := store.Subscription{Subject: actor.Subject, BodyID: b.BodyID, Kind: b.Kind, Value: b.Value, Name: actor.Name,
 			Email: b.Email, Channels: []store.Channel{store.ChannelInApp}}
@@ -312,7 +321,7 @@ func (s *server) registerNotices(a huma.API) {
 		}
 		sub, err := s.notices().Subscribe(ctx, sub)
 		if errors.Is(err, store.ErrInvalid) { // what the checks above let through: an address the store refuses
-			return nil, fieldError("body", "Folgen nicht möglich: die Angaben sind ungültig")
+			return nil, fieldError("body", "Die Angaben lassen sich so nicht speichern; bitte prüfen Sie die E-Mail-Adresse.")
 		}
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -482,7 +491,9 @@ func (s *server) redeliver(ctx context.Context, t store.NotificationTarget, even
 	sendErr := hooks.Send(ctx, t.Address, t.Secret, notify.DeliveryID(n.SubjectID, n.EventID, n.Recipient), ev)
 	done := context.WithoutCancel(ctx)
 	if sendErr != nil {
-		if err := ns.RecordNoticeError(done, n.EventID, n.Recipient, sendErr, notify.IsPermanent(sendErr)); err != nil {
+		// Nobody retries a redelivery: it is failed (with the receiver's
+		// error in the log) until the office sends it again.
+		if err := ns.RecordNoticeError(done, n.EventID, n.Recipient, sendErr, true); err != nil {
 			return store.Notice{}, s.problem(ctx, errors.Join(sendErr, err))
 		}
 		s.log.WarnContext(ctx, "redelivery failed", "request_id", RequestID(ctx), "event", n.EventID, "target", t.ID, "error", sendErr)

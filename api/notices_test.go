@@ -223,11 +223,11 @@ func TestSubscriptions(t *testing.T) {
 		detail      string
 	}{
 		{"unknown kind", "spd", sub("person", "x"), 422, "body.kind", "erlaubt sind"},
-		{"blank value", "spd", sub("keyword", "   "), 422, "body.value", "darf nicht leer sein"},
+		{"blank value", "spd", sub("keyword", "   "), 422, "body.value", "Bitte geben Sie an, welchem Schlagwort"},
 		{"unknown organization", "spd", sub("organization", "fdp"), 422, "body.value", "kein Gremium und keine Fraktion dieser Körperschaft"},
 		{"another body's gremium", "spd", sub("organization", "hd-gr"), 422, "body.value", "kein Gremium und keine Fraktion dieser Körperschaft"},
 		{"a department", "spd", sub("organization", "dez1"), 422, "body.value", "keinem Dezernat"},
-		{"e-mail without address", "spd", sub("keyword", "Schule", "channels", []string{"email"}), 422, "body.email", "Adresse nötig"},
+		{"e-mail without address", "spd", sub("keyword", "Schule", "channels", []string{"email"}), 422, "body.email", "geben Sie bitte eine Adresse an"},
 		{"bad address", "spd", sub("keyword", "Schule", "channels", []string{"email"}, "email", "kein-at"), 422, "body.email", "E-Mail-Adresse"},
 		{"unknown channel", "spd", sub("keyword", "Schule", "channels", []string{"sms"}), 422, "body.channels[0]", "erlaubt sind"},
 		{"a body not seen", "other", sub("keyword", "Schule"), 404, "", "Körperschaft nicht gefunden"},
@@ -387,8 +387,24 @@ func TestDeliveryLogAndRedeliver(t *testing.T) {
 	if !strings.Contains(string(r.body), "Der Empfänger hat das Ereignis nicht angenommen: Er antwortete mit dem HTTP-Status 503.") {
 		t.Errorf("502: %s", r.body)
 	}
-	if got := readLog(); got[0].Status != "pending" || got[0].Attempts != 2 {
+	if got := readLog(); got[0].Status != "failed" || got[0].Attempts != 2 || !strings.Contains(got[0].LastError, "503") {
 		t.Errorf("after the failed redelivery: %+v", got[0])
+	}
+
+	// While an attempt of the workflow holds the delivery, it is not sent a
+	// second time at once.
+	if err := e.store.ReopenNotice(t.Context(), n.EventID, n.Recipient); err != nil {
+		t.Fatal(err)
+	}
+	if _, claimed, err := e.store.ClaimNotice(t.Context(), n, time.Minute); err != nil || !claimed {
+		t.Fatalf("claim: %v %v", claimed, err)
+	}
+	expect(t, e.do("POST", redeliver, "office", nil), http.StatusConflict)
+	if evs := rc.got(); len(evs) != 0 {
+		t.Fatalf("a claimed delivery was sent again: %d events", len(evs))
+	}
+	if err := e.store.RecordNoticeError(t.Context(), n.EventID, n.Recipient, &notify.StatusError{URL: rc.srv.URL, StatusCode: 503}, false); err != nil {
+		t.Fatal(err)
 	}
 
 	// Up again: sent, and the receiver holds the stored event.
@@ -396,7 +412,7 @@ func TestDeliveryLogAndRedeliver(t *testing.T) {
 	r = e.do("POST", redeliver, "office", nil)
 	expect(t, r, http.StatusOK)
 	var d deliveryAnswer
-	if err := json.Unmarshal(r.body, &d); err != nil || d.Status != "sent" || d.Attempts != 3 || d.SentAt == nil || d.LastError != "" {
+	if err := json.Unmarshal(r.body, &d); err != nil || d.Status != "sent" || d.Attempts != 4 || d.SentAt == nil || d.LastError != "" {
 		t.Fatalf("redelivery = %s", r.body)
 	}
 	evs := rc.got()

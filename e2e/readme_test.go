@@ -117,7 +117,7 @@ func TestReadmeWalkthrough(t *testing.T) {
 		`"outcome": "settled_by_other_resolutions"`,
 		fmt.Sprintf("A1/%d Digitalisierung im Quadrat", year),
 		"1 create by", "3 register by", "8 record_result by",
-		fmt.Sprintf("Registriert als A1/%d: „Digitalisierung im Quadrat“", year),
+		fmt.Sprintf("Registriert als A1/%d – „Digitalisierung im Quadrat“", year),
 		"Antrag ohne Fortgang: ", "(manual)",
 		"ratsbuero@mannheim.example: Erinnerung: Antrag ohne Fortgang heute fällig",
 		"spd-fraktion@mannheim.example: Erinnerung: Antrag ohne Fortgang heute fällig",

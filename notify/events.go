@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -63,25 +64,26 @@ type EventMeeting struct {
 	Command        meeting.CommandName `json:"command"`
 }
 
-// motionStepNames are the CloudEvents names of a motion's commands, in the
-// past tense of what happened.
-var motionStepNames = map[motion.CommandName]string{
-	motion.CmdSubmit:               "submitted",
-	motion.CmdRegister:             "registered",
-	motion.CmdDeclareInadmissible:  "declared_inadmissible",
-	motion.CmdSetRoute:             "route_set",
-	motion.CmdSchedule:             "scheduled",
-	motion.CmdRecordResult:         "result_recorded",
-	motion.CmdRecordStatement:      "statement_recorded",
-	motion.CmdRecordAnswer:         "answered",
-	motion.CmdRecordOutcome:        "decided",
-	motion.CmdStartImplementation:  "implementation_started",
-	motion.CmdReportImplementation: "implementation_reported",
-	motion.CmdClose:                "closed",
-	motion.CmdWithdraw:             "withdrawn",
-	motion.CmdCorrectResult:        "result_corrected",
-	motion.CmdLapse:                "lapsed",
-	motion.CmdSetDeadline:          "deadline_set",
+// motionSteps name a motion's commands (the CloudEvents name, in the past
+// tense of what happened) and say them in German. The text is fixed per
+// command, without the ids the history's summary may hold.
+var motionSteps = map[motion.CommandName]struct{ name, text string }{
+	motion.CmdSubmit:               {"submitted", "Eingereicht"},
+	motion.CmdRegister:             {"registered", "Registriert"},
+	motion.CmdDeclareInadmissible:  {"declared_inadmissible", "Für unzulässig erklärt"},
+	motion.CmdSetRoute:             {"route_set", "Beratungsfolge festgelegt"},
+	motion.CmdSchedule:             {"scheduled", "Zur Beratung in eine Sitzung eingeplant"},
+	motion.CmdRecordResult:         {"result_recorded", "Beratungsergebnis"},
+	motion.CmdRecordStatement:      {"statement_recorded", "Stellungnahme der Verwaltung eingegangen"},
+	motion.CmdRecordAnswer:         {"answered", "Beantwortet"},
+	motion.CmdRecordOutcome:        {"decided", "Entschieden"},
+	motion.CmdStartImplementation:  {"implementation_started", "Umsetzung begonnen"},
+	motion.CmdReportImplementation: {"implementation_reported", "Bericht zur Umsetzung eingegangen"},
+	motion.CmdClose:                {"closed", "Abgeschlossen"},
+	motion.CmdWithdraw:             {"withdrawn", "Zurückgezogen"},
+	motion.CmdCorrectResult:        {"result_corrected", "Beratungsergebnis berichtigt"},
+	motion.CmdLapse:                {"lapsed", "Nicht weiter verfolgt"},
+	motion.CmdSetDeadline:          {"deadline_set", "Frist gesetzt"},
 }
 
 // MotionStep is the step of motion m that event ev made, or false when
@@ -90,27 +92,38 @@ var motionStepNames = map[motion.CommandName]string{
 // its sponsors alone. A result that decides the motion is "decided".
 // baseURL is as for MotionLink.
 func MotionStep(m *motion.Motion, ev motion.Event, baseURL string) (Step, bool) {
-	name, ok := motionStepNames[ev.Command]
+	st, ok := motionSteps[ev.Command]
 	if !ok || !m.Public() {
 		return Step{}, false
 	}
-	if ev.Command == motion.CmdRecordResult && m.Status == motion.StatusDecided {
-		name = "decided"
+	name, text := st.name, st.text
+	// What the step decided: a registration's reference, a result's label.
+	var data struct {
+		Result motion.Result `json:"result"`
+	}
+	_ = json.Unmarshal(ev.Data, &data) // commands without a result leave it empty
+	switch {
+	case ev.Command == motion.CmdRegister && m.Reference != "":
+		text = "Registriert als " + m.Reference
+	case ev.Status == motion.StatusDecided && (ev.Command == motion.CmdRecordResult || ev.Command == motion.CmdRecordOutcome) && m.Outcome != nil:
+		name, text = "decided", "Entschieden: "+m.Outcome.Result.Label()
+	case data.Result != "":
+		text += ": " + data.Result.Label()
 	}
 	nm := Motion{ID: m.ID, BodyID: m.BodyID, Reference: m.Reference, Title: m.Title, Kind: m.Kind, Status: m.Status, Faction: m.Faction}
 	em := &EventMotion{Motion: nm, Cosponsors: m.Cosponsors, Tags: m.Tags, Command: ev.Command, Summary: ev.Summary}
 	if m.Outcome != nil {
 		em.Outcome = m.Outcome.Result
 	}
-	// "Registriert als A12/2026: „Titel“" names the reference once.
+	// "Registriert als A12/2026 – „Titel“" names the reference once.
 	label := motionLabel(nm)
-	if m.Reference != "" && strings.Contains(ev.Summary, m.Reference) {
+	if strings.Contains(text, m.Reference) && m.Reference != "" {
 		label = motionLabel(Motion{Title: m.Title})
 	}
 	return Step{
 		ID: fmt.Sprintf("motion/%s/v%d", m.ID, ev.Version), Type: EventTypePrefix + "motion." + name,
 		Kind: "motion", SubjectID: m.ID, BodyID: m.BodyID, Version: ev.Version, At: ev.At,
-		Text:   truncate(motion.OneLine(ev.Summary)+": "+label, 200),
+		Text:   truncate(text+" – "+label, 200),
 		Link:   MotionLink(baseURL, m.ID),
 		Motion: em,
 	}, true
@@ -146,7 +159,7 @@ func MeetingStep(m meeting.Meeting, ev meeting.Event, baseURL string) (Step, boo
 	return Step{
 		ID: fmt.Sprintf("meeting/%s/v%d", m.ID, ev.Version), Type: EventTypePrefix + "meeting." + s.name,
 		Kind: "meeting", SubjectID: m.ID, BodyID: m.BodyID, Version: ev.Version, At: ev.At,
-		Text: truncate(fmt.Sprintf("%s: %s am %s", s.text, motion.OneLine(m.Name), FormatDate(m.Start)), 200),
+		Text: truncate(fmt.Sprintf("%s – %s am %s", s.text, motion.OneLine(m.Name), FormatDate(m.Start)), 200),
 		Link: MeetingLink(baseURL, m.ID),
 		Meeting: &EventMeeting{ID: m.ID, Name: m.Name, OrganizationID: m.OrganizationID, Start: m.Start,
 			Status: m.Status, Command: ev.Command},

@@ -256,10 +256,20 @@ func (s *Store) TargetDeliveries(ctx context.Context, targetID string, max int) 
 
 // ReopenNotice makes a sent or failed notice pending again, so that it is
 // sent once more (a redelivery asked for by the council office); ErrNotFound
-// if there is none.
+// if there is none. A notice an attempt holds a live claim on stays as it is,
+// so that the following ClaimNotice refuses it and it is not sent twice at once.
 func (s *Store) ReopenNotice(ctx context.Context, eventID, recipient string) error {
 	tag, err := s.Pool.Exec(ctx, `UPDATE notices SET status = 'pending', lease_until = NULL
-		WHERE event_id = $1 AND recipient = $2 AND channel <> 'inapp'`, eventID, recipient)
+		WHERE event_id = $1 AND recipient = $2 AND channel <> 'inapp'
+		  AND NOT (status = 'pending' AND lease_until IS NOT NULL AND lease_until > now())`, eventID, recipient)
+	if err == nil && tag.RowsAffected() == 0 {
+		var exists bool
+		err = s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notices WHERE event_id = $1 AND recipient = $2 AND channel <> 'inapp')`,
+			eventID, recipient).Scan(&exists)
+		if err == nil && exists {
+			return nil
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("store: reopen notice: %w", mapErr(err))
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
@@ -221,21 +220,18 @@ func (s *server) follow(w http.ResponseWriter, r *http.Request) {
 	bodyID, value := strings.TrimSpace(f.Val("body_id")), ""
 	if kind == store.SubscribeKeyword {
 		value = strings.TrimSpace(f.Val("tags"))
-		switch {
-		case value == "":
-			f.invalid("tags", "Bitte ein Schlagwort eingeben.")
-		case utf8.RuneCountInString(value) > motion.MaxTag:
-			f.invalid("tags", "Ein Schlagwort hat höchstens 80 Zeichen.")
+		if err := motion.CheckLine("tags", "Das Schlagwort", value, motion.MaxTag, true); err != nil {
+			f.fail(err)
 		}
 		if !a.InBody(bodyID) {
-			f.invalid("body_id", "Bitte eine Körperschaft wählen.")
+			f.invalid("body_id", "Bitte wählen Sie eine Körperschaft.")
 		}
 	} else {
 		value = f.Val("organization_id")
 		o, err := s.store.Organization(ctx, value)
 		switch {
 		case errors.Is(err, store.ErrNotFound) || (err == nil && (!a.InBody(o.BodyID) || !followable(o))):
-			f.invalid("organization_id", "Bitte ein Gremium oder eine Fraktion wählen.")
+			f.invalid("organization_id", "Bitte wählen Sie ein Gremium oder eine Fraktion.")
 		case err != nil:
 			s.fail(w, r, err)
 			return

@@ -108,11 +108,11 @@ func TestFollowOnNoticesPage(t *testing.T) {
 	}
 
 	p = e.post("spd", "/benachrichtigungen/folgen", url.Values{"kind": {"keyword"}, "body_id": {"ma"}, "tags": {"  "}})
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Bitte ein Schlagwort eingeben.") || !strings.Contains(p.Body, `aria-invalid="true"`) {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Das Schlagwort ist leer.") || !strings.Contains(p.Body, `aria-invalid="true"`) {
 		t.Errorf("empty keyword: %d\n%s", p.Status, p.Body)
 	}
 	p = e.post("spd", "/benachrichtigungen/folgen", url.Values{"kind": {"organization"}, "organization_id": {"dez1"}})
-	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Bitte ein Gremium oder eine Fraktion wählen.") {
+	if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, "Bitte wählen Sie ein Gremium oder eine Fraktion.") {
 		t.Errorf("department: %d\n%s", p.Status, p.Body)
 	}
 	if p := e.post("", "/benachrichtigungen/folgen", url.Values{"kind": {"keyword"}, "body_id": {"ma"}, "tags": {"Schule"}}); p.Status != http.StatusForbidden {
