@@ -175,7 +175,7 @@ func voteTable(v votesJSON) [][]string {
 		var named []string
 		if it.Vote != nil {
 			for _, nv := range it.Vote.Named {
-				named = append(named, nv.Name+": "+map[string]string{"yes": "ja", "no": "nein", "abstain": "Enthaltung", "absent": "abwesend"}[nv.Vote])
+				named = append(named, nv.Name+": "+map[string]string{"yes": "Ja", "no": "Nein", "abstain": "Enthaltung", "absent": "abwesend"}[nv.Vote])
 			}
 		}
 		table = append(table, append(row, strings.Join(named, "; "), it.MotionID))

@@ -27,7 +27,7 @@ type StatisticsView struct {
 	Decided              int         `json:"decided" doc:"Anträge mit Einreichungs- und Entscheidungsdatum"`
 	MedianDaysToDecision *float64    `json:"median_days_to_decision,omitempty" doc:"Median der Tage von der Einreichung bis zur Entscheidung"`
 	OverdueAnswers       []StatCount `json:"overdue_answers" doc:"Anfragen mit überschrittener Antwortfrist je Fachbereich (Organisations-Id; leer: keiner genannt)"`
-	AgendaPlacementDue   int         `json:"agenda_placement_due" doc:"Anträge (keine Anfragen; ohne zurückgezogene, unzulässige und nicht behandelte), deren Frist nach § 34 Abs. 1 GemO – die n-te Sitzung des beschließenden Gremiums nach Eingang, ohne Weg der Gemeinderat – gekommen ist oder die schon auf der Tagesordnung stehen oder entschieden sind"`
+	AgendaPlacementDue   int         `json:"agenda_placement_due" doc:"Anträge (keine Anfragen; ohne zurückgezogene, unzulässige und nicht behandelte), deren Frist nach § 34 Abs. 1 GemO – die n-te Sitzung des beschließenden Gremiums nach Eingang, ohne Beratungsfolge die des Gemeinderats – gekommen ist oder die schon auf der Tagesordnung stehen oder entschieden sind"`
 	AgendaPlacedInTime   int         `json:"agenda_placed_in_time" doc:"davon bis zu dieser Sitzung in einer Sitzung des beschließenden Gremiums eingeplant oder beraten, oder entschieden"`
 	AgendaPlacementShare *float64    `json:"agenda_placement_share,omitempty" doc:"Anteil der fristgerecht auf die Tagesordnung gesetzten (agenda_placed_in_time / agenda_placement_due, 0 bis 1)"`
 }

@@ -404,7 +404,7 @@ func (p *paper) itemResult(it meeting.Item, numbers []string, names Names) {
 		if len(v.Named) > 0 {
 			var named []string
 			for _, n := range v.Named {
-				named = append(named, strings.TrimSpace(n.Name)+": "+voteWord(n.Vote))
+				named = append(named, strings.TrimSpace(n.Name)+": "+motion.VoteLabel(n.Vote))
 			}
 			p.detail("Namentliche Abstimmung: ", strings.Join(named, "; "))
 		}
@@ -472,16 +472,6 @@ func count(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// voteWords are the named votes in German.
-var voteWords = map[string]string{"yes": "Ja", "no": "Nein", "abstain": "Enthaltung", "absent": "abwesend"}
-
-func voteWord(v string) string {
-	if w, ok := voteWords[v]; ok {
-		return w
-	}
-	return v
 }
 
 // joinAnd joins "TOP 4", "TOP 5", "TOP 6" as "TOP 4, TOP 5 und TOP 6".

@@ -180,27 +180,12 @@ func VoteRows(items []VoteItem, factions []Faction) [][]string {
 		var named []string
 		if v != nil {
 			for _, nv := range v.Named {
-				named = append(named, nv.Name+": "+VoteLabel(nv.Vote))
+				named = append(named, nv.Name+": "+motion.VoteLabel(nv.Vote))
 			}
 		}
 		rows = append(rows, append(row, strings.Join(named, "; "), it.MotionID))
 	}
 	return rows
-}
-
-// VoteLabel is a named vote (yes, no, abstain, absent) in German.
-func VoteLabel(v string) string {
-	switch v {
-	case "yes":
-		return "ja"
-	case "no":
-		return "nein"
-	case "abstain":
-		return "Enthaltung"
-	case "absent":
-		return "abwesend"
-	}
-	return v
 }
 
 // Mark is "ja" for true and "" for false: a column that marks some rows

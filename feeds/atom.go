@@ -382,9 +382,6 @@ func decidingVote(m motion.Motion) *motion.Vote {
 	return nil
 }
 
-// voteWords are the named votes in German.
-var voteWords = map[string]string{"yes": "Ja", "no": "Nein", "abstain": "Enthaltung", "absent": "abwesend"}
-
 // voteHTML writes a vote in German: the tally ("Abstimmung: 30 Ja,
 // 10 Nein, 2 Enthaltungen, 3 abwesend"), a list of the factions' shares
 // and a list of the named votes.
@@ -405,10 +402,7 @@ func voteHTML(v motion.Vote, orgName func(string) string) string {
 	if len(v.Named) > 0 {
 		b.WriteString("\n<p>Namentliche Abstimmung:</p>\n<ul>\n")
 		for _, n := range v.Named {
-			word, ok := voteWords[n.Vote]
-			if !ok {
-				word = n.Vote
-			}
+			word := motion.VoteLabel(n.Vote)
 			fmt.Fprintf(&b, "<li>%s: %s</li>\n", html.EscapeString(strings.TrimSpace(n.Name)), html.EscapeString(word))
 		}
 		b.WriteString("</ul>")

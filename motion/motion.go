@@ -205,6 +205,22 @@ type NamedVote struct {
 	Vote string `json:"vote"`
 }
 
+// VoteLabel is a named vote (yes, no, abstain, absent) in German, as every
+// page, document, feed and export writes it; anything else is returned as is.
+func VoteLabel(v string) string {
+	switch v {
+	case "yes":
+		return "Ja"
+	case "no":
+		return "Nein"
+	case "abstain":
+		return "Enthaltung"
+	case "absent":
+		return "abwesend"
+	}
+	return v
+}
+
 // Outcome is the motion's final result: the decisive organization's result,
 // or one recorded directly by the council office.
 type Outcome struct {

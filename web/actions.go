@@ -97,7 +97,7 @@ func fillResult(f *Form, rec *motion.ResultRecord) {
 		}
 		var lines []string
 		for _, n := range v.Named {
-			lines = append(lines, n.Name+": "+voteWord(n.Vote))
+			lines = append(lines, n.Name+": "+motion.VoteLabel(n.Vote))
 		}
 		f.Values.Set("vote.named", strings.Join(lines, "\n"))
 	}

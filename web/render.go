@@ -210,7 +210,7 @@ func (s *server) funcs() template.FuncMap {
 		"resultsymbol": resultSymbol,
 		"rolesbeyond":  rolesBeyond,
 		"deadlabel":    func(k motion.DeadlineKind) string { return k.Label() },
-		"voteword":     voteWord,
+		"voteword":     motion.VoteLabel,
 		"errattrs":     errAttrs,
 		"errmsg":       errMsg,
 		"has":          func(a motion.Actor, r string) bool { return a.Has(motion.Role(r)) },
@@ -359,16 +359,6 @@ func commandLabel(c motion.CommandName) string {
 		return l
 	}
 	return string(c)
-}
-
-// voteWords are the named votes in German.
-var voteWords = map[string]string{"yes": "Ja", "no": "Nein", "abstain": "Enthaltung", "absent": "abwesend"}
-
-func voteWord(v string) string {
-	if w, ok := voteWords[v]; ok {
-		return w
-	}
-	return v
 }
 
 // rolesBeyond are the roles (a comma-separated list of German role names)
