@@ -64,3 +64,36 @@ func TestWriters(t *testing.T) {
 		t.Errorf("B2 is a formula %q (%v)", fm, err)
 	}
 }
+
+// Counts are number cells a spreadsheet sums; what only looks like one (a
+// leading zero, a reference number, the header) stays text.
+func TestXLSXCountsAreNumbers(t *testing.T) {
+	rows := [][]string{{"TOP", "Ja", "Aktenzeichen", "PLZ"}, {"1.1", "30", "A12/2026", "06108"}, {"2", "0", "", "68159"}}
+	var b bytes.Buffer
+	if err := WriteXLSX(&b, "Abstimmungen", rows); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for cell, want := range map[string]excelize.CellType{
+		"B1": excelize.CellTypeSharedString, "A2": excelize.CellTypeSharedString, "B2": excelize.CellTypeNumber,
+		"C2": excelize.CellTypeSharedString, "D2": excelize.CellTypeSharedString, "A3": excelize.CellTypeNumber, "B3": excelize.CellTypeNumber,
+	} {
+		got, err := f.GetCellType("Abstimmungen", cell)
+		// A number cell may carry no type at all: that is a number too.
+		same := got == want || (want == excelize.CellTypeSharedString && got == excelize.CellTypeInlineString) ||
+			(want == excelize.CellTypeNumber && got == excelize.CellTypeUnset)
+		if err != nil || !same {
+			t.Errorf("%s is of type %v, want %v (%v)", cell, got, want, err)
+		}
+	}
+	if err := f.SetCellFormula("Abstimmungen", "E1", "SUM(B2:B3)"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := f.CalcCellValue("Abstimmungen", "E1"); err != nil || v != "30" {
+		t.Errorf("SUM of the yes column = %q (%v), want 30", v, err)
+	}
+}

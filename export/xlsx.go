@@ -8,8 +8,10 @@ import (
 
 // WriteXLSX writes rows as a workbook with one sheet of the given name
 // (at most 31 characters, none of : \ / ? * [ ]): the first row bold and
-// frozen, every cell a text cell. A text is never written as a formula, so a
-// title starting with "=" stays text and needs no apostrophe here.
+// frozen, a count (a whole number without leading zeros, as the vote
+// columns hold) a number cell that a spreadsheet can sum, every other cell a
+// text cell. A text is never written as a formula, so a title starting with
+// "=" stays text and needs no apostrophe here.
 func WriteXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
 	f := excelize.NewFile()
 	defer func() {
@@ -40,6 +42,10 @@ func WriteXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
 	for i, row := range rows {
 		vals = vals[:0]
 		for _, c := range row {
+			if n, ok := count(c); ok && i > 0 {
+				vals = append(vals, n)
+				continue
+			}
 			vals = append(vals, c) // a string is written as a string cell
 		}
 		cell, err := excelize.CoordinatesToCellName(1, i+1)
@@ -58,4 +64,20 @@ func WriteXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
 		return err
 	}
 	return f.Write(w)
+}
+
+// count reads a whole number of at most nine digits without sign or leading
+// zeros ("0", "30"); reference numbers, dates and ids are none.
+func count(s string) (int, bool) {
+	if s == "" || len(s) > 9 || (len(s) > 1 && s[0] == '0') {
+		return 0, false
+	}
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n, true
 }
