@@ -320,4 +320,3 @@ func TestEveryStepReachesTheSponsorsExactlyOnce(t *testing.T) {
 		t.Errorf("%d notices tell of the draft phase", draftNotices)
 	}
 }
-

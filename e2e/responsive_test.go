@@ -213,7 +213,8 @@ func TestPagesFitThePhone(t *testing.T) {
 	w.login(webSPD)
 	w.fitsEverywhere("Fraktion", joined([]shown{at("/", "Meine Arbeitsliste"), at("/antraege?fraktion="+factionSPD, draft.Title),
 		at(dp, draft.Title, "Einreichen"), at(dp+"/bearbeiten", "Entwurf bearbeiten"), at(dp+"/druck", "Entwurf"), at("/antraege/neu", "Neuer Antrag"),
-		at(p(other)+"/bearbeiten", "Nicht bearbeitbar")}, ownLists, motions, prints)...)
+		at(p(other)+"/bearbeiten", "Nicht bearbeitbar"), at("/benachrichtigungen", "Benachrichtigungen", "Einem Schlagwort folgen")},
+		ownLists, motions, prints)...)
 	b.open("/")
 	w.logout()
 
@@ -222,7 +223,8 @@ func TestPagesFitThePhone(t *testing.T) {
 	// a new motion.
 	w.login(webOffice)
 	w.fitsEverywhere("Ratsbüro", joined([]shown{at("/", "Meine Arbeitsliste", "überfällig"), at("/antraege/neu", "Keine Berechtigung"),
-		at("/gremien", "Gremium, Fraktion oder Dezernat anlegen"), lists[0], at("/statistik", "Statistik")}, motions)...)
+		at("/gremien", "Gremium, Fraktion oder Dezernat anlegen"), lists[0], at("/statistik", "Statistik"),
+		at("/benachrichtigungen", "Benachrichtigungen")}, motions)...)
 	b.open("/")
 	w.logout()
 
@@ -230,7 +232,7 @@ func TestPagesFitThePhone(t *testing.T) {
 	// statement, answer or report.
 	w.login(webDept)
 	w.fitsEverywhere("Verwaltung", joined([]shown{at("/", "Meine Arbeitsliste", inq.Title), at(p(inq), "Nächster Schritt"),
-		at(p(impl), impl.Title), at(p(route), route.Title), at(mp, title)}, ownLists)...)
+		at(p(impl), impl.Title), at(p(route), route.Title), at(mp, title), at("/benachrichtigungen", "Benachrichtigungen")}, ownLists)...)
 	w.logout()
 
 	// The administrator: the directory with the forms for bodies and
