@@ -304,7 +304,7 @@ func TestMeetingVotesExport(t *testing.T) {
 	if row := cs[1]; wantRow[2] == "" || !reflect.DeepEqual(row, wantRow) {
 		t.Errorf("row of TOP 1 %q, want %q (with a reference)", row, wantRow)
 	}
-	if row := cs[len(cs)-1]; row[0] != "" || row[len(row)-2] != "Anna: ja; Bert: ja; Cora: Enthaltung" {
+	if row := cs[len(cs)-1]; row[0] != "" || row[len(row)-2] != "Anna: Ja; Bert: Ja; Cora: Enthaltung" {
 		t.Errorf("row of the motion's own result %q", row)
 	}
 
