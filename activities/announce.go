@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
 	"slices"
 	"time"
 
@@ -186,11 +185,7 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 			}
 			n := base
 			n.Recipient, n.Channel, n.Audience = store.EmailRecipient(f.email), store.ChannelEmail, f.audience
-			to := f.email
-			if f.name != "" {
-				to = (&mail.Address{Name: f.name, Address: f.email}).String()
-			}
-			add(send{n: n, to: to, digest: digest})
+			add(send{n: n, to: mailTo(f.name, f.email), digest: digest})
 		}
 	}
 	log := activity.GetLogger(ctx)

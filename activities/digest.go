@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"time"
 
 	"github.com/motionflow/motionflow/notify"
@@ -99,10 +98,7 @@ func (a *Activities) sendDigest(ctx context.Context, id string, res *workflows.D
 		}
 		return nil // sent or failed meanwhile
 	}
-	to := d.Address()
-	if d.Name != "" {
-		to = (&mail.Address{Name: d.Name, Address: d.Address()}).String()
-	}
+	to := mailTo(d.Name, d.Address())
 	items := make([]notify.DigestItem, len(d.Items))
 	for i, it := range d.Items {
 		items[i] = notify.DigestItem{

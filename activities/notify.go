@@ -195,11 +195,7 @@ func (a *Activities) Notify(ctx context.Context, in workflows.NotifyInput) (work
 		}
 		d := base
 		d.Recipient, d.Channel, d.Audience = store.EmailRecipient(w.Email), store.ChannelEmail, store.AudienceWatchers
-		to := w.Email
-		if w.Name != "" {
-			to = (&mail.Address{Name: w.Name, Address: w.Email}).String()
-		}
-		add(send{d: d, to: to, digest: w.Digest})
+		add(send{d: d, to: mailTo(w.Name, w.Email), digest: w.Digest})
 	}
 	if emailDisabled > 0 {
 		log.Warn("e-mail is disabled (no SMTP configured): reminder not mailed", "motion", m.ID, "reminder", r.Key, "recipients", emailDisabled)
@@ -291,4 +287,13 @@ func nonNilStrings(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// mailTo is the recipient of an e-mail to addr: "Erika Muster <addr>" when
+// the name is known, else the bare address.
+func mailTo(name, addr string) string {
+	if name == "" {
+		return addr
+	}
+	return (&mail.Address{Name: name, Address: addr}).String()
 }

@@ -292,13 +292,7 @@ func (s *Store) MarkDigestSent(ctx context.Context, id string) error {
 // address the mail server refuses) marks the digest and its reminders and
 // notices DeliveryFailed: they are not tried again.
 func (s *Store) RecordDigestError(ctx context.Context, id string, cause error, permanent bool) error {
-	msg := "unknown error"
-	if cause != nil {
-		msg = cause.Error()
-	}
-	if len(msg) > 2000 {
-		msg = msg[:2000]
-	}
+	msg := errorText(cause)
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE digests SET last_error = $2, lease_until = NULL,
 				status = CASE WHEN $3 THEN 'failed' ELSE status END

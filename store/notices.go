@@ -153,13 +153,7 @@ func (s *Store) MarkNoticeSent(ctx context.Context, eventID, recipient string) e
 // RecordNoticeError records why sending a claimed notice failed and releases
 // the claim; a permanent failure marks it failed (not tried again).
 func (s *Store) RecordNoticeError(ctx context.Context, eventID, recipient string, cause error, permanent bool) error {
-	msg := "unknown error"
-	if cause != nil {
-		msg = cause.Error()
-	}
-	if len(msg) > 2000 {
-		msg = msg[:2000]
-	}
+	msg := errorText(cause)
 	_, err := s.Pool.Exec(ctx, `UPDATE notices SET last_error = $3, lease_until = NULL,
 			status = CASE WHEN $4 THEN 'failed' ELSE status END
 		WHERE event_id = $1 AND recipient = $2 AND status = 'pending'`, eventID, recipient, msg, permanent)
@@ -171,15 +165,14 @@ func (s *Store) RecordNoticeError(ctx context.Context, eventID, recipient string
 
 // Notice is the notice of event to recipient; ErrNotFound if there is none.
 func (s *Store) Notice(ctx context.Context, eventID, recipient string) (Notice, error) {
-	var n Notice
-	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) (err error) {
-		n, err = getNotice(ctx, tx, eventID, recipient)
-		return err
-	})
+	n, err := getNotice(ctx, s.Pool, eventID, recipient)
 	return n, mapErr(err)
 }
 
-func getNotice(ctx context.Context, q pgx.Tx, eventID, recipient string) (Notice, error) {
+// getNotice reads one notice through the pool or a transaction.
+func getNotice(ctx context.Context, q interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, eventID, recipient string) (Notice, error) {
 	rows, _ := q.Query(ctx, `SELECT `+noticeColumns+` FROM notices WHERE event_id = $1 AND recipient = $2`, eventID, recipient)
 	return pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Notice])
 }

@@ -483,13 +483,7 @@ func (s *Store) MarkDelivered(ctx context.Context, k DeliveryKey) error {
 // releases the claim, so that a retry may claim it at once. A permanent
 // failure marks it DeliveryFailed: it is not tried again.
 func (s *Store) RecordDeliveryError(ctx context.Context, k DeliveryKey, cause error, permanent bool) error {
-	msg := "unknown error"
-	if cause != nil {
-		msg = cause.Error()
-	}
-	if len(msg) > 2000 {
-		msg = msg[:2000]
-	}
+	msg := errorText(cause)
 	_, err := s.Pool.Exec(ctx, `
 		UPDATE reminders SET last_error = $4, lease_until = NULL,
 			status = CASE WHEN $5 THEN 'failed' ELSE status END
@@ -625,4 +619,17 @@ func randomHex(n int) string {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
 	return hex.EncodeToString(b)
+}
+
+// errorText is what a delivery's log keeps of why it failed: the error's
+// text, at most 2,000 bytes.
+func errorText(cause error) string {
+	if cause == nil {
+		return "unknown error"
+	}
+	msg := cause.Error()
+	if len(msg) > 2000 {
+		msg = msg[:2000]
+	}
+	return msg
 }
