@@ -47,7 +47,7 @@ func (f *fakeMotions) setFail(err error) {
 	f.fail = err
 }
 
-func (f *fakeMotions) Create(ctx context.Context, id string, cmd motion.Create, meta workflows.Meta) (motion.Motion, error) {
+func (f *fakeMotions) Create(ctx context.Context, id string, cmd motion.Command, meta workflows.Meta) (motion.Motion, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fail != nil {
@@ -55,7 +55,7 @@ func (f *fakeMotions) Create(ctx context.Context, id string, cmd motion.Create, 
 	}
 	m, ok := f.m[id]
 	if !ok {
-		m = &motion.Motion{ID: id, BodyID: cmd.BodyID}
+		m = &motion.Motion{ID: id}
 	}
 	if m.Version > 0 && f.seen[meta.RequestID] {
 		return *m, nil
@@ -92,7 +92,7 @@ func (f *fakeMotions) Send(ctx context.Context, id string, cmd motion.Command, m
 func (f *fakeMotions) apply(ctx context.Context, id string, m *motion.Motion, cmd motion.Command, meta workflows.Meta) (motion.Motion, error) {
 	next := m.Clone()
 	ev, err := motion.Apply(next, motion.Request{Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion,
-		At: time.Now().UTC().Truncate(time.Microsecond), RequestID: meta.RequestID})
+		At: time.Now().UTC().Truncate(time.Microsecond), RequestID: meta.RequestID, Revision: motion.RulesRevision})
 	if err != nil {
 		return motion.Motion{}, err
 	}

@@ -53,6 +53,10 @@ var commandSummaries = map[motion.CommandName]string{
 	motion.CmdCorrectResult:        "Beratungsergebnis korrigieren",
 	motion.CmdLapse:                "Antrag als nicht behandelt beenden (Ende der Wahlperiode)",
 	motion.CmdSetDeadline:          "Frist von Hand setzen",
+	motion.CmdSign:                 "Antrag unterschreiben (Mitglied des Gemeinderats)",
+	motion.CmdAcceptCosponsorship:  "Einladung zur Mitantragstellung annehmen",
+	motion.CmdDeclineCosponsorship: "Einladung zur Mitantragstellung ablehnen",
+	motion.CmdSetDepartments:       "Federführung und beteiligte Dezernate festlegen",
 }
 
 func (s *server) registerCommands(a huma.API) {
@@ -61,7 +65,13 @@ func (s *server) registerCommands(a huma.API) {
 		return motion.InviteCosponsor{Faction: b.Faction}
 	})
 	emptyCommand(s, a, motion.CmdSubmit, motion.Submit{})
-	emptyCommand(s, a, motion.CmdRegister, motion.Register{}) // the workflow assigns the reference
+	// The workflow assigns the reference.
+	command(s, a, motion.CmdRegister, func(b *RegisterBody) motion.Command {
+		if b == nil {
+			return motion.Register{}
+		}
+		return motion.Register{LeadDepartment: b.LeadDepartment, InvolvedDepartments: slices.Clone(b.InvolvedDepartments)}
+	})
 	command(s, a, motion.CmdDeclareInadmissible, func(b ReasonBody) motion.Command {
 		return motion.DeclareInadmissible{Reason: b.Reason}
 	})
@@ -84,9 +94,7 @@ func (s *server) registerCommands(a huma.API) {
 		return motion.RecordOutcome{Result: motion.Result(b.Result), Links: links(b.Links), OriginatorAgreed: b.OriginatorAgreed, Note: b.Note}
 	})
 	emptyCommand(s, a, motion.CmdStartImplementation, motion.StartImplementation{})
-	command(s, a, motion.CmdReportImplementation, func(b TextBody) motion.Command {
-		return motion.ReportImplementation{Text: b.Text}
-	})
+	command(s, a, motion.CmdReportImplementation, func(b ReportBody) motion.Command { return b.command() })
 	command(s, a, motion.CmdClose, func(b *CloseBody) motion.Command {
 		if b == nil {
 			return motion.Close{}
@@ -104,6 +112,17 @@ func (s *server) registerCommands(a huma.API) {
 	})
 	command(s, a, motion.CmdLapse, func(b ReasonBody) motion.Command { return motion.Lapse{Reason: b.Reason} })
 	command(s, a, motion.CmdSetDeadline, func(b SetDeadlineBody) motion.Command { return motion.SetDeadline(b) })
+	emptyCommand(s, a, motion.CmdSign, motion.Sign{})
+	emptyCommand(s, a, motion.CmdAcceptCosponsorship, motion.AcceptCosponsorship{})
+	command(s, a, motion.CmdDeclineCosponsorship, func(b *DeclineBody) motion.Command {
+		if b == nil {
+			return motion.DeclineCosponsorship{}
+		}
+		return motion.DeclineCosponsorship{Reason: b.Reason}
+	})
+	command(s, a, motion.CmdSetDepartments, func(b SetDepartmentsBody) motion.Command {
+		return motion.SetDepartments{Lead: b.Lead, Involved: slices.Clone(b.Involved)}
+	})
 
 	// A command added to the domain must get its endpoint here.
 	for _, c := range commandNames() {
@@ -217,7 +236,8 @@ func (s *server) checkReferences(ctx context.Context, id string, cmd motion.Comm
 	return cmd, nil
 }
 
-// commandNames lists the commands that have an API path (all but create).
+// commandNames lists the commands on an existing motion, each with an API
+// path (all but those that create a motion, which have their own).
 func commandNames() []motion.CommandName {
-	return slices.DeleteFunc(slices.Clone(motion.Commands), func(c motion.CommandName) bool { return c == motion.CmdCreate })
+	return slices.DeleteFunc(slices.Clone(motion.Commands), motion.Creating)
 }

@@ -48,7 +48,7 @@ func motionRefOfDeadline(d store.MotionDeadline) MotionRef {
 // DeadlineView is one current deadline of a motion.
 type DeadlineView struct {
 	Key   string              `json:"key" doc:"Kennung der Frist im Antrag; bei Sitzungsfristen mit :<Sitzungs-Id>" example:"papers_due:gr-2026-03-10"`
-	Kind  motion.DeadlineKind `json:"kind" enum:"agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion,reschedule"`
+	Kind  motion.DeadlineKind `json:"kind" enum:"agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion,reschedule,implementation_close"`
 	Label string              `json:"label" doc:"Art der Frist auf Deutsch" example:"Beantwortung der Anfrage"`
 	Due   time.Time           `json:"due" doc:"Fälligkeit (RFC 3339, in der Zeitzone der Körperschaft)" example:"2026-03-03T16:00:00+01:00"`
 	// Overdue is computed when the answer is made.
@@ -279,7 +279,7 @@ func (s *server) registerDeadlines(a huma.API) {
 	}, func(ctx context.Context, in *struct {
 		Bodies  []string  `query:"body" maxItems:"50" maxLength:"64" doc:"Körperschaften, kommagetrennt"`
 		Faction string    `query:"faction" maxLength:"64" doc:"Anträge dieser Fraktion (als Antragsteller oder Mitantragsteller)"`
-		Kind    []string  `query:"kind" enum:"agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion,reschedule" doc:"Art der Frist, kommagetrennt"`
+		Kind    []string  `query:"kind" enum:"agenda_placement,submission_cutoff,papers_due,inquiry_answer,implementation_report,stale_motion,reschedule,implementation_close" doc:"Art der Frist, kommagetrennt"`
 		From    time.Time `query:"from" doc:"fällig ab (RFC 3339)"`
 		To      time.Time `query:"to" doc:"fällig vor (RFC 3339)"`
 		Limit   int       `query:"limit" minimum:"1" maximum:"200" default:"50"`

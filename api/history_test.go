@@ -19,12 +19,13 @@ func TestHistoryHidesTheDraftPhase(t *testing.T) {
 	e := newEnv(t, api.Config{})
 	id := e.draft("Geheimer Arbeitstitel zu Radwegen")
 	e.run("spd", id, motion.CmdInviteCosponsor, map[string]any{"faction": "cdu"}, http.StatusOK)
+	e.run("cdu", id, motion.CmdAcceptCosponsorship, nil, http.StatusOK)
 	e.run("spd", id, motion.CmdEdit, map[string]any{"title": "Mehr Radwege", "resolution_points": []string{"Die Verwaltung plant."}}, http.StatusOK)
 	e.run("spd", id, motion.CmdSubmit, nil, http.StatusOK)
 
 	// Version 1 as it was stored before: the summary named the working title.
 	hist, err := e.store.History(context.Background(), id)
-	if err != nil || len(hist) != 4 {
+	if err != nil || len(hist) != 5 {
 		t.Fatalf("history %v, %v", hist, err)
 	}
 	m, err := e.store.Motion(context.Background(), id)

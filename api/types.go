@@ -236,3 +236,44 @@ func view(m motion.Motion, a motion.Actor) MotionView {
 	v.AllowedActions = append(v.AllowedActions, motion.Allowed(&m, a)...)
 	return v
 }
+
+// RegisterBody optionally names the departments at registration.
+type RegisterBody struct {
+	LeadDepartment      string   `json:"lead_department,omitempty" maxLength:"200" doc:"Federführendes Dezernat oder federführender Fachbereich (Organisations-Id, OParl underDirectionOf)"`
+	InvolvedDepartments []string `json:"involved_departments,omitempty" maxItems:"20" minLength:"1" maxLength:"200" doc:"Beteiligte Dezernate (Organisations-Ids)"`
+}
+
+// SetDepartmentsBody names the lead and the involved departments.
+type SetDepartmentsBody struct {
+	Lead     string   `json:"lead" minLength:"1" maxLength:"200" doc:"Federführendes Dezernat oder federführender Fachbereich (Organisations-Id)"`
+	Involved []string `json:"involved,omitempty" maxItems:"20" minLength:"1" maxLength:"200" doc:"Beteiligte Dezernate (Organisations-Ids)"`
+}
+
+// DeclineBody optionally says why a faction declines to co-sponsor.
+type DeclineBody struct {
+	Reason string `json:"reason,omitempty" maxLength:"5000" doc:"Begründung der Ablehnung (für die einladende Fraktion)"`
+}
+
+// ReportBody is an implementation report: a text and the state of each
+// resolution point it speaks of (Beschlusskontrolle).
+type ReportBody struct {
+	Text   string            `json:"text,omitempty" maxLength:"100000" doc:"Bericht zur Umsetzung; ohne Punkte Pflicht"`
+	Points []PointReportBody `json:"points,omitempty" maxItems:"50" doc:"Stand einzelner Beschlusspunkte"`
+}
+
+// PointReportBody is what a report says of one resolution point.
+type PointReportBody struct {
+	Point      int        `json:"point" minimum:"1" maximum:"50" doc:"Nummer des Beschlusspunkts, ab 1"`
+	State      string     `json:"state" enum:"open,in_progress,done,not_feasible" doc:"open (offen), in_progress (in Arbeit), done (umgesetzt), not_feasible (nicht umsetzbar; mit Begründung)"`
+	TargetDate *time.Time `json:"target_date,omitempty" doc:"Zieldatum der Umsetzung"`
+	Note       string     `json:"note,omitempty" maxLength:"5000" doc:"Vermerk zum Stand"`
+	Reason     string     `json:"reason,omitempty" maxLength:"5000" doc:"Begründung, warum der Punkt nicht umsetzbar ist (bei not_feasible Pflicht)"`
+}
+
+func (b ReportBody) command() motion.Command {
+	c := motion.ReportImplementation{Text: b.Text}
+	for _, p := range b.Points {
+		c.Points = append(c.Points, motion.PointReport{Point: p.Point, State: motion.PointState(p.State), TargetDate: p.TargetDate, Note: p.Note, Reason: p.Reason})
+	}
+	return c
+}

@@ -13,6 +13,9 @@ type Actor struct {
 	Faction string `json:"faction,omitempty"`
 	// Department is the administration department an administration caller works for.
 	Department string `json:"department,omitempty"`
+	// Person is the directory's person a councillor caller is (the
+	// identity provider's group "person:<id>").
+	Person string `json:"person,omitempty"`
 	// Bodies are the councils whose records the caller may see and act on.
 	Bodies []string `json:"bodies,omitempty"`
 	// Email is the caller's e-mail address as the identity provider vouches
@@ -58,6 +61,9 @@ func (a Actor) Audiences() []string {
 	}
 	if a.Has(RoleFactionStaff) && a.Faction != "" {
 		out = append(out, FactionAudience(a.Faction))
+	}
+	if a.Has(RoleCouncillor) && a.Person != "" {
+		out = append(out, PersonAudience(a.Person))
 	}
 	if a.Has(RoleAdministration) {
 		if a.Department != "" {

@@ -27,6 +27,12 @@ const (
 	CmdCorrectResult        CommandName = "correct_result"
 	CmdLapse                CommandName = "lapse"
 	CmdSetDeadline          CommandName = "set_deadline"
+	// Commands of rules revision 2: originators, consent, Beschlusskontrolle.
+	CmdEnterSubmission      CommandName = "enter_submission"
+	CmdSign                 CommandName = "sign"
+	CmdAcceptCosponsorship  CommandName = "accept_cosponsorship"
+	CmdDeclineCosponsorship CommandName = "decline_cosponsorship"
+	CmdSetDepartments       CommandName = "set_departments"
 )
 
 // Command is one user action with its content.
@@ -34,11 +40,56 @@ type Command interface {
 	Name() CommandName
 }
 
-// Create starts a new draft for the caller's faction.
+// Create starts a new draft for the caller's faction or, by a councillor,
+// a motion of councillors: the caller and the named Signers, who sign it
+// before it is submitted.
 type Create struct {
 	BodyID string `json:"body_id"`
 	Kind   Kind   `json:"kind"`
 	Content
+	// Signers are the councillors a councillor asks to sign the motion.
+	Signers []Signer `json:"signers,omitempty"`
+	// Quorum is how many signatures a motion of councillors needs, filled in
+	// by the caller from the body's rules and directory (the API), never
+	// typed by a user: one for an inquiry, one sixth of the council's
+	// members for a motion.
+	Quorum int `json:"quorum,omitempty"`
+}
+
+// EnterSubmission is the council office entering a submission that reached
+// it outside motionflow (a letter, an e-mail, a fax, handed in) on behalf of
+// a faction, a committee or councillors: the motion starts as submitted on
+// the day it was received.
+type EnterSubmission struct {
+	BodyID string `json:"body_id"`
+	Kind   Kind   `json:"kind"`
+	Content
+	Originator OriginatorKind `json:"originator"`
+	// Organization is the faction or committee it was submitted for.
+	Organization string `json:"organization,omitempty"`
+	// Signers are the councillors who signed it (a motion of councillors).
+	Signers []Signer `json:"signers,omitempty"`
+	Paper   Paper    `json:"paper"`
+	// Quorum is filled in by the caller as for Create.
+	Quorum int `json:"quorum,omitempty"`
+}
+
+// Sign is a named councillor's signature on a motion of councillors.
+type Sign struct{}
+
+// AcceptCosponsorship is an invited faction agreeing to co-sponsor.
+type AcceptCosponsorship struct{}
+
+// DeclineCosponsorship is an invited faction declining, optionally saying why.
+type DeclineCosponsorship struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// SetDepartments names the department in charge (Federführung) and the
+// departments involved.
+type SetDepartments struct {
+	Lead     string   `json:"lead"`
+	Involved []string `json:"involved,omitempty"`
 }
 
 // Edit replaces the content of a draft.
@@ -60,6 +111,10 @@ type Register struct {
 	Reference string `json:"reference"`
 	Year      int    `json:"year"`
 	Seq       int    `json:"seq"`
+	// LeadDepartment and InvolvedDepartments, when given, name the
+	// departments at registration (see SetDepartments).
+	LeadDepartment      string   `json:"lead_department,omitempty"`
+	InvolvedDepartments []string `json:"involved_departments,omitempty"`
 }
 
 // DeclareInadmissible refuses a submission, with the reason.
@@ -147,9 +202,12 @@ type RecordOutcome struct {
 // StartImplementation begins the follow-up of an adopted decision.
 type StartImplementation struct{}
 
-// ReportImplementation records the administration's report on implementation.
+// ReportImplementation records the administration's report on
+// implementation: a text and, per resolution point, its state, target date
+// and note (Beschlusskontrolle).
 type ReportImplementation struct {
-	Text string `json:"text"`
+	Text   string        `json:"text"`
+	Points []PointReport `json:"points,omitempty"`
 }
 
 // Close ends the follow-up.
@@ -207,3 +265,8 @@ func (Withdraw) Name() CommandName             { return CmdWithdraw }
 func (CorrectResult) Name() CommandName        { return CmdCorrectResult }
 func (Lapse) Name() CommandName                { return CmdLapse }
 func (SetDeadline) Name() CommandName          { return CmdSetDeadline }
+func (EnterSubmission) Name() CommandName      { return CmdEnterSubmission }
+func (Sign) Name() CommandName                 { return CmdSign }
+func (AcceptCosponsorship) Name() CommandName  { return CmdAcceptCosponsorship }
+func (DeclineCosponsorship) Name() CommandName { return CmdDeclineCosponsorship }
+func (SetDepartments) Name() CommandName       { return CmdSetDepartments }

@@ -38,6 +38,10 @@ const (
 	// council office schedules it into another meeting (key
 	// "reschedule:<meeting id>", due at the cancelled meeting's start).
 	DeadlineReschedule DeadlineKind = "reschedule"
+	// DeadlineImplementationClose: every resolution point of a motion in
+	// implementation is done or cannot be done; the council office closes
+	// the follow-up (Beschlusskontrolle, calendars of revision 2).
+	DeadlineImplementationClose DeadlineKind = "implementation_close"
 )
 
 // The deadlines of a meeting's own process (see meeting.Deadlines). They are
@@ -64,7 +68,7 @@ var MeetingDeadlineKinds = []DeadlineKind{DeadlineInvitationDue, DeadlineDecisio
 var DeadlineKinds = []DeadlineKind{
 	DeadlineAgendaPlacement, DeadlineSubmissionCutoff, DeadlinePapersDue,
 	DeadlineInquiryAnswer, DeadlineImplementationReport, DeadlineStale,
-	DeadlineReschedule,
+	DeadlineReschedule, DeadlineImplementationClose,
 }
 
 // Label is the German name shown to users.
@@ -84,6 +88,8 @@ func (k DeadlineKind) Label() string {
 		return "Antrag ohne Fortgang"
 	case DeadlineReschedule:
 		return "Neueinplanung nach Absage der Sitzung"
+	case DeadlineImplementationClose:
+		return "Abschluss der umgesetzten Beschlusskontrolle"
 	case DeadlineInvitationDue:
 		return "Einladung zur Sitzung (§ 34 Abs. 1 GemO)"
 	case DeadlineDecisionsPublished:
@@ -100,6 +106,7 @@ const (
 	AudienceCouncilOffice = "council_office"
 	audienceFaction       = "faction:"
 	audienceDepartment    = "department:"
+	audiencePerson        = "person:"
 )
 
 // FactionAudience is the audience of a faction's staff.
@@ -107,6 +114,10 @@ func FactionAudience(org string) string { return audienceFaction + org }
 
 // DepartmentAudience is the audience of a department's staff.
 func DepartmentAudience(org string) string { return audienceDepartment + org }
+
+// PersonAudience is the audience of one councillor, a directory person who
+// moved or signed a motion.
+func PersonAudience(person string) string { return audiencePerson + person }
 
 // Duration is a time span in rules, written in JSON as Go durations with an
 // extra unit "d" for days: "14d", "36h", "90s".
@@ -197,6 +208,18 @@ type DeadlineRules struct {
 	// ImplementationReport, when set, replaces the months (for short test periods).
 	ImplementationReport Duration `json:"implementation_report,omitempty"`
 	Stale                Duration `json:"stale"`
+	// ImplementationCycleMonths is the period of the implementation reports
+	// (Beschlusskontrolle) in calendar months, counted from January: 3 asks
+	// for a report at the end of every quarter, as long as the motion is
+	// being implemented. 0 (rules stored before it existed) keeps the one
+	// report after ImplementationReportMonths.
+	ImplementationCycleMonths int `json:"implementation_cycle_months,omitempty"`
+	// ImplementationCycle, when set, replaces the months: a report is due
+	// this long after the last one (for short test periods).
+	ImplementationCycle Duration `json:"implementation_cycle,omitempty"`
+	// ImplementationClose is how long after the report that finished every
+	// resolution point the council office closes the follow-up.
+	ImplementationClose Duration `json:"implementation_close,omitempty"`
 	// Offsets are when reminders go out relative to a deadline.
 	Offsets []Duration `json:"offsets"`
 	// Escalation is the interval of further reminders to the council office
@@ -230,6 +253,8 @@ func DefaultDeadlineRules() DeadlineRules {
 		InquiryAnswer:              21 * day,
 		InquiryAnswerFundamental:   42 * day,
 		ImplementationReportMonths: 6,
+		ImplementationCycleMonths:  3,
+		ImplementationClose:        14 * day,
 		Stale:                      90 * day,
 		Offsets:                    []Duration{-7 * day, -day, 0, 3 * day},
 		Escalation:                 7 * day,
@@ -298,6 +323,11 @@ func (r DeadlineRules) Validate() error {
 		f.add("implementation_report_months", "Die Frist für den Bericht zur Umsetzung fehlt; bitte geben Sie Monate oder eine Dauer an.")
 	}
 	period("implementation_report", "Die Dauer bis zum Bericht zur Umsetzung", r.ImplementationReport, false)
+	if r.ImplementationCycleMonths < 0 || r.ImplementationCycleMonths > 12 {
+		f.add("implementation_cycle_months", "Der Abstand der Berichte zur Umsetzung muss zwischen 0 und 12 Monaten liegen.")
+	}
+	period("implementation_cycle", "Der Abstand der Berichte zur Umsetzung", r.ImplementationCycle, false)
+	period("implementation_close", "Die Frist zum Abschluss nach dem letzten Bericht", r.ImplementationClose, false)
 	period("stale", "Die Zeit bis „ohne Fortgang“", r.Stale, true)
 	switch {
 	case len(r.Offsets) == 0:
@@ -342,7 +372,7 @@ type MeetingDate struct {
 }
 
 // CalendarRevision is the Revision of the calendars loaded now.
-const CalendarRevision = 1
+const CalendarRevision = 2
 
 // Calendar is the outside knowledge deadlines depend on: the body's rules,
 // the meetings after the motion's submission of the council and of the
@@ -366,8 +396,12 @@ type Calendar struct {
 	// was loaded for. 0 is a calendar loaded before the meeting became a
 	// process of its own: it knows nothing of published agendas, and
 	// workflows replaying a history with it compute the deadlines as they
-	// did then. CalendarRevision (1) knows which agendas are published and
-	// which organization decides.
+	// did then. Revision 1 knows which agendas are published and which
+	// organization decides. Revision 2 (CalendarRevision) adds the
+	// Beschlusskontrolle: periodic reports to the departments in charge, the
+	// council office asked to close a motion whose points are all done, no
+	// "ohne Fortgang" during implementation, and every sponsor (co-sponsoring
+	// factions, signing councillors) told of the originators' deadlines.
 	Revision int `json:"revision,omitempty"`
 }
 
@@ -491,4 +525,27 @@ func loadLocation(name string) (*time.Location, error) {
 		locs[name] = l
 	}
 	return l, err
+}
+
+// nextReport is when the implementation report after one given (or the
+// decision) at anchor is due: one ImplementationCycle later or, counted in
+// months, at the end of the first report period (periods of
+// ImplementationCycleMonths counted from January) that ends at least one
+// period after anchor. With quarterly reports, a report of 10 February is
+// followed by one due on 1 July, one of 20 June by one due on 1 October.
+func (r DeadlineRules) nextReport(anchor time.Time) time.Time {
+	if r.ImplementationCycle > 0 {
+		return r.after(anchor, r.ImplementationCycle)
+	}
+	n := r.ImplementationCycleMonths
+	loc := r.location()
+	earliest := anchor.In(loc).AddDate(0, n, 0)
+	y, mo, _ := earliest.Date()
+	// The period boundary at or after earliest: the first day of a month
+	// m with (m-1) % n == 0.
+	start := time.Date(y, mo-time.Month((int(mo)-1)%n), 1, 0, 0, 0, 0, loc)
+	if start.Before(earliest) {
+		start = start.AddDate(0, n, 0)
+	}
+	return start
 }

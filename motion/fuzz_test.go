@@ -60,6 +60,8 @@ var fuzzActors = []Actor{
 	{}, // anonymous
 	{Subject: "hd", Name: "Heidelberg", Roles: []Role{RoleCouncilOffice, RoleFactionStaff}, Faction: "hd-spd", Bodies: []string{"hd"}},
 	{Subject: "both", Name: "SPD und Ratsbüro", Roles: []Role{RoleFactionStaff, RoleCouncilOffice}, Faction: "spd", Bodies: []string{"ma"}},
+	{Subject: "p1", Name: "Erika Muster", Roles: []Role{RoleCouncillor}, Person: "p1", Bodies: []string{"ma"}},
+	{Subject: "p2", Name: "Max Beispiel", Roles: []Role{RoleCouncillor}, Person: "p2", Bodies: []string{"ma"}},
 }
 
 var fuzzT0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -74,6 +76,14 @@ func fuzzFixtures() []*Motion {
 	build := func(kind Kind, c Content, cmds ...any) *Motion {
 		m := &Motion{ID: "m", BodyID: "ma"}
 		steps := append([]any{spd, Create{BodyID: "ma", Kind: kind, Content: c}}, cmds...)
+		if x, ok := first(cmds).(Actor); ok && x.Has(RoleCouncillor) {
+			// A motion of councillors: its first signer creates it.
+			create := Create{BodyID: "ma", Kind: kind, Content: c, Quorum: 2, Signers: []Signer{{PersonID: "p2", Name: "Max Beispiel"}}}
+			if kind == KindInquiry {
+				create.Quorum, create.Signers = 1, nil
+			}
+			steps = append([]any{x, create}, cmds[1:]...)
+		}
 		var actor Actor
 		for _, s := range steps {
 			switch x := s.(type) {
@@ -81,7 +91,7 @@ func fuzzFixtures() []*Motion {
 				actor = x
 			case Command:
 				if _, err := Apply(m, Request{Command: x, Actor: actor, ExpectedVersion: m.Version,
-					At: fuzzT0.Add(time.Duration(m.Version) * time.Hour)}); err != nil {
+					At: fuzzT0.Add(time.Duration(m.Version) * time.Hour), Revision: RulesRevision}); err != nil {
 					panic(fmt.Sprintf("fixture %s: %v", x.Name(), err))
 				}
 			}
@@ -111,6 +121,12 @@ func fuzzFixtures() []*Motion {
 		build(KindAmendment, Content{Title: "Änderung", ResolutionPoints: []string{"Statt 20 nun 30 Bänke."}, Amends: "A1/2026"},
 			append(slices.Clone(inConsultation), RecordOutcome{Result: ResultSettledByOtherResolutions,
 				Links: []Link{{Reference: "V1/2026"}}, OriginatorAgreed: &yes})...),
+		// 13: a motion of councillors signed by its initiator alone.
+		build(KindMotion, content, fuzzActors[9]),
+		// 14: a motion in implementation with a lead department.
+		build(KindMotion, content, append(slices.Clone(decided), SetDepartments{Lead: "dez1"}, StartImplementation{})...),
+		// 15: an inquiry of one councillor, submitted.
+		build(KindInquiry, inquiry, fuzzActors[9], Submit{}),
 	}
 }
 
@@ -296,4 +312,12 @@ func FuzzParseDuration(f *testing.F) {
 			t.Fatalf("%q parsed as negative %v", s, time.Duration(d))
 		}
 	})
+}
+
+// first is the first of xs, or nil.
+func first(xs []any) any {
+	if len(xs) == 0 {
+		return nil
+	}
+	return xs[0]
 }

@@ -210,10 +210,15 @@ const (
 	RoleCouncilOffice  Role = "council_office"
 	RoleAdministration Role = "administration"
 	RoleAdmin          Role = "admin"
+	// RoleCouncillor is a member of the council acting in person: moving a
+	// motion alone or with others (§ 34 Abs. 1 GemO BW: one sixth of the
+	// members), asking an inquiry (§ 24 Abs. 4), signing a motion of others.
+	// The caller is the directory's person Actor.Person.
+	RoleCouncillor Role = "councillor"
 )
 
 // Roles lists every role.
-var Roles = []Role{RoleFactionStaff, RoleCouncilOffice, RoleAdministration, RoleAdmin}
+var Roles = []Role{RoleFactionStaff, RoleCouncilOffice, RoleAdministration, RoleAdmin, RoleCouncillor}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

@@ -17,10 +17,34 @@ type Motion struct {
 
 	Content
 
-	// Faction is the originating faction (an organization id).
+	// Faction is the originating faction (an organization id); for a motion
+	// of a committee, the committee; "" for a motion of councillors.
 	Faction string `json:"faction"`
-	// Cosponsors are factions invited to sponsor the motion with the originator.
+	// Cosponsors are the factions that sponsor the motion with the
+	// originator: under rules revision 2 those that accepted an invitation
+	// (Invitations), before it every invited faction at once.
 	Cosponsors []string `json:"cosponsors,omitempty"`
+	// Invitations are the co-sponsor invitations not (yet) accepted: pending
+	// or declined. An accepted one moves to Cosponsors.
+	Invitations []Invitation `json:"invitations,omitempty"`
+	// Originator says who moved the motion when it is not (only) the staff
+	// of Faction: councillors, a committee, a paper submission.
+	Originator *Originator `json:"originator,omitempty"`
+	// Signers are the councillors who sign the motion, each confirming it
+	// (Sign) before it is submitted; the first is its initiator.
+	Signers []Signer `json:"signers,omitempty"`
+	// Quorum is how many signatures the motion needs before it can be
+	// submitted (§ 34 Abs. 1 GemO BW: one sixth of the council's members);
+	// 0 for a faction's motion.
+	Quorum int `json:"quorum,omitempty"`
+
+	// LeadDepartment is the department in charge of the matter
+	// (Federführung, OParl underDirectionOf); InvolvedDepartments take part.
+	LeadDepartment      string   `json:"lead_department,omitempty"`
+	InvolvedDepartments []string `json:"involved_departments,omitempty"`
+	// Points follow each resolution point of an adopted motion through its
+	// implementation (Beschlusskontrolle), in the order of the points.
+	Points []PointProgress `json:"points,omitempty"`
 
 	Reference     string `json:"reference,omitempty"`
 	ReferenceYear int    `json:"reference_year,omitempty"`
@@ -244,9 +268,16 @@ type Statement struct {
 // beyond its sponsors see it. A draft withdrawn before submission stays private.
 func (m *Motion) Public() bool { return m.SubmittedAt != nil }
 
-// Sponsor reports whether faction f is the originator or an invited co-sponsor.
+// Sponsor reports whether faction f is the originator or a co-sponsor.
 func (m *Motion) Sponsor(f string) bool {
 	return f != "" && (f == m.Faction || slices.Contains(m.Cosponsors, f))
+}
+
+// Invited reports whether faction f holds a pending co-sponsor invitation.
+func (m *Motion) Invited(f string) bool {
+	return f != "" && slices.ContainsFunc(m.Invitations, func(i Invitation) bool {
+		return i.Faction == f && i.State == InvitationPending
+	})
 }
 
 // VisibleTo reports whether a may see the motion at all. What a caller may not
@@ -258,7 +289,14 @@ func (m *Motion) VisibleTo(a Actor) bool {
 	if m.Public() {
 		return true
 	}
-	return a.Has(RoleFactionStaff) && m.Sponsor(a.Faction)
+	return m.SponsoredBy(a) || (a.Has(RoleFactionStaff) && m.Invited(a.Faction))
+}
+
+// SponsoredBy reports whether a is among the motion's sponsors: staff of its
+// faction or of a co-sponsoring faction, or a councillor named among its
+// signers. They see its draft, its internal history and its deadlines.
+func (m *Motion) SponsoredBy(a Actor) bool {
+	return (a.Has(RoleFactionStaff) && m.Sponsor(a.Faction)) || (a.Has(RoleCouncillor) && m.Signer(a.Person) != nil)
 }
 
 // Consultation returns the consultation with id, or nil.
@@ -312,6 +350,25 @@ func (m *Motion) Clone() *Motion {
 	c.Signatories = slices.Clone(m.Signatories)
 	c.Attachments = slices.Clone(m.Attachments)
 	c.Cosponsors = slices.Clone(m.Cosponsors)
+	c.Invitations = slices.Clone(m.Invitations)
+	c.Signers = slices.Clone(m.Signers)
+	c.InvolvedDepartments = slices.Clone(m.InvolvedDepartments)
+	c.Points = make([]PointProgress, len(m.Points))
+	for i, p := range m.Points {
+		p.Notes = slices.Clone(p.Notes)
+		c.Points[i] = p
+	}
+	if len(m.Points) == 0 {
+		c.Points = nil
+	}
+	if m.Originator != nil {
+		o := *m.Originator
+		if o.Paper != nil {
+			p := *o.Paper
+			o.Paper = &p
+		}
+		c.Originator = &o
+	}
 	c.Statements = slices.Clone(m.Statements)
 	c.Reports = slices.Clone(m.Reports)
 	c.ManualDeadlines = slices.Clone(m.ManualDeadlines)

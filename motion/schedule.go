@@ -17,18 +17,29 @@ func Deadlines(m *Motion, cal Calendar) []Deadline {
 		d.Rule, d.RuleVersion = string(d.Kind), r.Version
 		out = append(out, d)
 	}
-	faction := FactionAudience(m.Faction)
+	sponsors := []string{FactionAudience(m.Faction)}
 	admin := AudienceAdministration
 	if m.AddressedDepartment != "" {
 		admin = DepartmentAudience(m.AddressedDepartment)
 	}
+	departments := []string{admin}
+	if cal.Revision >= 2 {
+		sponsors = m.SponsorAudiences()
+		if ds := m.Departments(); len(ds) > 0 {
+			admin, departments = DepartmentAudience(ds[0]), nil
+			for _, d := range ds {
+				departments = append(departments, DepartmentAudience(d))
+			}
+		}
+	}
+	with := func(first []string, more ...string) []string { return append(slices.Clone(first), more...) }
 	votable := m.Kind != KindInquiry
 
 	// Submission cut-off for the meeting a draft is aimed at.
 	if m.Status == StatusDraft && m.TargetMeeting != "" && r.SubmissionCutoff > 0 {
 		if mt, ok := cal.meeting(m.TargetMeeting); ok && !mt.Cancelled {
 			add(Deadline{Key: string(DeadlineSubmissionCutoff) + ":" + mt.ID, Kind: DeadlineSubmissionCutoff,
-				Due: r.after(mt.Start, -r.SubmissionCutoff), MeetingID: mt.ID, Audiences: []string{faction}, Expires: &mt.Start})
+				Due: r.after(mt.Start, -r.SubmissionCutoff), MeetingID: mt.ID, Audiences: with(sponsors), Expires: &mt.Start})
 		}
 	}
 
@@ -40,7 +51,7 @@ func Deadlines(m *Motion, cal Calendar) []Deadline {
 	if votable && open && m.SubmittedAt != nil && r.AgendaPlacementMeetings > 0 {
 		if limit, ok := placementLimit(m, cal); ok && !m.placed(cal, limit) {
 			add(Deadline{Key: string(DeadlineAgendaPlacement), Kind: DeadlineAgendaPlacement, Due: limit.Start,
-				MeetingID: limit.ID, Audiences: []string{AudienceCouncilOffice}, Informed: []string{faction}})
+				MeetingID: limit.ID, Audiences: []string{AudienceCouncilOffice}, Informed: with(sponsors)})
 		}
 	}
 
@@ -69,7 +80,7 @@ func Deadlines(m *Motion, cal Calendar) []Deadline {
 			key := string(DeadlineReschedule) + ":" + c.MeetingID
 			if mt, ok := cal.meeting(c.MeetingID); ok && mt.Cancelled && !slices.ContainsFunc(out, func(d Deadline) bool { return d.Key == key }) {
 				add(Deadline{Key: key, Kind: DeadlineReschedule, Due: mt.Start, MeetingID: mt.ID,
-					Audiences: []string{AudienceCouncilOffice}, Informed: []string{faction}})
+					Audiences: []string{AudienceCouncilOffice}, Informed: with(sponsors)})
 			}
 		}
 	}
@@ -82,27 +93,43 @@ func Deadlines(m *Motion, cal Calendar) []Deadline {
 		}
 		if period > 0 {
 			add(Deadline{Key: string(DeadlineInquiryAnswer), Kind: DeadlineInquiryAnswer,
-				Due: r.after(*m.SubmittedAt, period), Audiences: []string{admin}, Informed: []string{faction}})
+				Due: r.after(*m.SubmittedAt, period), Audiences: []string{admin}, Informed: with(sponsors)})
 		}
 	}
 
 	// The administration reports on implementing an adopted decision.
 	adopted := m.Outcome != nil && m.Outcome.Result.Adopted()
-	if adopted && (m.Status == StatusDecided || m.Status == StatusImplementation) && len(m.Reports) == 0 && m.DecidedAt != nil {
+	cycle := cal.Revision >= 2 && (r.ImplementationCycle > 0 || r.ImplementationCycleMonths > 0)
+	if cycle && adopted && m.Status == StatusImplementation && m.DecidedAt != nil {
+		// Beschlusskontrolle: a report every period until every point is
+		// done or cannot be done; then the council office closes it.
+		anchor := *m.DecidedAt
+		if n := len(m.Reports); n > 0 {
+			anchor = m.Reports[n-1].At
+		}
+		if m.ImplementationDone() {
+			add(Deadline{Key: string(DeadlineImplementationClose), Kind: DeadlineImplementationClose,
+				Due: r.after(anchor, r.ImplementationClose), Audiences: []string{AudienceCouncilOffice}, Informed: with(sponsors)})
+		} else {
+			add(Deadline{Key: string(DeadlineImplementationReport), Kind: DeadlineImplementationReport,
+				Due: r.nextReport(anchor), Audiences: with(departments, sponsors...)})
+		}
+	} else if adopted && (m.Status == StatusDecided || m.Status == StatusImplementation) && len(m.Reports) == 0 && m.DecidedAt != nil {
 		due := m.DecidedAt.In(r.location()).AddDate(0, r.ImplementationReportMonths, 0)
 		if r.ImplementationReport > 0 {
 			due = r.after(*m.DecidedAt, r.ImplementationReport)
 		}
 		if r.ImplementationReport > 0 || r.ImplementationReportMonths > 0 {
 			add(Deadline{Key: string(DeadlineImplementationReport), Kind: DeadlineImplementationReport, Due: due,
-				Audiences: []string{admin, faction}})
+				Audiences: with(departments, sponsors...)})
 		}
 	}
 
-	// A motion that does not move.
-	if (open || m.Status == StatusImplementation) && r.Stale > 0 {
+	// A motion that does not move. During implementation the periodic
+	// reports keep it moving (calendars of revision 2).
+	if (open || (m.Status == StatusImplementation && cal.Revision < 2)) && r.Stale > 0 {
 		add(Deadline{Key: string(DeadlineStale), Kind: DeadlineStale, Due: r.after(m.UpdatedAt, r.Stale),
-			Audiences: []string{AudienceCouncilOffice, faction}})
+			Audiences: with([]string{AudienceCouncilOffice}, sponsors...)})
 	}
 
 	// Deadlines set by hand replace the computed ones with the same key.

@@ -2,6 +2,7 @@ package motion
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,6 +52,8 @@ const MaxResolutionPointsTotal = 100000
 const (
 	// maxID bounds ids of bodies, organizations, meetings and consultations.
 	maxID = MaxShort
+	// maxDepartments bounds the departments involved in a motion.
+	maxDepartments = 20
 	// maxAttachmentName bounds a file name.
 	maxAttachmentName = 255
 	// maxURL bounds an http(s) address.
@@ -273,6 +276,34 @@ func checkTexts(cmd Command) (Command, error) {
 		t.line("kind", "Die Art", (*string)(&c.Kind), MaxShort, optional)
 		c.Content = c.Content.clone()
 		t.content(&c.Content)
+		c.Signers = slices.Clone(c.Signers)
+		checkSigners(&t, c.Signers)
+		cmd = c
+	case EnterSubmission:
+		t.line("body_id", "Die Körperschaft", &c.BodyID, maxID, required)
+		t.line("kind", "Die Art", (*string)(&c.Kind), MaxShort, optional)
+		c.Content = c.Content.clone()
+		t.content(&c.Content)
+		t.line("originator", "Die Angabe, wer den Antrag gestellt hat,", (*string)(&c.Originator), MaxShort, optional)
+		t.line("organization", "Die Fraktion oder der Ausschuss", &c.Organization, maxID, optional)
+		c.Signers = slices.Clone(c.Signers)
+		checkSigners(&t, c.Signers)
+		t.line("paper.submitted_by", "Die Angabe, wer den Antrag eingereicht hat,", &c.Paper.SubmittedBy, MaxShort, required)
+		t.line("paper.channel", "Der Eingangsweg", &c.Paper.Channel, MaxShort, optional)
+		t.line("paper.entered_by", "Die erfassende Person", &c.Paper.EnteredBy, MaxShort, optional)
+		cmd = c
+	case Sign, AcceptCosponsorship:
+	case DeclineCosponsorship:
+		t.prose("reason", "Die Begründung", &c.Reason, maxReason, optional)
+		cmd = c
+	case SetDepartments:
+		t.line("lead", "Das federführende Dezernat", &c.Lead, maxID, required)
+		c.Involved = slices.Clone(c.Involved)
+		if t.count("involved", "beteiligte Dezernate", len(c.Involved), maxDepartments) {
+			for i := range c.Involved {
+				t.line(fieldIndex("involved", i), "Das "+ordinal(i)+" beteiligte Dezernat", &c.Involved[i], maxID, filled)
+			}
+		}
 		cmd = c
 	case Edit:
 		c.Content = c.Content.clone()
@@ -284,6 +315,13 @@ func checkTexts(cmd Command) (Command, error) {
 	case Submit, StartImplementation:
 	case Register:
 		t.line("reference", "Das Aktenzeichen", &c.Reference, MaxShort, required)
+		t.line("lead_department", "Das federführende Dezernat", &c.LeadDepartment, maxID, optional)
+		c.InvolvedDepartments = slices.Clone(c.InvolvedDepartments)
+		if t.count("involved_departments", "beteiligte Dezernate", len(c.InvolvedDepartments), maxDepartments) {
+			for i := range c.InvolvedDepartments {
+				t.line(fieldIndex("involved_departments", i), "Das "+ordinal(i)+" beteiligte Dezernat", &c.InvolvedDepartments[i], maxID, filled)
+			}
+		}
 		cmd = c
 	case DeclareInadmissible:
 		t.prose("reason", "Die Begründung", &c.Reason, maxReason, required)
@@ -320,7 +358,16 @@ func checkTexts(cmd Command) (Command, error) {
 		c.Links, c.Note = in.Links, in.Note
 		cmd = c
 	case ReportImplementation:
-		t.prose("text", "Der Bericht", &c.Text, maxText, required)
+		t.prose("text", "Der Bericht", &c.Text, maxText, optional)
+		c.Points = slices.Clone(c.Points)
+		if t.count("points", "Beschlusspunkte im Bericht", len(c.Points), MaxResolutionPoints) {
+			for i := range c.Points {
+				p, field := &c.Points[i], fieldIndex("points", i)
+				t.line(field+".state", "Der Stand des Beschlusspunkts", (*string)(&p.State), MaxShort, optional)
+				t.prose(field+".note", "Der Vermerk zum Beschlusspunkt", &p.Note, maxReason, optional)
+				t.prose(field+".reason", "Die Begründung, warum der Beschlusspunkt nicht umsetzbar ist,", &p.Reason, maxReason, optional)
+			}
+		}
 		cmd = c
 	case Close:
 		t.prose("note", "Der Vermerk", &c.Note, maxReason, optional)

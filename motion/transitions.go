@@ -20,8 +20,14 @@ const (
 	// ScopeSponsor lets staff of the originating or an invited co-sponsoring faction act.
 	ScopeSponsor
 	// ScopeDepartment lets administration staff act; if the motion is addressed
-	// to a department, only that department's.
+	// to a department or has a lead department, only the staff of the
+	// departments that answer for it (Motion.Responsible).
 	ScopeDepartment
+	// ScopeInvited lets only staff of a faction with a pending co-sponsor
+	// invitation act.
+	ScopeInvited
+	// ScopeSigner lets only a councillor named among the motion's signers act.
+	ScopeSigner
 )
 
 // Rule says when a command is allowed: from which statuses, for which roles and
@@ -43,17 +49,27 @@ var (
 	beforeDone = []Status{StatusDraft, StatusSubmitted, StatusRegistered, StatusInConsultation}
 	votable    = []Kind{KindMotion, KindBudgetMotion, KindAmendment}
 	staff      = []Role{RoleFactionStaff}
-	office     = []Role{RoleCouncilOffice}
-	admin      = []Role{RoleAdministration}
+	// movers may move a motion themselves: faction staff for their
+	// faction, councillors in person.
+	movers     = []Role{RoleFactionStaff, RoleCouncillor}
+	councillor = []Role{RoleCouncillor}
+	// followUp are the statuses in which departments are named.
+	followUp = []Status{StatusSubmitted, StatusRegistered, StatusInConsultation, StatusDecided, StatusImplementation}
+	office   = []Role{RoleCouncilOffice}
+	admin    = []Role{RoleAdministration}
 )
 
 // Table is the transition table: the one place that says which command is
 // allowed from which status for which role, faction and kind.
 var Table = map[CommandName]Rule{
-	CmdCreate:               {Roles: staff, Scope: ScopeOriginator, To: StatusDraft},
-	CmdEdit:                 {From: []Status{StatusDraft}, Roles: staff, Scope: ScopeSponsor},
+	CmdCreate:               {Roles: movers, Scope: ScopeOriginator, To: StatusDraft},
+	CmdEnterSubmission:      {Roles: office, To: StatusSubmitted},
+	CmdEdit:                 {From: []Status{StatusDraft}, Roles: movers, Scope: ScopeSponsor},
 	CmdInviteCosponsor:      {From: []Status{StatusDraft}, Roles: staff, Scope: ScopeOriginator},
-	CmdSubmit:               {From: []Status{StatusDraft}, Roles: staff, Scope: ScopeOriginator, To: StatusSubmitted},
+	CmdAcceptCosponsorship:  {From: []Status{StatusDraft}, Roles: staff, Scope: ScopeInvited},
+	CmdDeclineCosponsorship: {From: []Status{StatusDraft}, Roles: staff, Scope: ScopeInvited},
+	CmdSign:                 {From: []Status{StatusDraft}, Roles: councillor, Scope: ScopeSigner},
+	CmdSubmit:               {From: []Status{StatusDraft}, Roles: movers, Scope: ScopeOriginator, To: StatusSubmitted},
 	CmdRegister:             {From: []Status{StatusSubmitted}, Roles: office, To: StatusRegistered},
 	CmdDeclareInadmissible:  {From: []Status{StatusSubmitted, StatusRegistered}, Roles: office, To: StatusInadmissible},
 	CmdSetRoute:             {From: open, Roles: office, Kinds: votable, To: StatusInConsultation},
@@ -65,10 +81,11 @@ var Table = map[CommandName]Rule{
 	CmdStartImplementation:  {From: []Status{StatusDecided}, Roles: office, Kinds: votable, To: StatusImplementation, Guard: adoptedOnly},
 	CmdReportImplementation: {From: []Status{StatusImplementation}, Roles: admin, Scope: ScopeDepartment},
 	CmdClose:                {From: []Status{StatusDecided, StatusImplementation, StatusAnswered}, Roles: office, To: StatusClosed},
-	CmdWithdraw:             {From: beforeDone, Roles: staff, Scope: ScopeOriginator, To: StatusWithdrawn},
+	CmdWithdraw:             {From: beforeDone, Roles: movers, Scope: ScopeOriginator, To: StatusWithdrawn},
 	CmdCorrectResult:        {From: []Status{StatusInConsultation, StatusDecided, StatusImplementation, StatusClosed}, Roles: office, Kinds: votable},
 	CmdLapse:                {From: open, Roles: office, To: StatusLapsed},
 	CmdSetDeadline:          {From: []Status{StatusSubmitted, StatusRegistered, StatusInConsultation, StatusDecided, StatusImplementation}, Roles: office},
+	CmdSetDepartments:       {From: followUp, Roles: office},
 }
 
 // Commands lists every command in a stable order.
@@ -77,7 +94,18 @@ var Commands = []CommandName{
 	CmdSetRoute, CmdSchedule, CmdRecordResult, CmdRecordStatement, CmdRecordAnswer,
 	CmdRecordOutcome, CmdStartImplementation, CmdReportImplementation, CmdClose,
 	CmdWithdraw, CmdCorrectResult, CmdLapse, CmdSetDeadline,
+	CmdEnterSubmission, CmdSign, CmdAcceptCosponsorship, CmdDeclineCosponsorship, CmdSetDepartments,
 }
+
+// Creating reports whether command name starts a motion (Create by its
+// movers, EnterSubmission by the council office): it runs on no motion yet.
+func Creating(name CommandName) bool { return name == CmdCreate || name == CmdEnterSubmission }
+
+// RulesRevision is the revision of the rules new workflow runs apply
+// (Request.Revision). Revision 2 makes a co-sponsor invitation wait for the
+// faction's consent and lets a corrected outcome that is no longer adopted
+// end the implementation.
+const RulesRevision = 2
 
 // AnyVersion as a request's expected version applies the command to whatever
 // version is current when it is decided (If-Match: *, RFC 9110 13.1.1): the
@@ -99,6 +127,9 @@ type Request struct {
 	// accepted then, without those checks, so that the replay reaches the
 	// same state. Permission, version and status still decide.
 	Accepted bool
+	// Revision is the revision of the rules the motion's run applies (see
+	// RulesRevision); a run recorded before revision 2 applies 1 or 0.
+	Revision int
 }
 
 // Event is one recorded transition of a motion: the audit trail's unit.
@@ -126,7 +157,7 @@ func (e Event) RedactedFor(m *Motion, a Actor) Event {
 		e.Actor = ActorRef{Role: e.Actor.Role}
 		e.RequestID = ""
 	}
-	if e.Status == StatusDraft && !(a.Has(RoleFactionStaff) && m.Sponsor(a.Faction)) {
+	if e.Status == StatusDraft && !m.SponsoredBy(a) {
 		e.Data = nil
 		e.Reason = ""
 		e.Summary = draftSummaries[e.Command]
@@ -146,7 +177,7 @@ func Permit(m *Motion, name CommandName, a Actor, expectedVersion int64) (Role, 
 	if !ok {
 		return "", refuse(CodeInvalid, "Den Befehl %q gibt es nicht.", name)
 	}
-	if name == CmdCreate {
+	if Creating(name) {
 		role, err := rule.role(m, a)
 		if err != nil {
 			return "", err
@@ -193,17 +224,36 @@ func (r Rule) role(m *Motion, a Actor) (Role, error) {
 		if !a.Has(role) {
 			continue
 		}
+		if role == RoleCouncillor {
+			// A councillor acts in person: on a motion of councillors as
+			// its initiator (the first signer) or, to sign or edit, as
+			// one of its signers.
+			switch {
+			case a.Person == "":
+				continue
+			case m.Version == 0:
+			case !m.ByCouncillors() || m.Signer(a.Person) == nil:
+				continue
+			case r.Scope == ScopeOriginator && m.Signers[0].PersonID != a.Person:
+				continue
+			}
+			return role, nil
+		}
 		switch r.Scope {
 		case ScopeOriginator:
-			if a.Faction == "" || (m.Faction != "" && a.Faction != m.Faction) {
+			if a.Faction == "" || (m.Version != 0 && a.Faction != m.Faction) {
 				continue
 			}
 		case ScopeSponsor:
 			if !m.Sponsor(a.Faction) {
 				continue
 			}
+		case ScopeInvited:
+			if !m.Invited(a.Faction) {
+				continue
+			}
 		case ScopeDepartment:
-			if a.Department == "" || (m.AddressedDepartment != "" && a.Department != m.AddressedDepartment) {
+			if !m.Responsible(a.Department) {
 				continue
 			}
 		}
@@ -220,7 +270,7 @@ func (r Rule) role(m *Motion, a Actor) (Role, error) {
 func Allowed(m *Motion, a Actor) []CommandName {
 	var out []CommandName
 	for _, name := range Commands {
-		if name == CmdCreate {
+		if Creating(name) {
 			continue
 		}
 		if _, err := Permit(m, name, a, m.Version); err == nil {
@@ -257,7 +307,7 @@ func Apply(m *Motion, req Request) (Event, error) {
 	if err != nil {
 		return Event{}, err
 	}
-	if to := Table[name].To; to != "" && next.Status == m.Status && name != CmdCreate {
+	if to := Table[name].To; to != "" && next.Status == m.Status && !Creating(name) {
 		next.Status = to
 	}
 	next.Version = m.Version + 1
@@ -286,9 +336,12 @@ func Apply(m *Motion, req Request) (Event, error) {
 // history stays readable to everybody once the motion is submitted, and the
 // draft phase belongs to its sponsors.
 var draftSummaries = map[CommandName]string{
-	CmdCreate:          "Entwurf angelegt",
-	CmdEdit:            "Entwurf bearbeitet",
-	CmdInviteCosponsor: "Mitantragsteller eingeladen",
+	CmdCreate:               "Entwurf angelegt",
+	CmdEdit:                 "Entwurf bearbeitet",
+	CmdInviteCosponsor:      "Mitantragsteller eingeladen",
+	CmdAcceptCosponsorship:  "Mitantragstellung angenommen",
+	CmdDeclineCosponsorship: "Mitantragstellung abgelehnt",
+	CmdSign:                 "Unterschrieben",
 }
 
 // unknownConsultation refuses a consultation id the motion does not have,
@@ -303,22 +356,17 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 	at := req.At
 	switch c := req.Command.(type) {
 	case Create:
-		var f fields
-		if !c.Kind.Valid() {
-			f.add("kind", "Die Art ist unbekannt.")
-		}
-		if !req.Actor.InBody(c.BodyID) {
-			return "", "", refuse(CodeForbidden, "Sie gehören nicht zu diesem Gremium.")
-		}
-		c.Content.validate(&f)
-		if err := f.err(); err != nil {
-			return "", "", err
-		}
-		m.BodyID, m.Kind, m.Content = c.BodyID, c.Kind, c.Content.normalized()
-		m.Faction = req.Actor.Faction
-		m.Status = StatusDraft
-		m.CreatedAt = at
-		return draftSummaries[CmdCreate], "", nil
+		return create(m, c, req.Actor, at)
+	case EnterSubmission:
+		return enterSubmission(m, c, req.Actor, at)
+	case Sign:
+		return sign(m, req.Actor, at)
+	case AcceptCosponsorship:
+		return answerInvitation(m, req.Actor, true, "", at)
+	case DeclineCosponsorship:
+		return answerInvitation(m, req.Actor, false, c.Reason, at)
+	case SetDepartments:
+		return setDepartments(m, c)
 	case Edit:
 		var f fields
 		c.Content.validate(&f)
@@ -326,31 +374,40 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 			return "", "", err
 		}
 		m.Content = c.Content.normalized()
+		// Who signed, signed this text: a changed text asks the other
+		// signers again.
+		for i := range m.Signers {
+			m.Signers[i].SignedAt = nil
+		}
+		if s := m.Signer(req.Actor.Person); s != nil && req.Actor.Has(RoleCouncillor) {
+			s.SignedAt = &at
+		}
 		return draftSummaries[CmdEdit], "", nil
 	case InviteCosponsor:
-		var f fields
-		switch {
-		case c.Faction == m.Faction || slices.Contains(m.Cosponsors, c.Faction):
-			f.add("faction", "Diese Fraktion ist bereits Antragstellerin oder Mitantragstellerin.")
-		case len(m.Cosponsors) >= maxCosponsors:
-			f.add("faction", "Ein Antrag kann höchstens %d Fraktionen als Mitantragsteller haben.", maxCosponsors)
-		}
-		if err := f.err(); err != nil {
-			return "", "", err
-		}
-		m.Cosponsors = append(m.Cosponsors, c.Faction)
-		return draftSummaries[CmdInviteCosponsor], "", nil
+		return invite(m, c, req.Revision, at)
 	case Submit:
 		var f fields
 		m.Content.validateComplete(m.Kind, &f)
+		if m.ByCouncillors() && m.Signed() < max(m.Quorum, 1) {
+			f.add("signers", "%s", quorumMessage(max(m.Quorum, 1), m.Signed()))
+		}
 		if err := f.err(); err != nil {
 			return "", "", err
 		}
 		m.SubmittedAt = &at
+		// An invitation not answered by now lapses: the sponsors are
+		// those who agreed before the motion went out.
+		m.Invitations = slices.DeleteFunc(m.Invitations, func(i Invitation) bool { return i.State == InvitationPending })
 		return "Eingereicht", "", nil
 	case Register:
 		m.Reference, m.ReferenceYear, m.ReferenceSeq = c.Reference, c.Year, c.Seq
 		m.RegisteredAt = &at
+		if c.LeadDepartment != "" {
+			if _, _, err := setDepartments(m, SetDepartments{Lead: c.LeadDepartment, Involved: c.InvolvedDepartments}); err != nil {
+				return "", "", err
+			}
+			return "Registriert als " + c.Reference + "; Federführung: " + c.LeadDepartment, "", nil
+		}
 		return "Registriert als " + c.Reference, "", nil
 	case DeclareInadmissible:
 		m.Reason = c.Reason
@@ -380,10 +437,16 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		m.decide(Outcome{Result: c.Result, Links: c.Links, OriginatorAgreed: c.OriginatorAgreed, Note: c.Note}, at)
 		return "Ergebnis: " + c.Result.Label(), "", nil
 	case StartImplementation:
+		if req.Revision >= 2 {
+			m.startPoints()
+		}
 		return "Umsetzung begonnen", "", nil
 	case ReportImplementation:
-		m.Reports = append(m.Reports, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
-		return "Bericht zur Umsetzung", "", nil
+		if req.Revision < 2 && len(c.Points) == 0 {
+			m.Reports = append(m.Reports, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
+			return "Bericht zur Umsetzung", "", nil
+		}
+		return report(m, c, req.Actor, at)
 	case Close:
 		m.ClosedAt = &at
 		return "Abgeschlossen", c.Note, nil
@@ -391,7 +454,11 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		m.Reason = c.Reason
 		return "Zurückgezogen", c.Reason, nil
 	case CorrectResult:
-		return correctResult(m, c, at)
+		summary, reason, err := correctResult(m, c, at)
+		if err == nil && req.Revision >= 2 {
+			summary += m.endImplementation()
+		}
+		return summary, reason, err
 	case SetDeadline:
 		return setDeadline(m, c, req.Actor, at)
 	case Lapse:

@@ -84,6 +84,9 @@ var motionSteps = map[motion.CommandName]struct{ name, text string }{
 	motion.CmdCorrectResult:        {"result_corrected", "Beratungsergebnis berichtigt"},
 	motion.CmdLapse:                {"lapsed", "Nicht weiter verfolgt"},
 	motion.CmdSetDeadline:          {"deadline_set", "Frist gesetzt"},
+	// A submission the council office received on paper is a submission.
+	motion.CmdEnterSubmission: {"submitted", "Eingereicht"},
+	motion.CmdSetDepartments:  {"departments_set", "Federführung festgelegt"},
 }
 
 // MotionStep is the step of motion m that event ev made, or false when

@@ -60,7 +60,7 @@ func (f *motions) apply(ctx context.Context, id string, cmd motion.Command, meta
 		}
 	}
 	ev, err := motion.Apply(m, motion.Request{Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion,
-		At: time.Now().UTC(), RequestID: meta.RequestID})
+		At: time.Now().UTC(), RequestID: meta.RequestID, Revision: motion.RulesRevision})
 	if err != nil {
 		return motion.Motion{}, err
 	}
@@ -71,7 +71,7 @@ func (f *motions) apply(ctx context.Context, id string, cmd motion.Command, meta
 	return *m.Clone(), nil
 }
 
-func (f *motions) Create(ctx context.Context, id string, cmd motion.Create, meta workflows.Meta) (motion.Motion, error) {
+func (f *motions) Create(ctx context.Context, id string, cmd motion.Command, meta workflows.Meta) (motion.Motion, error) {
 	return f.apply(ctx, id, cmd, meta)
 }
 

@@ -58,25 +58,40 @@ type Client struct {
 	Temporal client.Client
 }
 
-// Create starts the motion's workflow and creates the draft in one step
-// (update-with-start). Sending the same request again returns the same motion.
-func (c *Client) Create(ctx context.Context, motionID string, cmd motion.Create, meta Meta) (motion.Motion, error) {
+// Create starts the motion's workflow and creates the motion in one step
+// (update-with-start): a draft (motion.Create) or a submission the council
+// office received (motion.EnterSubmission). Sending the same request again
+// returns the same motion.
+func (c *Client) Create(ctx context.Context, motionID string, cmd motion.Command, meta Meta) (motion.Motion, error) {
 	meta.Digest = digest(cmd)
+	var body string
+	var arg any
+	status := motion.StatusDraft
+	switch x := cmd.(type) {
+	case motion.Create:
+		body = x.BodyID
+		arg = CommandRequest[motion.Create]{Command: x, Actor: meta.Actor, RequestID: meta.RequestID, Digest: meta.Digest}
+	case motion.EnterSubmission:
+		body, status = x.BodyID, motion.StatusSubmitted
+		arg = CommandRequest[motion.EnterSubmission]{Command: x, Actor: meta.Actor, RequestID: meta.RequestID, Digest: meta.Digest}
+	default:
+		return motion.Motion{}, motion.Refuse(motion.CodeInvalid, "Dieser Befehl legt keinen Antrag an.")
+	}
 	start := c.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
 		ID:                       WorkflowID(motionID),
 		TaskQueue:                TaskQueue,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(
-			AttrBody.ValueSet(cmd.BodyID), AttrStatus.ValueSet(string(motion.StatusDraft)),
+			AttrBody.ValueSet(body), AttrStatus.ValueSet(string(status)),
 		),
-	}, WorkflowName, Input{MotionID: motionID, BodyID: cmd.BodyID, InputChecks: currentInputChecks})
+	}, WorkflowName, Input{MotionID: motionID, BodyID: body, InputChecks: currentInputChecks})
 	h, err := c.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
 			UpdateID:     updateID(meta),
-			UpdateName:   UpdateName(motion.CmdCreate),
-			Args:         []any{CommandRequest[motion.Create]{Command: cmd, Actor: meta.Actor, RequestID: meta.RequestID, Digest: meta.Digest}},
+			UpdateName:   UpdateName(cmd.Name()),
+			Args:         []any{arg},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		},
 	})

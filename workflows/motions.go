@@ -12,7 +12,8 @@ import (
 // what *Client offers, and what the API and the web pages talk to Temporal
 // through (tests give them a fake). Refusals are *motion.Error values.
 type Motions interface {
-	Create(ctx context.Context, motionID string, cmd motion.Create, meta Meta) (motion.Motion, error)
+	// Create starts a motion with a creating command (motion.Creating).
+	Create(ctx context.Context, motionID string, cmd motion.Command, meta Meta) (motion.Motion, error)
 	Send(ctx context.Context, motionID string, cmd motion.Command, meta Meta) (motion.Motion, error)
 	State(ctx context.Context, motionID string) (motion.Motion, error)
 	// CalendarChanged tells motions that a meeting they depend on changed.

@@ -64,11 +64,15 @@ type Input struct {
 	// InputChecks is the version of the checks the run's update handler
 	// applies commands with: 1 checks text and plausibility as the validator
 	// does; 0 (runs started before) applies commands as they were accepted.
+	// 2 also applies the rules of motion.RulesRevision 2 (consent of invited
+	// factions, a correction ending the implementation, reports per point):
+	// a run's rules stay those it started with, so that its history replays.
 	InputChecks int `json:"input_checks,omitempty"`
 }
 
-// currentInputChecks is the InputChecks of runs this code starts.
-const currentInputChecks = 1
+// currentInputChecks is the InputChecks of runs this code starts: the
+// revision of the rules they apply (motion.RulesRevision).
+const currentInputChecks = motion.RulesRevision
 
 // CommandRequest is the argument of every update: the command with who sends
 // it, the version the sender saw and the idempotency key.

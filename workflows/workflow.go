@@ -126,6 +126,11 @@ func (w *run) setup(ctx workflow.Context) error {
 		handle[motion.CorrectResult](ctx, w),
 		handle[motion.Lapse](ctx, w),
 		handle[motion.SetDeadline](ctx, w),
+		handle[motion.EnterSubmission](ctx, w),
+		handle[motion.Sign](ctx, w),
+		handle[motion.AcceptCosponsorship](ctx, w),
+		handle[motion.DeclineCosponsorship](ctx, w),
+		handle[motion.SetDepartments](ctx, w),
 	)
 }
 
@@ -239,12 +244,23 @@ func (w *run) validate(ctx workflow.Context, cmd motion.Command, meta Meta) erro
 		}
 		return nil
 	}
-	if c, ok := any(cmd).(motion.Create); ok && c.BodyID != w.in.BodyID {
+	if body, ok := createdIn(cmd); ok && body != w.in.BodyID {
 		return applicationError(&motion.Error{Code: motion.CodeInvalid, Message: "Gremium passt nicht zum Antrag.",
 			Fields: []motion.FieldError{{Field: "body_id", Message: "passt nicht"}}})
 	}
 	_, err := motion.Apply(w.m.Clone(), w.request(ctx, placeholder(cmd), meta))
 	return applicationError(err)
+}
+
+// createdIn is the body a creating command names.
+func createdIn(cmd motion.Command) (string, bool) {
+	switch c := cmd.(type) {
+	case motion.Create:
+		return c.BodyID, true
+	case motion.EnterSubmission:
+		return c.BodyID, true
+	}
+	return "", false
 }
 
 // apply runs the command for real, one at a time: assign a reference number if
@@ -377,6 +393,7 @@ func (w *run) request(ctx workflow.Context, cmd motion.Command, meta Meta) motio
 	return motion.Request{
 		Command: cmd, Actor: meta.Actor, ExpectedVersion: meta.ExpectedVersion,
 		At: workflow.Now(ctx).Truncate(time.Microsecond), RequestID: meta.RequestID,
+		Revision: w.in.InputChecks,
 	}
 }
 

@@ -34,11 +34,19 @@ var (
 		Department: "mannheim-dez1", Bodies: []string{body}}
 	operator  = motion.Actor{Issuer: "https://id.test", Subject: "otto", Name: "Otto Admin", Roles: []motion.Role{motion.RoleAdmin}, Bodies: []string{body}}
 	anonymous = motion.Actor{}
+	// erika moves motions of councillors; max signs them.
+	erika = motion.Actor{Issuer: "https://id.test", Subject: "erika", Name: "Erika Rätin", Roles: []motion.Role{motion.RoleCouncillor},
+		Person: "p-erika", Bodies: []string{body}}
+	maxi = motion.Actor{Issuer: "https://id.test", Subject: "max", Name: "Max Rat", Roles: []motion.Role{motion.RoleCouncillor},
+		Person: "p-max", Bodies: []string{body}}
+	gruene = motion.Actor{Issuer: "https://id.test", Subject: "gina", Name: "Gina Staff", Roles: []motion.Role{motion.RoleFactionStaff},
+		Faction: "mannheim-gruene", Bodies: []string{body}}
 )
 
 var actors = map[string]motion.Actor{
 	"originator": spd, "other_faction": cdu, "council_office": office,
 	"administration": administration, "admin": operator, "anonymous": anonymous,
+	"councillor": erika, "cosigner": maxi, "invited": gruene,
 }
 
 func content(kind motion.Kind) motion.Content {
@@ -81,6 +89,10 @@ var payloads = map[motion.CommandName]motion.Command{
 	motion.CmdCorrectResult:        motion.CorrectResult{ConsultationID: "c1", Reason: "Zählfehler im Protokoll", ResultInput: motion.ResultInput{Result: motion.ResultRecommendRejection}},
 	motion.CmdLapse:                motion.Lapse{Reason: "Ende der Wahlperiode"},
 	motion.CmdSetDeadline:          motion.SetDeadline{Key: "stale_motion", Due: time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC), Reason: "Abstimmung mit der Fraktion"},
+	motion.CmdSign:                 motion.Sign{},
+	motion.CmdAcceptCosponsorship:  motion.AcceptCosponsorship{},
+	motion.CmdDeclineCosponsorship: motion.DeclineCosponsorship{Reason: "Nicht unser Thema."},
+	motion.CmdSetDepartments:       motion.SetDepartments{Lead: "mannheim-dez1", Involved: []string{"mannheim-dez2"}},
 }
 
 type step struct {
@@ -88,10 +100,14 @@ type step struct {
 	cmd   motion.Command
 }
 
-// paths leads a motion of a kind into each status.
+// paths leads a motion of a kind into each status. by names the actor that
+// moved it (the originator's staff or, for a motion of councillors, its
+// first signer); invited says that the Greens hold a pending invitation.
 func paths() map[string]struct {
-	kind  motion.Kind
-	steps []step
+	kind    motion.Kind
+	steps   []step
+	by      string
+	invited bool
 } {
 	create := func(k motion.Kind) step {
 		return step{spd, motion.Create{BodyID: body, Kind: k, Content: content(k)}}
@@ -111,44 +127,88 @@ func paths() map[string]struct {
 	inquiryRegistered := []step{create(motion.KindInquiry), {spd, motion.Submit{}}, {office, motion.Register{}}}
 	answered := append(slices.Clone(inquiryRegistered), step{administration, payloads[motion.CmdRecordAnswer]})
 	type path = struct {
-		kind  motion.Kind
-		steps []step
+		kind    motion.Kind
+		steps   []step
+		by      string
+		invited bool
 	}
-	return map[string]path{
-		"draft":               {motion.KindMotion, draft},
-		"submitted":           {motion.KindMotion, submitted},
-		"registered":          {motion.KindMotion, registered},
-		"inadmissible":        {motion.KindMotion, append(slices.Clone(submitted), step{office, payloads[motion.CmdDeclareInadmissible]})},
-		"in_consultation":     {motion.KindMotion, inConsultation},
-		"decided":             {motion.KindMotion, decided},
-		"implementation":      {motion.KindMotion, implementation},
-		"closed":              {motion.KindMotion, closed},
-		"withdrawn":           {motion.KindMotion, append(slices.Clone(draft), step{spd, payloads[motion.CmdWithdraw]})},
-		"lapsed":              {motion.KindMotion, append(slices.Clone(registered), step{office, payloads[motion.CmdLapse]})},
-		"inquiry_registered":  {motion.KindInquiry, inquiryRegistered},
-		"inquiry_answered":    {motion.KindInquiry, answered},
-		"inquiry_closed":      {motion.KindInquiry, append(slices.Clone(answered), step{office, motion.Close{}})},
-		"inquiry_withdrawn":   {motion.KindInquiry, append(slices.Clone(inquiryRegistered), step{spd, payloads[motion.CmdWithdraw]})},
-		"inquiry_submitted":   {motion.KindInquiry, inquiryRegistered[:2]},
-		"inquiry_inadmissble": {motion.KindInquiry, append(slices.Clone(inquiryRegistered), step{office, payloads[motion.CmdDeclareInadmissible]})},
+	byCouncillors := []step{{erika, motion.Create{BodyID: body, Kind: motion.KindMotion, Content: content(motion.KindMotion), Quorum: 1,
+		Signers: []motion.Signer{{PersonID: "p-max", Name: "Max Rat"}}}}}
+	invitedDraft := append(slices.Clone(draft), step{spd, payloads[motion.CmdInviteCosponsor]})
+	paths := map[string]path{
+		"councillors_draft":     {kind: motion.KindMotion, steps: byCouncillors, by: "councillor"},
+		"councillors_submitted": {kind: motion.KindMotion, steps: append(slices.Clone(byCouncillors), step{erika, motion.Submit{}}), by: "councillor"},
+		"invited_draft":         {kind: motion.KindMotion, steps: invitedDraft, by: "originator", invited: true},
+		"invited_submitted":     {kind: motion.KindMotion, steps: append(slices.Clone(invitedDraft), step{spd, motion.Submit{}}), by: "originator"},
 	}
+	for name, p := range map[string]path{
+		"draft":               {kind: motion.KindMotion, steps: draft},
+		"submitted":           {kind: motion.KindMotion, steps: submitted},
+		"registered":          {kind: motion.KindMotion, steps: registered},
+		"inadmissible":        {kind: motion.KindMotion, steps: append(slices.Clone(submitted), step{office, payloads[motion.CmdDeclareInadmissible]})},
+		"in_consultation":     {kind: motion.KindMotion, steps: inConsultation},
+		"decided":             {kind: motion.KindMotion, steps: decided},
+		"implementation":      {kind: motion.KindMotion, steps: implementation},
+		"closed":              {kind: motion.KindMotion, steps: closed},
+		"withdrawn":           {kind: motion.KindMotion, steps: append(slices.Clone(draft), step{spd, payloads[motion.CmdWithdraw]})},
+		"lapsed":              {kind: motion.KindMotion, steps: append(slices.Clone(registered), step{office, payloads[motion.CmdLapse]})},
+		"inquiry_registered":  {kind: motion.KindInquiry, steps: inquiryRegistered},
+		"inquiry_answered":    {kind: motion.KindInquiry, steps: answered},
+		"inquiry_closed":      {kind: motion.KindInquiry, steps: append(slices.Clone(answered), step{office, motion.Close{}})},
+		"inquiry_withdrawn":   {kind: motion.KindInquiry, steps: append(slices.Clone(inquiryRegistered), step{spd, payloads[motion.CmdWithdraw]})},
+		"inquiry_submitted":   {kind: motion.KindInquiry, steps: inquiryRegistered[:2]},
+		"inquiry_inadmissble": {kind: motion.KindInquiry, steps: append(slices.Clone(inquiryRegistered), step{office, payloads[motion.CmdDeclareInadmissible]})},
+	} {
+		p.by = "originator"
+		paths[name] = p
+	}
+	return paths
 }
 
 // expected states, from the transition table alone, how the workflow must answer.
-func expected(status motion.Status, public bool, kind motion.Kind, name motion.CommandName, who string) motion.Code {
+//
+// A draft is seen by its mover, its signers and an invited faction alone.
+// The mover (by) runs what its originator may; a co-signer of a motion of
+// councillors also edits it and signs it; only the invited faction answers
+// its invitation.
+func expected(status motion.Status, public bool, kind motion.Kind, name motion.CommandName, who, by string, invited bool) motion.Code {
 	rule := motion.Table[name]
-	if !public && who != "originator" {
+	cosigner := by == "councillor" && who == "cosigner"
+	if !public && who != by && !cosigner && !(invited && who == "invited") {
 		return motion.CodeNotFound
 	}
 	a := actors[who]
 	if !slices.ContainsFunc(rule.Roles, a.Has) {
 		return motion.CodeForbidden
 	}
-	if who == "other_faction" && (rule.Scope == motion.ScopeOriginator || rule.Scope == motion.ScopeSponsor) {
-		return motion.CodeForbidden
+	switch rule.Scope {
+	case motion.ScopeOriginator:
+		if who != by {
+			return motion.CodeForbidden
+		}
+	case motion.ScopeSponsor:
+		if who != by && !cosigner {
+			return motion.CodeForbidden
+		}
+	case motion.ScopeInvited:
+		if !(invited && who == "invited") {
+			return motion.CodeForbidden
+		}
+	case motion.ScopeSigner:
+		if !cosigner && !(by == "councillor" && who == by) {
+			return motion.CodeForbidden
+		}
 	}
 	if !slices.Contains(rule.From, status) || (len(rule.Kinds) > 0 && !slices.Contains(rule.Kinds, kind)) {
 		return motion.CodeIllegalTransition
+	}
+	switch {
+	case name == motion.CmdSign && who == by:
+		// The mover signed by moving it.
+		return motion.CodeIllegalTransition
+	case name == motion.CmdInviteCosponsor && invited:
+		// The payload invites the Greens, who are invited already.
+		return motion.CodeInvalid
 	}
 	return ""
 }
@@ -279,7 +339,7 @@ func (e *env) run(after func()) {
 		after()
 		e.te.CancelWorkflow()
 	}, e.at)
-	e.te.ExecuteWorkflow(WorkflowName, Input{MotionID: "m1", BodyID: body})
+	e.te.ExecuteWorkflow(WorkflowName, Input{MotionID: "m1", BodyID: body, InputChecks: currentInputChecks})
 }
 
 func (e *env) steps(steps []step) []*outcome {
@@ -329,9 +389,12 @@ func TestTransitionTable(t *testing.T) {
 
 			e = newEnv(t)
 			e.steps(p.steps)
-			for _, cmd := range motion.Commands[1:] {
+			for _, cmd := range motion.Commands {
+				if motion.Creating(cmd) {
+					continue
+				}
 				for who := range actors {
-					want := expected(status, final.Public(), p.kind, cmd, who)
+					want := expected(status, final.Public(), p.kind, cmd, who, p.by, p.invited)
 					pr := probe{cmd: cmd, who: who, want: want, out: &outcome{}}
 					if want == "" {
 						allowed = append(allowed, pr)
@@ -393,8 +456,8 @@ func TestEveryStatusAndCommandIsCovered(t *testing.T) {
 			t.Errorf("no path leads to status %s", s)
 		}
 	}
-	for _, c := range motion.Commands[1:] {
-		if _, ok := payloads[c]; !ok {
+	for _, c := range motion.Commands {
+		if _, ok := payloads[c]; !ok && !motion.Creating(c) {
 			t.Errorf("no payload for command %s", c)
 		}
 	}
