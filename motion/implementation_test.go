@@ -125,3 +125,15 @@ func TestNoStaleDeadlineDuringImplementation(t *testing.T) {
 		t.Fatal("a calendar of revision 1 lost its stale deadline")
 	}
 }
+
+// TestARegistrationNamesItsDepartmentsOnce: the fields of a refusal are
+// those of the registration.
+func TestARegistrationNamesItsDepartmentsOnce(t *testing.T) {
+	m := &Motion{ID: "m1", BodyID: "ma"}
+	now(t, m, anna, Create{BodyID: "ma", Kind: KindMotion, Content: sample})
+	now(t, m, anna, Submit{})
+	e := refusedNow(t, m, clerk, Register{Reference: "A1/2019", Year: 2019, Seq: 1, LeadDepartment: "dez1", InvolvedDepartments: []string{"dez2", "dez1"}}, CodeInvalid)
+	if got := fieldErrors(e); len(got) != 1 || got[0] != "involved_departments[1]: Das 2. beteiligte Dezernat ist schon genannt oder federführend." {
+		t.Fatalf("refusal %q", got)
+	}
+}

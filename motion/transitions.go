@@ -404,6 +404,12 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		m.RegisteredAt = &at
 		if c.LeadDepartment != "" {
 			if _, _, err := setDepartments(m, SetDepartments{Lead: c.LeadDepartment, Involved: c.InvolvedDepartments}); err != nil {
+				// The registration names its fields so.
+				if e, ok := err.(*Error); ok {
+					for i := range e.Fields {
+						e.Fields[i].Field = strings.Replace(strings.Replace(e.Fields[i].Field, "involved", "involved_departments", 1), "lead", "lead_department", 1)
+					}
+				}
 				return "", "", err
 			}
 			return "Registriert als " + c.Reference + "; Federführung: " + c.LeadDepartment, "", nil
