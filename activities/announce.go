@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/notify"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
@@ -19,9 +20,12 @@ import (
 // Announce tells everybody concerned of one step of a motion or a meeting,
 // exactly once per recipient however often it is retried:
 //
-//   - a motion's sponsors (the originating and the co-sponsoring factions):
-//     an entry in the faction's shared inbox, and their notification targets
-//     (audience "faction:<org>"): e-mail, and webhooks as CloudEvents;
+//   - a motion's sponsors (the originating and the co-sponsoring factions
+//     that accepted; an invited faction that has not is told nothing; for a
+//     motion of councillors each signer): an entry in the faction's shared
+//     inbox or the councillor's own (audiences "faction:<org>",
+//     "person:<id>"), their notification targets: e-mail, and webhooks as
+//     CloudEvents, and a councillor's e-mail address from the directory;
 //   - the body's targets of audience "events": every public step of its
 //     motions and meetings, mostly webhooks;
 //   - the users watching the motion, and those following one of its
@@ -45,7 +49,7 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 	var (
 		step          notify.Step
 		ok            bool
-		sponsors      []string // audiences "faction:<org>"
+		sponsors      []string // audiences "faction:<org>" and "person:<id>"
 		organizations []string
 		keywords      []string
 		motionID      string
@@ -58,7 +62,11 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 		for _, f := range append([]string{m.Faction}, m.Cosponsors...) {
 			if f != "" && !slices.Contains(organizations, f) {
 				organizations = append(organizations, f)
-				sponsors = append(sponsors, "faction:"+f)
+			}
+		}
+		for _, aud := range m.SponsorAudiences() {
+			if aud != motion.FactionAudience("") && aud != motion.PersonAudience("") && !slices.Contains(sponsors, aud) {
+				sponsors = append(sponsors, aud)
 			}
 		}
 		for _, c := range m.Consultations {
@@ -173,6 +181,19 @@ func (a *Activities) Announce(ctx context.Context, in workflows.AnnounceInput) (
 			continue
 		}
 		add(send{n: n, to: t.Address, secret: t.Secret})
+	}
+	persons, err := a.personAddresses(ctx, step.BodyID, sponsors)
+	if err != nil {
+		return res, classify(err)
+	}
+	for _, p := range persons {
+		if a.Mailer == nil {
+			emailDisabled++
+			continue
+		}
+		n := base
+		n.Recipient, n.Channel, n.Audience = store.EmailRecipient(p.email), store.ChannelEmail, p.audience
+		add(send{n: n, to: mailTo(p.name, p.email)})
 	}
 	for _, digest := range []bool{false, true} {
 		for _, f := range followers {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/motionflow/motionflow/motion"
@@ -74,6 +75,9 @@ func (a *Activities) ProjectDeadlines(ctx context.Context, in workflows.ProjectD
 //   - the body's notification targets of the reminder's audiences (e-mail
 //     and webhook), and, unless it is an escalation (which goes to the council
 //     office only), the motion's watchers by their chosen channels;
+//   - a councillor in person (audience "person:<id>", a signer of a motion
+//     of councillors) at the e-mail address the directory has for the
+//     person, as a faction is reached through its target;
 //   - one in-app record per audience (and per watcher who chose in-app), which
 //     the worklist reads;
 //   - watchers who chose the digest get their e-mail queued, not sent.
@@ -185,6 +189,19 @@ func (a *Activities) Notify(ctx context.Context, in workflows.NotifyInput) (work
 		}
 		add(send{d: d, to: t.Address, secret: t.Secret})
 	}
+	persons, err := a.personAddresses(ctx, m.BodyID, audiences)
+	if err != nil {
+		return res, classify(err)
+	}
+	for _, p := range persons {
+		if a.Mailer == nil {
+			emailDisabled++
+			continue
+		}
+		d := base
+		d.Recipient, d.Channel, d.Audience = store.EmailRecipient(p.email), store.ChannelEmail, p.audience
+		add(send{d: d, to: mailTo(p.name, p.email)})
+	}
 	for _, w := range watchers {
 		if !hasChannel(w.Channels, store.ChannelEmail) || w.Email == "" {
 			continue
@@ -287,6 +304,36 @@ func nonNilStrings(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// personAddress is a councillor reached in person: the audience
+// "person:<id>" and the directory's name and e-mail address for the person.
+type personAddress struct{ audience, name, email string }
+
+// personAddresses resolves each audience of a single councillor
+// (motion.PersonAudience) to the e-mail address the directory has for that
+// person in body bodyID. A person without an address, or no (longer) in the
+// body's directory, is left out: the in-app record of the audience still
+// reaches the councillor's worklist.
+func (a *Activities) personAddresses(ctx context.Context, bodyID string, audiences []string) ([]personAddress, error) {
+	var out []personAddress
+	for _, aud := range audiences {
+		id, ok := strings.CutPrefix(aud, motion.PersonAudience(""))
+		if !ok || id == "" {
+			continue
+		}
+		name, email, err := a.Store.PersonAddress(ctx, bodyID, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(email) != "" {
+			out = append(out, personAddress{audience: aud, name: name, email: strings.TrimSpace(email)})
+		}
+	}
+	return out, nil
 }
 
 // mailTo is the recipient of an e-mail to addr: "Erika Muster <addr>" when

@@ -191,6 +191,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	s.registerStatistics(a)
 	s.registerExports(a)
 	s.registerNotices(a)
+	s.registerNotes(a)
 	registerDocs(mux)
 	mux.Handle("/", notFoundHandler(mux))
 

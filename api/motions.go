@@ -5,7 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -78,11 +80,14 @@ type listMotionsInput struct {
 
 func (s *server) registerMotions(a huma.API) {
 	huma.Register(a, huma.Operation{
-		OperationID:   "create-motion",
-		Method:        http.MethodPost,
-		Path:          "/v1/motions",
-		Summary:       "Entwurf anlegen (Fraktion)",
-		Description:   "Legt einen Entwurf für die Fraktion des Aufrufers an. Mit Idempotency-Key trifft eine Wiederholung denselben Antrag.",
+		OperationID: "create-motion",
+		Method:      http.MethodPost,
+		Path:        "/v1/motions",
+		Summary:     "Entwurf anlegen (Fraktion oder Mitglied des Gemeinderats)",
+		Description: "Legt einen Entwurf für die Fraktion des Aufrufers an; legt ihn ein Mitglied des Gemeinderats an, ist es ein Antrag " +
+			"von Mitgliedern des Gemeinderats: die Aufruferin oder der Aufrufer unterschreibt mit dem Anlegen, die unter signers Genannten " +
+			"unterschreiben danach (sign). Wie viele Unterschriften nötig sind, bestimmt der Server (Anfrage: eine; sonst ein Sechstel der " +
+			"Mitglieder des Gemeinderats, § 34 Abs. 1 GemO BW). Mit Idempotency-Key trifft eine Wiederholung denselben Antrag.",
 		Tags:          []string{"Motions"},
 		Security:      requireToken,
 		DefaultStatus: http.StatusCreated,
@@ -91,26 +96,35 @@ func (s *server) registerMotions(a huma.API) {
 		IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"macht die Anfrage wiederholbar"`
 		Body           CreateBody
 	}) (*CreateOutput, error) {
-		actor := Caller(ctx)
-		cmd := motion.Create{BodyID: in.Body.BodyID, Kind: motion.Kind(in.Body.Kind), Content: in.Body.content()}
-		// Refuse an unknown body here, but only after the role check, so
-		// that each caller gets the same first reason as from the workflow.
-		if _, err := motion.Permit(&motion.Motion{}, motion.CmdCreate, actor, 0); err == nil && actor.InBody(cmd.BodyID) {
-			if _, err := s.store.Body(ctx, cmd.BodyID); errors.Is(err, store.ErrNotFound) {
-				return nil, fieldError("body.body_id", "unbekannte Körperschaft")
-			} else if err != nil {
-				return nil, s.problem(ctx, err)
-			}
+		cmd := motion.Create{BodyID: in.Body.BodyID, Kind: motion.Kind(in.Body.Kind), Content: in.Body.content(), Signers: signers(in.Body.Signers)}
+		return s.create(ctx, in.IdempotencyKey, cmd)
+	})
+
+	huma.Register(a, huma.Operation{
+		OperationID: "enter-submission",
+		Method:      http.MethodPost,
+		Path:        "/v1/submissions",
+		Summary:     "Eingereichten Antrag erfassen (Ratsbüro)",
+		Description: "Das Ratsbüro erfasst einen Antrag oder eine Anfrage, die auf Papier, per E-Mail, per Fax oder persönlich eingegangen ist, " +
+			"für eine Fraktion, einen Ausschuss oder Mitglieder des Gemeinderats. Der Antrag ist damit eingereicht, mit dem Eingang als " +
+			"Einreichungsdatum. Bei Mitgliedern des Gemeinderats zählen alle Genannten als unterschrieben; nötig sind so viele wie beim Anlegen " +
+			"(Anfrage: eine; sonst ein Sechstel der Mitglieder des Gemeinderats). Mit Idempotency-Key trifft eine Wiederholung denselben Antrag.",
+		Tags:          []string{"Motions"},
+		Security:      requireToken,
+		DefaultStatus: http.StatusCreated,
+		Errors:        []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusConflict, http.StatusRequestEntityTooLarge},
+	}, func(ctx context.Context, in *struct {
+		IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"macht die Anfrage wiederholbar"`
+		Body           SubmissionBody
+	}) (*CreateOutput, error) {
+		b := in.Body
+		cmd := motion.EnterSubmission{
+			BodyID: b.BodyID, Kind: motion.Kind(b.Kind), Content: b.content(),
+			Originator: motion.OriginatorKind(b.Originator), Organization: b.Organization, Signers: signers(b.Signers),
+			Paper: motion.Paper{SubmittedBy: b.Paper.SubmittedBy, ReceivedAt: b.Paper.ReceivedAt, Channel: b.Paper.Channel,
+				EnteredBy: Caller(ctx).Name},
 		}
-		id := uuid.Must(uuid.NewV7()).String()
-		if in.IdempotencyKey != "" {
-			id = workflows.KeyID(actor, in.IdempotencyKey)
-		}
-		m, err := s.motions.Create(ctx, id, cmd, workflows.Meta{Actor: actor, RequestID: requestKey(ctx, actor, in.IdempotencyKey)})
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		return &CreateOutput{ETag: etag(m.Version), Location: "/v1/motions/" + url.PathEscape(m.ID), Body: view(m, actor)}, nil
+		return s.create(ctx, in.IdempotencyKey, cmd)
 	})
 
 	huma.Register(a, huma.Operation{
@@ -224,6 +238,107 @@ func (s *server) registerMotions(a huma.API) {
 		}
 		return out, nil
 	})
+}
+
+// create starts a motion with a creating command (motion.Create or
+// motion.EnterSubmission) as the caller. When the domain would let the
+// caller run it, the body must exist, the quorum of a motion of councillors
+// is filled in from the directory (store.MotionQuorum; never from the
+// request), what the command names is checked (store.CheckReferences) and
+// the signers' names are taken from the directory. A repeated
+// Idempotency-Key reaches the same motion.
+func (s *server) create(ctx context.Context, key string, cmd motion.Command) (*CreateOutput, error) {
+	actor := Caller(ctx)
+	var bodyID string
+	switch c := cmd.(type) {
+	case motion.Create:
+		bodyID = c.BodyID
+	case motion.EnterSubmission:
+		bodyID = c.BodyID
+	}
+	// Refuse an unknown body here, but only after the role check, so
+	// that each caller gets the same first reason as from the workflow.
+	if _, err := motion.Permit(&motion.Motion{}, cmd.Name(), actor, 0); err == nil && actor.InBody(bodyID) {
+		if _, err := s.store.Body(ctx, bodyID); errors.Is(err, store.ErrNotFound) {
+			return nil, fieldError("body.body_id", "unbekannte Körperschaft")
+		} else if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if cmd, err = s.withQuorum(ctx, actor, cmd); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if err := s.store.CheckReferences(ctx, &motion.Motion{}, cmd, actor, 0); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		if cmd, err = s.withSignerNames(ctx, cmd); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	if key != "" {
+		id = workflows.KeyID(actor, key)
+	}
+	m, err := s.motions.Create(ctx, id, cmd, workflows.Meta{Actor: actor, RequestID: requestKey(ctx, actor, key)})
+	if err != nil {
+		return nil, s.problem(ctx, err)
+	}
+	return &CreateOutput{ETag: etag(m.Version), Location: "/v1/motions/" + url.PathEscape(m.ID), Body: view(m, actor)}, nil
+}
+
+// withQuorum fills in the signatures a motion of councillors needs: for a
+// councillor's Create and for a submission of councillors.
+func (s *server) withQuorum(ctx context.Context, actor motion.Actor, cmd motion.Command) (motion.Command, error) {
+	switch c := cmd.(type) {
+	case motion.Create:
+		if !store.Councillor(actor) || !c.Kind.Valid() {
+			return cmd, nil
+		}
+		q, err := s.store.MotionQuorum(ctx, c.BodyID, c.Kind)
+		c.Quorum = q
+		return c, err
+	case motion.EnterSubmission:
+		if c.Originator != motion.OriginatorCouncillors || !c.Kind.Valid() {
+			return cmd, nil
+		}
+		q, err := s.store.MotionQuorum(ctx, c.BodyID, c.Kind)
+		c.Quorum = q
+		return c, err
+	}
+	return cmd, nil
+}
+
+// withSignerNames names each signer as the directory does (CheckReferences
+// has made sure they are there); what the request said is not taken.
+func (s *server) withSignerNames(ctx context.Context, cmd motion.Command) (motion.Command, error) {
+	name := func(ss []motion.Signer) ([]motion.Signer, error) {
+		out := slices.Clone(ss)
+		for i := range out {
+			out[i].Name = ""
+			id := strings.TrimSpace(out[i].PersonID)
+			if id == "" {
+				continue
+			}
+			p, err := s.store.Person(ctx, id)
+			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			out[i].Name = p.Name
+		}
+		return out, nil
+	}
+	var err error
+	switch c := cmd.(type) {
+	case motion.Create:
+		c.Signers, err = name(c.Signers)
+		return c, err
+	case motion.EnterSubmission:
+		c.Signers, err = name(c.Signers)
+		return c, err
+	}
+	return cmd, nil
 }
 
 // visibleMotion reads the motion (from the read model, or from its workflow

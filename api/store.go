@@ -39,6 +39,7 @@ type Store interface {
 	CheckReferences(ctx context.Context, m *motion.Motion, cmd motion.Command, viewer motion.Actor, version int64) error
 	WithMeetingStart(ctx context.Context, m *motion.Motion, cmd motion.Command) (motion.Command, error)
 	CheckGremium(ctx context.Context, bodyID, orgID, field string) error
+	MotionQuorum(ctx context.Context, bodyID string, kind motion.Kind) (int, error)
 
 	Motion(ctx context.Context, id string) (motion.Motion, error)
 	Motions(ctx context.Context, f store.MotionFilter) ([]motion.Motion, string, error)
@@ -65,6 +66,7 @@ type Store interface {
 	Statistics(ctx context.Context, f store.StatisticsFilter) (store.Statistics, error)
 
 	NoticeStore
+	NoteStore
 }
 
 var _ Store = (*store.Store)(nil)

@@ -57,11 +57,49 @@ func (c ContentBody) content() motion.Content {
 	return out
 }
 
-// CreateBody starts a draft for the caller's faction.
+// CreateBody starts a draft for the caller's faction or, by a councillor,
+// a motion of councillors with the councillors asked to sign it.
 type CreateBody struct {
 	BodyID string `json:"body_id" minLength:"1" maxLength:"64" doc:"Körperschaft (Id), z. B. mannheim" example:"mannheim"`
 	Kind   string `json:"kind" enum:"motion,budget_motion,inquiry,amendment" doc:"Art: motion (Antrag), budget_motion (Haushaltsantrag), inquiry (Anfrage), amendment (Änderungsantrag)"`
 	ContentBody
+	Signers []SignerBody `json:"signers,omitempty" maxItems:"100" doc:"Nur für Mitglieder des Gemeinderats: die weiteren Mitglieder, die den Antrag unterschreiben sollen (die Aufruferin oder der Aufrufer unterschreibt mit dem Anlegen)"`
+}
+
+// SignerBody names a councillor as signatory by the directory's person id;
+// the name is taken from the directory.
+type SignerBody struct {
+	PersonID string `json:"person_id" minLength:"1" maxLength:"200" doc:"Person (Id) aus dem Verzeichnis; sie muss Mitglied des Gemeinderats sein"`
+	Name     string `json:"name,omitempty" maxLength:"200" doc:"wird nicht übernommen: der Name kommt aus dem Verzeichnis"`
+}
+
+// signers turns signer bodies into the domain's signers, without names
+// (the API fills them in from the directory).
+func signers(bs []SignerBody) []motion.Signer {
+	var out []motion.Signer
+	for _, b := range bs {
+		out = append(out, motion.Signer{PersonID: b.PersonID})
+	}
+	return out
+}
+
+// SubmissionBody is a submission the council office received outside
+// motionflow and enters on the originator's behalf (POST /v1/submissions).
+type SubmissionBody struct {
+	BodyID string `json:"body_id" minLength:"1" maxLength:"64" doc:"Körperschaft (Id), z. B. mannheim" example:"mannheim"`
+	Kind   string `json:"kind" enum:"motion,budget_motion,inquiry,amendment" doc:"Art: motion (Antrag), budget_motion (Haushaltsantrag), inquiry (Anfrage), amendment (Änderungsantrag)"`
+	ContentBody
+	Originator   string       `json:"originator" enum:"faction,committee,councillors" doc:"Wer den Antrag gestellt hat: faction (Fraktion), committee (Ausschuss), councillors (Mitglieder des Gemeinderats)"`
+	Organization string       `json:"organization,omitempty" maxLength:"200" doc:"Fraktion oder Ausschuss (Organisations-Id); bei councillors leer"`
+	Signers      []SignerBody `json:"signers,omitempty" maxItems:"100" doc:"Bei councillors: die Mitglieder des Gemeinderats, die unterschrieben haben (mindestens das Quorum)"`
+	Paper        PaperBody    `json:"paper" doc:"Wie der Antrag eingegangen ist"`
+}
+
+// PaperBody says who handed a submission in, when and how.
+type PaperBody struct {
+	SubmittedBy string    `json:"submitted_by" minLength:"1" maxLength:"200" doc:"Wer den Antrag abgegeben oder geschickt hat" example:"Geschäftsstelle der SPD-Fraktion"`
+	ReceivedAt  time.Time `json:"received_at" doc:"Eingang beim Ratsbüro (RFC 3339); ab ihm laufen die Fristen"`
+	Channel     string    `json:"channel" enum:"paper,email,fax,in_person" doc:"paper (Brief), email (E-Mail), fax (Fax), in_person (persönlich abgegeben)"`
 }
 
 // EditBody replaces the content of a draft.
@@ -217,10 +255,14 @@ type SetDeadlineBody struct {
 // and the commands the caller may run on it now.
 type MotionView struct {
 	motion.Motion
-	StatusLabel    string               `json:"status_label" doc:"Status auf Deutsch" example:"Entschieden"`
-	KindLabel      string               `json:"kind_label" doc:"Art auf Deutsch" example:"Haushaltsantrag"`
-	OutcomeLabel   string               `json:"outcome_label,omitempty" doc:"Ergebnis auf Deutsch" example:"Erledigt durch andere Beschlüsse"`
-	AllowedActions []motion.CommandName `json:"allowed_actions" enum:"edit,invite_cosponsor,submit,register,declare_inadmissible,set_route,schedule,record_result,record_statement,record_answer,record_outcome,start_implementation,report_implementation,close,withdraw,correct_result,lapse,set_deadline" doc:"Befehle, die der Aufrufer jetzt ausführen darf (Befehlsnamen; der Pfad ist /v1/motions/{id}/ mit Bindestrichen, z. B. record_result → record-result)"`
+	StatusLabel  string `json:"status_label" doc:"Status auf Deutsch" example:"Entschieden"`
+	KindLabel    string `json:"kind_label" doc:"Art auf Deutsch" example:"Haushaltsantrag"`
+	OutcomeLabel string `json:"outcome_label,omitempty" doc:"Ergebnis auf Deutsch" example:"Erledigt durch andere Beschlüsse"`
+	// Light is the traffic light of the implementation (Beschlusskontrolle)
+	// now; LightLabel says it in words.
+	Light          motion.Light         `json:"light,omitempty" enum:"green,yellow,red" doc:"Ampel der Umsetzung: green (im Plan), yellow (offen oder nicht umsetzbar), red (Zieldatum überschritten)"`
+	LightLabel     string               `json:"light_label,omitempty" doc:"Ampel auf Deutsch"`
+	AllowedActions []motion.CommandName `json:"allowed_actions" enum:"edit,invite_cosponsor,submit,register,declare_inadmissible,set_route,schedule,record_result,record_statement,record_answer,record_outcome,start_implementation,report_implementation,close,withdraw,correct_result,lapse,set_deadline,sign,accept_cosponsorship,decline_cosponsorship,set_departments" doc:"Befehle, die der Aufrufer jetzt ausführen darf (Befehlsnamen; der Pfad ist /v1/motions/{id}/ mit Bindestrichen, z. B. record_result → record-result)"`
 }
 
 func view(m motion.Motion, a motion.Actor) MotionView {
@@ -232,6 +274,13 @@ func view(m motion.Motion, a motion.Actor) MotionView {
 	}
 	if m.Outcome != nil {
 		v.OutcomeLabel = m.Outcome.Result.Label()
+	}
+	if l := m.Light(time.Now()); l != "" {
+		v.Light, v.LightLabel = l, l.Label()
+	}
+	// Who was invited and why a faction declined is the sponsors' business.
+	if !m.SponsoredBy(a) && !(a.Has(motion.RoleFactionStaff) && m.Invited(a.Faction)) {
+		v.Invitations = nil
 	}
 	v.AllowedActions = append(v.AllowedActions, motion.Allowed(&m, a)...)
 	return v

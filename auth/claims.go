@@ -14,6 +14,7 @@ const (
 	GroupFaction    = "faction"
 	GroupDepartment = "department"
 	GroupBody       = "body"
+	GroupPerson     = "person"
 )
 
 // Default claim names.
@@ -36,7 +37,7 @@ func ActorFromClaims(issuer, subject string, claims map[string]any, cfg Config) 
 	}
 
 	var roles []motion.Role
-	var factions, departments []string
+	var factions, departments, persons []string
 	for _, g := range stringList(lookup(claims, cfg.GroupsClaim)) {
 		if cfg.Prefix != "" {
 			rest, ok := strings.CutPrefix(g, cfg.Prefix)
@@ -60,11 +61,14 @@ func ActorFromClaims(issuer, subject string, claims map[string]any, cfg Config) 
 			departments = append(departments, value)
 		case GroupBody:
 			a.Bodies = append(a.Bodies, value)
+		case GroupPerson:
+			persons = append(persons, value)
 		}
 	}
 
 	a.Faction = single(factions)
 	a.Department = single(departments)
+	a.Person = single(persons)
 	for _, r := range motion.Roles { // canonical order, no duplicates
 		if !slices.Contains(roles, r) {
 			continue
@@ -73,6 +77,9 @@ func ActorFromClaims(issuer, subject string, claims map[string]any, cfg Config) 
 			continue
 		}
 		if r == motion.RoleAdministration && a.Department == "" {
+			continue
+		}
+		if r == motion.RoleCouncillor && a.Person == "" {
 			continue
 		}
 		a.Roles = append(a.Roles, r)

@@ -64,6 +64,29 @@ func TestActorFromClaims(t *testing.T) {
 			want:   motion.Actor{Issuer: iss, Subject: sub, Name: sub, Roles: []motion.Role{motion.RoleFactionStaff}, Faction: "a"},
 		},
 		{
+			name:   "councillor with a person",
+			claims: map[string]any{"name": "Erika Rat", "groups": groups("role:councillor", "person:ma-p-erika", "body:mannheim")},
+			want: motion.Actor{Issuer: iss, Subject: sub, Name: "Erika Rat",
+				Roles: []motion.Role{motion.RoleCouncillor}, Person: "ma-p-erika", Bodies: []string{"mannheim"}},
+		},
+		{
+			name:   "councillor without a person is dropped",
+			claims: map[string]any{"groups": groups("role:councillor", "role:council_office", "body:mannheim")},
+			want: motion.Actor{Issuer: iss, Subject: sub, Name: sub,
+				Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{"mannheim"}},
+		},
+		{
+			name:   "two persons are ambiguous: no person, no councillor",
+			claims: map[string]any{"groups": groups("role:councillor", "person:a", "person:b")},
+			want:   motion.Actor{Issuer: iss, Subject: sub, Name: sub},
+		},
+		{
+			name:   "faction staff who is also a councillor keeps both roles",
+			claims: map[string]any{"groups": groups("role:councillor", "role:faction_staff", "faction:f", "person:p", "person:p")},
+			want: motion.Actor{Issuer: iss, Subject: sub, Name: sub,
+				Roles: []motion.Role{motion.RoleFactionStaff, motion.RoleCouncillor}, Faction: "f", Person: "p"},
+		},
+		{
 			name:   "administration without a department is dropped",
 			claims: map[string]any{"groups": groups("role:administration", "body:mannheim")},
 			want:   motion.Actor{Issuer: iss, Subject: sub, Name: sub, Bodies: []string{"mannheim"}},

@@ -17,9 +17,10 @@
 // that start with it count, and the prefix is removed before mapping; the
 // others are ignored. The remaining values map as follows:
 //
-//	role:<role>                   adds the role: faction_staff, council_office, administration or admin
+//	role:<role>                   adds the role: faction_staff, councillor, council_office, administration or admin
 //	faction:<organization id>     the faction a faction_staff caller works for
 //	department:<organization id>  the department an administration caller works for
+//	person:<person id>            the directory person a councillor caller is (Actor.Person)
 //	body:<body id>                a council whose records the caller may see (one value per body)
 //
 // For example, with Prefix "motionflow:", the groups
@@ -31,10 +32,13 @@
 //
 // The scoped roles need their scope: faction_staff is granted only together
 // with exactly one faction:..., administration only with exactly one
-// department:.... A caller whose groups name no faction or several distinct
-// factions gets no Faction and no faction_staff role (likewise for
-// departments), so an ambiguous or incomplete mapping at the identity
-// provider fails closed instead of producing a faction-less staff member.
+// department:..., councillor only with exactly one person:... (the
+// councillor signs and is reminded as that person of the directory). A
+// caller whose groups name no faction or several distinct factions gets no
+// Faction and no faction_staff role (likewise for departments and persons),
+// so an ambiguous or incomplete mapping at the identity provider fails
+// closed instead of producing a faction-less staff member or a councillor
+// nobody can tell apart.
 //
 // The display name is the claim Config.NameClaim (default "name"), falling
 // back to "preferred_username", "email" and finally the subject.

@@ -181,6 +181,7 @@ type authzCaller struct {
 	role    motion.Role // "" for the anonymous public
 	faction string
 	dept    string
+	person  string // the directory person of a councillor
 }
 
 func (c authzCaller) anonymous() bool { return c.role == "" }
@@ -218,11 +219,16 @@ type authzTarget struct {
 	owner      user
 	faction    string
 	cosponsors []string
-	kind       motion.Kind
-	status     motion.Status
-	dept       string // the department an inquiry is addressed to
-	version    int64
-	adopted    bool
+	// invited are the factions invited to co-sponsor that have not answered.
+	invited []string
+	// signers are the persons named on a motion of councillors, the
+	// initiator first; the content names the others.
+	signers []string
+	kind    motion.Kind
+	status  motion.Status
+	dept    string // the department an inquiry is addressed to
+	version int64
+	adopted bool
 	// scheduled is a consultation on a meeting's agenda, done one with a result.
 	scheduled, scheduledMeeting string
 	done                        string
@@ -265,6 +271,12 @@ type authzMatrix struct {
 	agendaMotion string
 	seq          atomic.Int64
 	users        map[string]user
+	// councillor is the councillor caller; initiator the councillor who
+	// moves the councillors' draft and names the caller as a signer. Both
+	// are members of the council.
+	councillor, initiator user
+	councillorPerson      string
+	initiatorPerson       string
 }
 
 const (
@@ -289,6 +301,20 @@ func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
 		{name: "anonymous", u: h.Anon},
 	}
 	mx.users = map[string]user{"spd": h.SPD, "cdu": h.CDU, "office": h.Office, "dept": h.Dept}
+	// Two members of the council who sign in as councillors.
+	member := func(name string) string {
+		var p struct {
+			ID string `json:"id"`
+		}
+		h.decode(h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/persons", h.Office, map[string]any{"name": name}), 201), &p)
+		h.mustStatus(h.call("POST", "/v1/organizations/"+council+"/members", h.Office, map[string]any{"person_id": p.ID, "role": "Mitglied"}), 201)
+		return p.ID
+	}
+	mx.councillorPerson, mx.initiatorPerson = member("Konrad Rat"), member("Ines Initiatorin")
+	mx.councillor = h.user("rat-konrad", "Konrad Rat", motion.RoleCouncillor, "person:"+mx.councillorPerson)
+	mx.initiator = h.user("rat-ines", "Ines Initiatorin", motion.RoleCouncillor, "person:"+mx.initiatorPerson)
+	mx.callers = append(mx.callers, authzCaller{name: "named councillor", u: mx.councillor, role: motion.RoleCouncillor, person: mx.councillorPerson})
+	mx.users["councillor"] = mx.councillor
 	h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/organizations", h.Office,
 		map[string]any{"id": mxGruene, "kind": "faction", "name": "Grüne im Gemeinderat", "short_name": "Grüne"}), 201)
 	h.mustStatus(h.call("POST", "/v1/bodies/"+bodyID+"/organizations", h.Office,
@@ -328,7 +354,11 @@ func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
 		{name: "own faction's draft", owner: h.SPD, faction: factionSPD, kind: motion.KindMotion, status: motion.StatusDraft},
 		{name: "another faction's draft", owner: h.CDU, faction: factionCDU, kind: motion.KindMotion, status: motion.StatusDraft},
 		{name: "co-sponsored draft", owner: h.SPD, faction: factionSPD, cosponsors: []string{factionCDU}, kind: motion.KindMotion, status: motion.StatusDraft,
+			recipe: []authzStep{{"spd", motion.CmdInviteCosponsor, map[string]any{"faction": factionCDU}}, {"cdu", motion.CmdAcceptCosponsorship, nil}}},
+		{name: "draft with a pending invitation", owner: h.SPD, faction: factionSPD, invited: []string{factionCDU}, kind: motion.KindMotion, status: motion.StatusDraft,
 			recipe: []authzStep{{"spd", motion.CmdInviteCosponsor, map[string]any{"faction": factionCDU}}}},
+		{name: "councillors' draft", owner: mx.initiator, signers: []string{mx.initiatorPerson, mx.councillorPerson}, kind: motion.KindMotion,
+			status: motion.StatusDraft, content: map[string]any{"signers": []map[string]any{{"person_id": mx.councillorPerson}}}},
 		{name: "submitted", status: motion.StatusSubmitted, recipe: []authzStep{{"spd", motion.CmdSubmit, nil}}},
 		{name: "registered", status: motion.StatusRegistered, recipe: submitRegister},
 		{name: "in consultation", status: motion.StatusInConsultation, scheduled: "c2", scheduledMeeting: mxMeetingGR, done: "c1",
@@ -356,7 +386,7 @@ func newAuthzMatrix(t *testing.T, h *harness) *authzMatrix {
 			recipe: append(slices.Clone(submitRegister), authzStep{"dept", motion.CmdRecordAnswer, map[string]any{"text": "Es gibt 412 Bänke."}})},
 	}
 	for _, s := range specs {
-		if s.owner.token == "" {
+		if s.owner.token == "" && len(s.signers) == 0 {
 			s.owner, s.faction = h.SPD, factionSPD
 		}
 		if s.kind == "" {
@@ -481,7 +511,7 @@ func (mx *authzMatrix) send(op *huma.Operation, r authzRow, c authzCaller, t *au
 // commandOf returns the command whose path is p.
 func mxCommandOf(p string) (motion.CommandName, bool) {
 	for _, c := range motion.Commands {
-		if c != motion.CmdCreate && p == api.CommandPath(c) {
+		if !motion.Creating(c) && p == api.CommandPath(c) {
 			return c, true
 		}
 	}
@@ -533,7 +563,11 @@ func (t *authzTarget) sees(c authzCaller) bool {
 	if t.status != motion.StatusDraft {
 		return true
 	}
-	return c.role == motion.RoleFactionStaff && (c.faction == t.faction || slices.Contains(t.cosponsors, c.faction))
+	if c.role == motion.RoleCouncillor {
+		return slices.Contains(t.signers, c.person)
+	}
+	return c.role == motion.RoleFactionStaff &&
+		(c.faction == t.faction || slices.Contains(t.cosponsors, c.faction) || slices.Contains(t.invited, c.faction))
 }
 
 // visible: code for a caller who may see the motion, else 404 (never 403);
@@ -564,12 +598,19 @@ func mxCommandWant(name motion.CommandName) func(authzCaller, *authzTarget) int 
 			return http.StatusNotFound
 		}
 		permitted := slices.Contains(rule.Roles, c.role)
-		switch rule.Scope {
-		case motion.ScopeOriginator:
+		switch {
+		case c.role == motion.RoleCouncillor:
+			// A councillor acts in person, on a motion of councillors
+			// that names them; as its originator only the initiator.
+			permitted = permitted && slices.Contains(t.signers, c.person) &&
+				(rule.Scope != motion.ScopeOriginator || t.signers[0] == c.person)
+		case rule.Scope == motion.ScopeOriginator:
 			permitted = permitted && c.faction == t.faction
-		case motion.ScopeSponsor:
+		case rule.Scope == motion.ScopeSponsor:
 			permitted = permitted && (c.faction == t.faction || slices.Contains(t.cosponsors, c.faction))
-		case motion.ScopeDepartment:
+		case rule.Scope == motion.ScopeInvited:
+			permitted = permitted && slices.Contains(t.invited, c.faction)
+		case rule.Scope == motion.ScopeDepartment:
 			permitted = permitted && (t.dept == "" || c.dept == t.dept)
 		}
 		if !permitted {
@@ -590,8 +631,12 @@ func mxCommandWant(name motion.CommandName) func(authzCaller, *authzTarget) int 
 func mxCommandBody(name motion.CommandName) func(authzCaller, *authzTarget) any {
 	return func(_ authzCaller, t *authzTarget) any {
 		switch name {
-		case motion.CmdSubmit, motion.CmdRegister, motion.CmdStartImplementation:
+		case motion.CmdSubmit, motion.CmdRegister, motion.CmdStartImplementation, motion.CmdSign, motion.CmdAcceptCosponsorship:
 			return nil
+		case motion.CmdDeclineCosponsorship:
+			return map[string]any{"reason": "Wir stellen einen eigenen Antrag."}
+		case motion.CmdSetDepartments:
+			return map[string]any{"lead": department, "involved": []string{mxOtherDept}}
 		case motion.CmdEdit:
 			return draftContent("Geänderter Entwurf")
 		case motion.CmdInviteCosponsor:
@@ -722,8 +767,16 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 		"patch-meeting": {on: mxOnMeeting, want: mxRoles(200, motion.RoleCouncilOffice),
 			body: func(authzCaller, *authzTarget) any { return map[string]any{"location": "Ratssaal, Rathaus E 5"} }},
 
-		"create-motion": {want: mxRoles(201, motion.RoleFactionStaff), body: func(authzCaller, *authzTarget) any {
+		// Faction staff for their faction; a councillor (a member of the
+		// council) a motion of councillors.
+		"create-motion": {want: mxRoles(201, motion.RoleFactionStaff, motion.RoleCouncillor), body: func(authzCaller, *authzTarget) any {
 			return map[string]any{"body_id": bodyID, "kind": "motion", "title": "Neuer Entwurf", "resolution_points": []string{"Punkt."}}
+		}},
+		// Only the council office enters a submission that reached it on paper.
+		"enter-submission": {want: mxRoles(201, motion.RoleCouncilOffice), body: func(authzCaller, *authzTarget) any {
+			return map[string]any{"body_id": bodyID, "kind": "motion", "title": "Eingegangener Antrag", "resolution_points": []string{"Punkt."},
+				"originator": "faction", "organization": factionCDU,
+				"paper": map[string]any{"submitted_by": "Geschäftsstelle der CDU-Fraktion", "received_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "channel": "paper"}}
 		}},
 		"list-motions":         {want: mxEveryone(200)},
 		"get-motion":           {on: mxOnMotion, want: mxVisible(200, false)},
@@ -738,6 +791,34 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 			return map[string]any{"agenda_placement_meetings": 2, "submission_cutoff": "14d", "papers_due": "7d",
 				"inquiry_answer": "21d", "inquiry_answer_fundamental": "42d", "implementation_report_months": 6,
 				"stale": "90d", "offsets": []string{"-7d", "-1d", "0s"}, "escalation": "7d", "escalation_max": 3}
+		}},
+		"get-implementation-report": {want: mxEveryone(200)},
+		"list-motion-notes":         {on: mxOnMotion, want: mxVisible(200, false)},
+		// A sponsors' note: only the motion's sponsors write one.
+		"add-motion-note": {on: mxOnMotion, want: func(c authzCaller, t *authzTarget) int {
+			switch {
+			case c.anonymous():
+				return http.StatusUnauthorized
+			case !t.sees(c):
+				return http.StatusNotFound
+			case c.role == motion.RoleFactionStaff && (c.faction == t.faction || slices.Contains(t.cosponsors, c.faction)),
+				c.role == motion.RoleCouncillor && slices.Contains(t.signers, c.person):
+				return http.StatusCreated
+			}
+			return http.StatusForbidden
+		}, body: func(authzCaller, *authzTarget) any {
+			return map[string]any{"visibility": "sponsors", "text": "Bitte die Begründung kürzen."}
+		}},
+		// A comment that does not exist is not there for anybody.
+		"moderate-motion-note": {on: mxOnMotion, want: func(c authzCaller, _ *authzTarget) int {
+			if c.anonymous() {
+				return http.StatusUnauthorized
+			}
+			return http.StatusNotFound
+		}, body: func(authzCaller, *authzTarget) any { return map[string]any{"approve": true} },
+			prepare: func(authzCaller, *authzTarget) map[string]string { return map[string]string{"note": "unbekannt"} }},
+		"set-public-comments": {want: mxRoles(204, motion.DirectoryRoles...), body: func(authzCaller, *authzTarget) any {
+			return map[string]any{"enabled": false}
 		}},
 		"get-worklist":        {want: mxSignedIn(200)},
 		"list-implementation": {want: mxRoles(200, motion.RoleCouncilOffice, motion.RoleAdministration)},
@@ -802,7 +883,7 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 		}},
 	}
 	for _, c := range motion.Commands {
-		if c == motion.CmdCreate {
+		if motion.Creating(c) {
 			continue
 		}
 		rows["motion-"+strings.ReplaceAll(string(c), "_", "-")] = authzRow{on: mxOnMotion, want: mxCommandWant(c), body: mxCommandBody(c), mutates: true}

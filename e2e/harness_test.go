@@ -266,6 +266,7 @@ type motionView struct {
 	StatusLabel    string               `json:"status_label"`
 	KindLabel      string               `json:"kind_label"`
 	OutcomeLabel   string               `json:"outcome_label"`
+	Light          string               `json:"light"`
 	AllowedActions []motion.CommandName `json:"allowed_actions"`
 }
 

@@ -177,10 +177,11 @@ func TestPagesFitThePhone(t *testing.T) {
 		at("/antraege?status=unbekannt&ergebnis=unbekannt&von=gestern"),
 		at("/statistik", "Statistik"),
 		at("/gremien", "Körperschaften und Gremien"),
+		at("/beschlusskontrolle", "Beschlusskontrolle"),
 	}
 	// A logged-in person's lists differ from the public's only in the
 	// header and the drafts they see.
-	ownLists := []shown{lists[0], at("/statistik", "Statistik"), at("/gremien", "Körperschaften und Gremien")}
+	ownLists := []shown{lists[0], at("/statistik", "Statistik"), at("/gremien", "Körperschaften und Gremien"), at("/beschlusskontrolle", "Beschlusskontrolle")}
 	notFound := "Die Seite gibt es nicht"
 	errPages := []shown{at("/gibt-es-nicht", notFound), at("/antraege/gibt-es-nicht", notFound)}
 	prints := []shown{at(mp+"/druck", title), at(p(adopted)+"/druck", adopted.Title)}
@@ -223,6 +224,7 @@ func TestPagesFitThePhone(t *testing.T) {
 	// a new motion.
 	w.login(webOffice)
 	w.fitsEverywhere("Ratsbüro", joined([]shown{at("/", "Meine Arbeitsliste", "überfällig"), at("/antraege/neu", "Keine Berechtigung"),
+		at("/antraege/erfassen", "Eingang erfassen"),
 		at("/gremien", "Gremium, Fraktion oder Dezernat anlegen"), lists[0], at("/statistik", "Statistik"),
 		at("/benachrichtigungen", "Benachrichtigungen")}, motions)...)
 	b.open("/")

@@ -114,7 +114,7 @@ func (m *Motion) ImplementationDone() bool {
 }
 
 // Light is the traffic light of the motion's implementation at now: red
-// when a point not yet done is past its target date, yellow when a point has
+// when a point not yet done is past its target day (in Berlin), yellow when a point has
 // not been started or cannot be carried out, green otherwise; "" for a
 // motion that is not being implemented.
 func (m *Motion) Light(now time.Time) Light {
@@ -127,7 +127,8 @@ func (m *Motion) Light(now time.Time) Light {
 	}
 	for _, p := range m.Points {
 		switch {
-		case !p.State.Final() && p.TargetDate != nil && p.TargetDate.Before(now):
+		case !p.State.Final() && p.TargetDate != nil && !SameDayOrLater(*p.TargetDate, now):
+			// A target date is a day: red from the day after it.
 			return LightRed
 		case p.State == PointOpen || p.State == PointNotFeasible:
 			light = LightYellow

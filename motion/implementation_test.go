@@ -49,8 +49,8 @@ func TestEachPointIsFollowedToItsEnd(t *testing.T) {
 	now(t, m, dez1, ReportImplementation{Text: "Erster Quartalsbericht.", Points: []PointReport{
 		{Point: 1, State: PointInProgress, TargetDate: &target, Note: "Ausschreibung läuft."},
 		{Point: 2, State: PointDone}, {Point: 3, State: PointInProgress, TargetDate: &target}}})
-	if m.Light(t0) != LightGreen || m.Light(target.Add(time.Hour)) != LightRed {
-		t.Fatalf("light %s / %s", m.Light(t0), m.Light(target.Add(time.Hour)))
+	if m.Light(t0) != LightGreen || m.Light(target.Add(time.Hour)) != LightGreen || m.Light(target.AddDate(0, 0, 1)) != LightRed {
+		t.Fatalf("light %s / on the target day %s / the day after %s", m.Light(t0), m.Light(target.Add(time.Hour)), m.Light(target.AddDate(0, 0, 1)))
 	}
 	cal := Calendar{Rules: DefaultDeadlineRules(), Revision: CalendarRevision}
 	ds := Deadlines(m, cal)
@@ -59,7 +59,7 @@ func TestEachPointIsFollowedToItsEnd(t *testing.T) {
 		t.Fatalf("deadlines during implementation: %+v", ds)
 	}
 	now(t, m, dez2, ReportImplementation{Points: []PointReport{{Point: 1, State: PointDone}, {Point: 3, State: PointNotFeasible, Reason: "Kein Fördergeld."}}})
-	if !m.ImplementationDone() || m.Points[2].Reason != "Kein Fördergeld." || len(m.Points[0].Notes) != 2 || m.Light(target.Add(time.Hour)) != LightYellow {
+	if !m.ImplementationDone() || m.Points[2].Reason != "Kein Fördergeld." || len(m.Points[0].Notes) != 2 || m.Light(target.AddDate(0, 0, 1)) != LightYellow {
 		t.Fatalf("done: %+v", m.Points)
 	}
 	ds = Deadlines(m, cal)

@@ -145,7 +145,8 @@ type AgendaItem struct {
 	Deleted  bool   `json:"deleted,omitempty"`
 }
 
-// Paper is the public face of a motion.
+// Paper is the public face of a motion. UnderDirectionOf is its lead
+// department (Federführung).
 type Paper struct {
 	ID                     string         `json:"id"`
 	Type                   string         `json:"type"`
@@ -160,6 +161,7 @@ type Paper struct {
 	AuxiliaryFile          []File         `json:"auxiliaryFile,omitempty"`
 	OriginatorPerson       []string       `json:"originatorPerson,omitempty"`
 	OriginatorOrganization []string       `json:"originatorOrganization,omitempty"`
+	UnderDirectionOf       []string       `json:"underDirectionOf,omitempty"`
 	Consultation           []Consultation `json:"consultation,omitempty"`
 	Keyword                []string       `json:"keyword,omitempty"`
 	Created                string         `json:"created,omitempty"`

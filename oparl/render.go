@@ -190,6 +190,9 @@ func (h *handler) paper(u urls, p store.OParlPaper, omitInternal bool) any {
 			out.OriginatorOrganization = append(out.OriginatorOrganization, u.path("organization", f))
 		}
 	}
+	if m.LeadDepartment != "" {
+		out.UnderDirectionOf = []string{u.path("organization", m.LeadDepartment)}
+	}
 	for _, id := range p.OriginatorPersonIDs {
 		out.OriginatorPerson = append(out.OriginatorPerson, u.path("person", id))
 	}

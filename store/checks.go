@@ -15,7 +15,8 @@ import (
 func NamesReferences(cmd motion.Command) bool {
 	switch cmd.(type) {
 	case motion.Create, motion.Edit, motion.Submit, motion.SetRoute, motion.Schedule,
-		motion.RecordResult, motion.CorrectResult, motion.RecordOutcome, motion.InviteCosponsor:
+		motion.RecordResult, motion.CorrectResult, motion.RecordOutcome, motion.InviteCosponsor,
+		motion.EnterSubmission, motion.SetDepartments, motion.Register:
 		return true
 	}
 	return false
@@ -27,8 +28,13 @@ func NamesReferences(cmd motion.Command) bool {
 // belongs to another Gremium than the consultation, a co-sponsor or a row of
 // a per-faction vote that is no faction of the body, a named vote for a
 // person who is not the body's, an addressed department (created, edited or
-// submitted) that is no department of the body, or a link to a motion that
-// viewer cannot see. The
+// submitted) that is no department of the body, a lead or involved
+// department (set at registration or later) that is no department of the
+// body, a link to a motion that viewer cannot see, the faction or committee
+// a paper submission was entered for that is no such organization of the
+// body, or a signer of a motion of councillors who is no current member of
+// the body's council. A councillor who creates a motion of councillors but
+// is no current member of the council is refused with CodeForbidden. The
 // domain cannot know the directory, so the API and the web pages ask here
 // before they send the command. The refusal is a *motion.Error (CodeInvalid)
 // with one German field error per bad name, the fields spelt as the domain
@@ -52,17 +58,42 @@ func (s *Store) CheckReferences(ctx context.Context, m *motion.Motion, cmd motio
 	var c refChecks
 	switch cmd := cmd.(type) {
 	case motion.Create:
-		if err := s.checkDepartment(ctx, &c, cmd.BodyID, cmd.AddressedDepartment); err != nil {
+		if err := s.checkDepartment(ctx, &c, cmd.BodyID, cmd.AddressedDepartment, "addressed_department"); err != nil {
+			return err
+		}
+		if Councillor(viewer) {
+			if _, err := s.CouncilMember(ctx, cmd.BodyID, viewer.Person); absent(err) {
+				return &motion.Error{Code: motion.CodeForbidden, Message: "Sie sind nicht als Mitglied des Gemeinderats dieser Körperschaft verzeichnet; bitte wenden Sie sich an das Ratsbüro."}
+			} else if err != nil {
+				return err
+			}
+			if err := s.checkSigners(ctx, &c, cmd.BodyID, cmd.Signers); err != nil {
+				return err
+			}
+		}
+	case motion.EnterSubmission:
+		if err := s.checkDepartment(ctx, &c, cmd.BodyID, cmd.AddressedDepartment, "addressed_department"); err != nil {
+			return err
+		}
+		if err := s.checkOriginator(ctx, &c, cmd); err != nil {
 			return err
 		}
 	case motion.Edit:
-		if err := s.checkDepartment(ctx, &c, m.BodyID, cmd.AddressedDepartment); err != nil {
+		if err := s.checkDepartment(ctx, &c, m.BodyID, cmd.AddressedDepartment, "addressed_department"); err != nil {
 			return err
 		}
 	case motion.Submit:
 		// A draft stored before the check, or whose department was
 		// removed since, is not submitted to nobody.
-		if err := s.checkDepartment(ctx, &c, m.BodyID, m.AddressedDepartment); err != nil {
+		if err := s.checkDepartment(ctx, &c, m.BodyID, m.AddressedDepartment, "addressed_department"); err != nil {
+			return err
+		}
+	case motion.SetDepartments:
+		if err := s.checkDepartments(ctx, &c, m.BodyID, cmd.Lead, "lead", cmd.Involved, "involved"); err != nil {
+			return err
+		}
+	case motion.Register:
+		if err := s.checkDepartments(ctx, &c, m.BodyID, cmd.LeadDepartment, "lead_department", cmd.InvolvedDepartments, "involved_departments"); err != nil {
 			return err
 		}
 	case motion.SetRoute:
@@ -218,19 +249,87 @@ func (s *Store) checkVote(ctx context.Context, c *refChecks, bodyID string, v *m
 	return nil
 }
 
-// checkDepartment refuses an addressed department that is no department of
-// the body: the motion would belong to no department of the administration.
-// "" addresses none.
-func (s *Store) checkDepartment(ctx context.Context, c *refChecks, bodyID, orgID string) error {
+// checkDepartment refuses a department (addressed, lead or involved, named
+// by field) that is no department of the body: the motion would belong to
+// no department of the administration. "" names none.
+func (s *Store) checkDepartment(ctx context.Context, c *refChecks, bodyID, orgID, field string) error {
 	if blank(orgID) {
 		return nil
 	}
 	o, err := s.Organization(ctx, orgID)
 	switch {
 	case absent(err) || (err == nil && (o.BodyID != bodyID || o.Kind != OrgDepartment)):
-		c.add("addressed_department", "Kein Dezernat oder Fachbereich dieser Körperschaft.")
+		c.add(field, "Kein Dezernat oder Fachbereich dieser Körperschaft.")
 	case err != nil:
 		return err
+	}
+	return nil
+}
+
+// checkDepartments checks the lead department (field lead) and each
+// involved one (field involved[i]) of SetDepartments or Register.
+func (s *Store) checkDepartments(ctx context.Context, c *refChecks, bodyID, lead, leadField string, involved []string, involvedField string) error {
+	if err := s.checkDepartment(ctx, c, bodyID, lead, leadField); err != nil {
+		return err
+	}
+	for i, d := range involved {
+		if err := s.checkDepartment(ctx, c, bodyID, d, fmt.Sprintf("%s[%d]", involvedField, i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Councillor reports whether a's motions are motions of councillors: a
+// councillor who is not (also) a faction's staff member acting for the
+// faction, as the domain decides it when the motion is created.
+func Councillor(a motion.Actor) bool {
+	return a.Has(motion.RoleCouncillor) && a.Person != "" && !(a.Has(motion.RoleFactionStaff) && a.Faction != "")
+}
+
+// checkSigners refuses a signer (field signers[i].person_id) who is no
+// current member of the body's council; a blank person is left to the
+// domain, which says it is missing.
+func (s *Store) checkSigners(ctx context.Context, c *refChecks, bodyID string, signers []motion.Signer) error {
+	for i, sg := range signers {
+		if blank(sg.PersonID) {
+			continue
+		}
+		_, err := s.CouncilMember(ctx, bodyID, strings.TrimSpace(sg.PersonID))
+		switch {
+		case absent(err):
+			c.add(fmt.Sprintf("signers[%d].person_id", i), "Diese Person ist kein Mitglied des Gemeinderats.")
+		case err != nil:
+			return err
+		}
+	}
+	return nil
+}
+
+// checkOriginator refuses the organization of a paper submission that is
+// not a faction (originator faction) or committee (originator committee) of
+// the body, and signers of a submission of councillors who are no council
+// members. A missing organization or an unknown originator is the
+// domain's to refuse.
+func (s *Store) checkOriginator(ctx context.Context, c *refChecks, cmd motion.EnterSubmission) error {
+	switch cmd.Originator {
+	case motion.OriginatorCouncillors:
+		return s.checkSigners(ctx, c, cmd.BodyID, cmd.Signers)
+	case motion.OriginatorFaction, motion.OriginatorCommittee:
+		if blank(cmd.Organization) {
+			return nil
+		}
+		want, msg := OrgFaction, "Keine Fraktion dieser Körperschaft."
+		if cmd.Originator == motion.OriginatorCommittee {
+			want, msg = OrgCommittee, "Kein Ausschuss dieser Körperschaft."
+		}
+		o, err := s.Organization(ctx, strings.TrimSpace(cmd.Organization))
+		switch {
+		case absent(err) || (err == nil && (o.BodyID != cmd.BodyID || o.Kind != want)):
+			c.add("organization", msg)
+		case err != nil:
+			return err
+		}
 	}
 	return nil
 }

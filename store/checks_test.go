@@ -268,3 +268,149 @@ func TestCheckReferencesOfVotesAndDepartments(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckReferencesOfOriginatorsAndDepartments: the signers of a motion of
+// councillors are current members of the body's council; a paper submission
+// is entered for a faction or committee of the body; lead and involved
+// departments (set with set_departments or at registration) are departments
+// of the body. A councillor who is no member of the council may not create
+// a motion of councillors at all.
+func TestCheckReferencesOfOriginatorsAndDepartments(t *testing.T) {
+	s := newStore(t, "ma", "hd")
+	for _, o := range []store.Organization{
+		{ID: "gr", BodyID: "ma", Kind: store.OrgCouncil, Name: "Gemeinderat"},
+		{ID: "ha", BodyID: "ma", Kind: store.OrgCommittee, Name: "Hauptausschuss"},
+		{ID: "spd", BodyID: "ma", Kind: store.OrgFaction, Name: "SPD"},
+		{ID: "dez1", BodyID: "ma", Kind: store.OrgDepartment, Name: "Dezernat I"},
+		{ID: "dez2", BodyID: "ma", Kind: store.OrgDepartment, Name: "Dezernat II"},
+		{ID: "hd-gr", BodyID: "hd", Kind: store.OrgCouncil, Name: "Gemeinderat Heidelberg"},
+		{ID: "hd-ha", BodyID: "hd", Kind: store.OrgCommittee, Name: "Hauptausschuss Heidelberg"},
+		{ID: "hd-dez1", BodyID: "hd", Kind: store.OrgDepartment, Name: "Dezernat I Heidelberg"},
+	} {
+		if _, err := s.CreateOrganization(ctx(t), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	day := func(y int) *time.Time { d := time.Date(y, 1, 1, 0, 0, 0, 0, motion.Berlin); return &d }
+	member(t, s, "ma", "p1", "Erika Muster", "gr", nil, nil)
+	member(t, s, "ma", "p2", "Max Beispiel", "gr", day(2000), nil)
+	member(t, s, "ma", "former", "Fritz Früher", "gr", day(2000), day(2001))
+	member(t, s, "ma", "future", "Zora Zukunft", "gr", day(2999), nil)
+	member(t, s, "ma", "staff", "Susi Stab", "spd", nil, nil)
+	member(t, s, "hd", "hd-p1", "Hanna Heidel", "hd-gr", nil, nil)
+
+	office := motion.Actor{Subject: "office", Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{"ma"}}
+	spdStaff := motion.Actor{Subject: "spd-1", Roles: []motion.Role{motion.RoleFactionStaff}, Faction: "spd", Bodies: []string{"ma"}}
+	councillor := motion.Actor{Subject: "p1", Name: "Erika Muster", Roles: []motion.Role{motion.RoleCouncillor}, Person: "p1", Bodies: []string{"ma"}}
+	content := motion.Content{Title: "Bänke", ResolutionPoints: []string{"Aufstellen."}}
+	create := func(ids ...string) motion.Create {
+		c := motion.Create{BodyID: "ma", Kind: motion.KindMotion, Content: content}
+		for _, id := range ids {
+			c.Signers = append(c.Signers, motion.Signer{PersonID: id})
+		}
+		return c
+	}
+	enter := func(kind motion.OriginatorKind, org string, ids ...string) motion.EnterSubmission {
+		c := motion.EnterSubmission{BodyID: "ma", Kind: motion.KindMotion, Content: content, Originator: kind, Organization: org,
+			Paper: motion.Paper{SubmittedBy: "Geschäftsstelle", ReceivedAt: t0, Channel: "paper"}}
+		for _, id := range ids {
+			c.Signers = append(c.Signers, motion.Signer{PersonID: id})
+		}
+		return c
+	}
+	submitted := t0
+	sub := motion.Motion{ID: "m", BodyID: "ma", Version: 2, Kind: motion.KindMotion, Status: motion.StatusSubmitted,
+		Faction: "spd", SubmittedAt: &submitted}
+	reg := sub
+	reg.Version, reg.Status = 3, motion.StatusRegistered
+
+	for _, tc := range []struct {
+		name    string
+		m       motion.Motion
+		cmd     motion.Command
+		actor   motion.Actor
+		version int64
+		want    []string
+	}{
+		{"a councillor names council members", motion.Motion{}, create("p2", "p1"), councillor, 0, nil},
+		{"a councillor names a former, a future, a faction's and another body's member, an unknown person and a blank", motion.Motion{},
+			create("p2", "former", "future", "staff", "hd-p1", "nobody", " "), councillor, 0, []string{
+				"signers[1].person_id: Diese Person ist kein Mitglied des Gemeinderats.",
+				"signers[2].person_id: Diese Person ist kein Mitglied des Gemeinderats.",
+				"signers[3].person_id: Diese Person ist kein Mitglied des Gemeinderats.",
+				"signers[4].person_id: Diese Person ist kein Mitglied des Gemeinderats.",
+				"signers[5].person_id: Diese Person ist kein Mitglied des Gemeinderats."}},
+		{"faction staff naming signers: the domain refuses them", motion.Motion{}, create("nobody"), spdStaff, 0, nil},
+		{"a submission of a faction of the body", motion.Motion{}, enter(motion.OriginatorFaction, "spd"), office, 0, nil},
+		{"a submission of a committee of the body", motion.Motion{}, enter(motion.OriginatorCommittee, "ha"), office, 0, nil},
+		{"a submission of a faction that is a committee", motion.Motion{}, enter(motion.OriginatorFaction, "ha"), office, 0, []string{
+			"organization: Keine Fraktion dieser Körperschaft."}},
+		{"a submission of a committee that is a faction", motion.Motion{}, enter(motion.OriginatorCommittee, "spd"), office, 0, []string{
+			"organization: Kein Ausschuss dieser Körperschaft."}},
+		{"a submission of another body's committee", motion.Motion{}, enter(motion.OriginatorCommittee, "hd-ha"), office, 0, []string{
+			"organization: Kein Ausschuss dieser Körperschaft."}},
+		{"a submission of the council itself as a committee", motion.Motion{}, enter(motion.OriginatorCommittee, "gr"), office, 0, []string{
+			"organization: Kein Ausschuss dieser Körperschaft."}},
+		{"a submission without organization: the domain says it is missing", motion.Motion{}, enter(motion.OriginatorFaction, ""), office, 0, nil},
+		{"a submission of councillors, one of them former", motion.Motion{}, enter(motion.OriginatorCouncillors, "", "p1", "former"), office, 0, []string{
+			"signers[1].person_id: Diese Person ist kein Mitglied des Gemeinderats."}},
+		{"faction staff may not enter submissions: the workflow says 403", motion.Motion{}, enter(motion.OriginatorFaction, "nirgends"), spdStaff, 0, nil},
+		{"set departments of the body", reg, motion.SetDepartments{Lead: "dez1", Involved: []string{"dez2"}}, office, 3, nil},
+		{"set another body's lead, a faction, an unknown and a blank involved", reg,
+			motion.SetDepartments{Lead: "hd-dez1", Involved: []string{"dez2", "spd", "dez9", ""}}, office, 3, []string{
+				"lead: Kein Dezernat oder Fachbereich dieser Körperschaft.",
+				"involved[1]: Kein Dezernat oder Fachbereich dieser Körperschaft.",
+				"involved[2]: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+		{"set departments by a faction: the workflow says 403", reg, motion.SetDepartments{Lead: "dez9"}, spdStaff, 3, nil},
+		{"register with departments of the body", sub, motion.Register{LeadDepartment: "dez1", InvolvedDepartments: []string{"dez2"}}, office, 2, nil},
+		{"register without departments", sub, motion.Register{}, office, 2, nil},
+		{"register with unknown departments", sub, motion.Register{LeadDepartment: "dez9", InvolvedDepartments: []string{"dez1", "hd-dez1"}}, office, 2, []string{
+			"lead_department: Kein Dezernat oder Fachbereich dieser Körperschaft.",
+			"involved_departments[1]: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+		{"register a registered motion: the workflow says 409", reg, motion.Register{LeadDepartment: "dez9"}, office, 3, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m
+			err := s.CheckReferences(ctx(t), &m, tc.cmd, tc.actor, tc.version)
+			var got []string
+			if err != nil {
+				var me *motion.Error
+				if !errors.As(err, &me) || me.Code != motion.CodeInvalid {
+					t.Fatalf("error %v (%T), want a *motion.Error with CodeInvalid", err, err)
+				}
+				for _, f := range me.Fields {
+					got = append(got, f.Field+": "+f.Message)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("refused\n %q\nwant\n %q", got, tc.want)
+			}
+		})
+	}
+
+	t.Run("a councillor who is no member of the council", func(t *testing.T) {
+		for _, person := range []string{"former", "staff", "hd-p1", "nobody"} {
+			a := councillor
+			a.Subject, a.Person = person, person
+			err := s.CheckReferences(ctx(t), &motion.Motion{}, create(), a, 0)
+			var me *motion.Error
+			if !errors.As(err, &me) || me.Code != motion.CodeForbidden || !strings.Contains(me.Message, "nicht als Mitglied des Gemeinderats") {
+				t.Errorf("%s: %v, want a refusal (forbidden) saying the caller is no member of the council", person, err)
+			}
+		}
+	})
+}
+
+// member adds person id (name) to body with a membership in org from start
+// to end (nil: open).
+func member(t *testing.T, s *store.Store, body, id, name, org string, start, end *time.Time) {
+	t.Helper()
+	if _, err := s.Person(ctx(t), id); errors.Is(err, store.ErrNotFound) {
+		if _, err := s.CreatePerson(ctx(t), store.Person{ID: id, BodyID: body, Name: name}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.AddMembership(ctx(t), store.Membership{PersonID: id, OrganizationID: org, Role: "Mitglied", Start: start, End: end}); err != nil {
+		t.Fatal(err)
+	}
+}

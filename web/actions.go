@@ -35,11 +35,28 @@ var commandFields = map[motion.CommandName][]string{
 	motion.CmdCorrectResult:        append(slices.Clone(resultFields), "reason"),
 	motion.CmdRecordStatement:      {"text"},
 	motion.CmdRecordAnswer:         {"text"},
-	motion.CmdReportImplementation: {"text"},
+	motion.CmdReportImplementation: reportFields,
 	motion.CmdRecordOutcome:        {"result", "links", "originator_agreed", "note"},
 	motion.CmdClose:                {"note"},
 	motion.CmdSetDeadline:          {"key", "due", "reason"},
+	motion.CmdDeclineCosponsorship: {"reason"},
+	motion.CmdSetDepartments:       {"lead", "involved"},
+	motion.CmdRegister:             {"lead_department", "involved_departments"},
+	motion.CmdSign:                 {"signers"},
 }
+
+// reportFields are the inputs of the implementation report: its text and,
+// per resolution point (its row, counted from 0), state, target date, note
+// and reason (points[i].reason).
+var reportFields = func() []string {
+	out := []string{"text", "points"}
+	for i := 0; i < motion.MaxResolutionPoints; i++ {
+		for _, sub := range []string{"", ".state", ".target_date", ".note", ".reason"} {
+			out = append(out, fmt.Sprintf("points[%d]%s", i, sub))
+		}
+	}
+	return out
+}()
 
 // defaults fills a fresh form with the motion's current values.
 func defaults(f *Form, m *motion.Motion, target string) {
@@ -63,6 +80,18 @@ func defaults(f *Form, m *motion.Motion, target string) {
 	case motion.CmdCorrectResult:
 		if k := m.Consultation(target); k != nil && k.Record != nil {
 			fillResult(f, k.Record)
+		}
+	case motion.CmdSetDepartments:
+		f.Values.Set("lead", m.LeadDepartment)
+		f.Values["involved"] = slices.Clone(m.InvolvedDepartments)
+	case motion.CmdReportImplementation:
+		for i, p := range reportRowsOf(m) {
+			n := fmt.Sprintf("points[%d]", i)
+			f.Values.Set(n+".state", string(p.State))
+			f.Values.Set(n+".reason", p.Reason)
+			if p.TargetDate != nil {
+				f.Values.Set(n+".target_date", p.TargetDate.In(motion.Berlin).Format("2006-01-02"))
+			}
 		}
 	}
 }
@@ -107,7 +136,7 @@ func fillResult(f *Form, rec *motion.ResultRecord) {
 func (s *server) action(w http.ResponseWriter, r *http.Request) {
 	ctx, a := r.Context(), actorOf(r)
 	name := motion.CommandName(r.PathValue("cmd"))
-	if _, ok := commandLabels[name]; !ok || name == motion.CmdCreate || name == motion.CmdEdit {
+	if _, ok := commandLabels[name]; !ok || motion.Creating(name) || name == motion.CmdEdit {
 		s.notFound(w, r)
 		return
 	}
@@ -167,8 +196,9 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		cmd, err = s.store.WithMeetingStart(ctx, &m, cmd)
 	}
+	var after motion.Motion
 	if err == nil {
-		_, err = s.motions.Send(ctx, m.ID, cmd, workflows.Meta{Actor: a, ExpectedVersion: version, RequestID: requestKey(a, r.PostForm.Get("key"))})
+		after, err = s.motions.Send(ctx, m.ID, cmd, workflows.Meta{Actor: a, ExpectedVersion: version, RequestID: requestKey(a, r.PostForm.Get("key"))})
 	}
 	if err != nil {
 		var me *motion.Error
@@ -180,11 +210,22 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 			s.notFound(w, r)
 			return
 		}
-		if cmd.Name() == motion.CmdSetRoute {
+		switch cmd.Name() {
+		case motion.CmdSetRoute:
 			err = routeFieldsToRows(me, r.PostForm["steps"])
+		case motion.CmdRegister:
+			err = renameFields(me, map[string]string{"lead": "lead_department", "involved": "involved_departments"})
+		case motion.CmdReportImplementation:
+			err = pointFieldsToRows(me, reportRows(cmd))
 		}
 		f.fail(err)
 		refuse(problem.Status(me.Code))
+		return
+	}
+	// A step after which the caller no longer sees the motion (a faction
+	// that declined to co-sponsor a draft) leads to the list of motions.
+	if after.ID != "" && !after.VisibleTo(a) {
+		http.Redirect(w, r, withOK("/antraege", string(name)), http.StatusSeeOther)
 		return
 	}
 	// Back on the motion's page, the browser returns to the step just
@@ -230,7 +271,19 @@ func (s *server) parseCommand(r *http.Request, f *Form, m *motion.Motion) motion
 	case motion.CmdSubmit:
 		return motion.Submit{}
 	case motion.CmdRegister:
-		return motion.Register{}
+		c := motion.Register{LeadDepartment: get("lead_department"), InvolvedDepartments: nonEmpty(v["involved_departments"])}
+		if c.LeadDepartment == "" && len(c.InvolvedDepartments) > 0 {
+			f.invalid("lead_department", "Bitte wählen Sie auch das federführende Dezernat, wenn Sie beteiligte Dezernate nennen.")
+		}
+		return c
+	case motion.CmdSign:
+		return motion.Sign{}
+	case motion.CmdAcceptCosponsorship:
+		return motion.AcceptCosponsorship{}
+	case motion.CmdDeclineCosponsorship:
+		return motion.DeclineCosponsorship{Reason: get("reason")}
+	case motion.CmdSetDepartments:
+		return motion.SetDepartments{Lead: get("lead"), Involved: nonEmpty(v["involved"])}
 	case motion.CmdDeclareInadmissible:
 		return motion.DeclareInadmissible{Reason: get("reason")}
 	case motion.CmdLapse:
@@ -261,7 +314,7 @@ func (s *server) parseCommand(r *http.Request, f *Form, m *motion.Motion) motion
 	case motion.CmdRecordAnswer:
 		return motion.RecordAnswer{Text: get("text")}
 	case motion.CmdReportImplementation:
-		return motion.ReportImplementation{Text: get("text")}
+		return s.parseReport(f, m)
 	case motion.CmdRecordOutcome:
 		in := s.parseResult(r, f, m)
 		return motion.RecordOutcome{Result: in.Result, Links: in.Links, OriginatorAgreed: in.OriginatorAgreed, Note: in.Note}
@@ -390,4 +443,98 @@ func namedVote(w string) string {
 		return "absent"
 	}
 	return ""
+}
+
+// reportRowsOf are the rows of the implementation report form: the motion's
+// resolution points as the Beschlusskontrolle follows them, or (before the
+// follow-up opened them) its resolution points, all open.
+func reportRowsOf(m *motion.Motion) []motion.PointProgress {
+	if len(m.Points) > 0 {
+		return m.Points
+	}
+	var out []motion.PointProgress
+	for i := range m.ResolutionPoints {
+		out = append(out, motion.PointProgress{Point: i + 1, State: motion.PointOpen})
+	}
+	return out
+}
+
+// parseReport reads the implementation report: its text and, for every
+// row the department changed (another state, a new target date, a note or,
+// for a point that cannot be carried out, its reason), what it says of that
+// point. Rows left as they were are not reported again, so the notes of a
+// point record only what a report said of it.
+func (s *server) parseReport(f *Form, m *motion.Motion) motion.Command {
+	c := motion.ReportImplementation{Text: strings.TrimSpace(strings.ReplaceAll(f.Val("text"), "\r\n", "\n"))}
+	for i, row := range reportRowsOf(m) {
+		n := fmt.Sprintf("points[%d]", i)
+		state := motion.PointState(strings.TrimSpace(f.Val(n + ".state")))
+		if state == "" {
+			state = row.State
+		}
+		note := strings.TrimSpace(strings.ReplaceAll(f.Val(n+".note"), "\r\n", "\n"))
+		reason := strings.TrimSpace(strings.ReplaceAll(f.Val(n+".reason"), "\r\n", "\n"))
+		var target *time.Time
+		if d := strings.TrimSpace(f.Val(n + ".target_date")); d != "" {
+			day, err := s.parseDay(d)
+			if err != nil {
+				f.invalid(n+".target_date", fmt.Sprintf("Bitte geben Sie für den %d. Beschlusspunkt ein gültiges Zieldatum an, zum Beispiel 31.03.2027.", row.Point))
+				continue
+			}
+			target = &day
+		}
+		newTarget := target != nil && (row.TargetDate == nil || s.format(*row.TargetDate, "2006-01-02") != s.format(*target, "2006-01-02"))
+		if state == row.State && note == "" && !newTarget && (state != motion.PointNotFeasible || reason == row.Reason) {
+			continue
+		}
+		if !newTarget {
+			target = nil
+		}
+		c.Points = append(c.Points, motion.PointReport{Point: row.Point, State: state, TargetDate: target, Note: note, Reason: reason})
+	}
+	return c
+}
+
+// reportRows are the form rows (from 0) of the points a report names, in
+// the order it names them.
+func reportRows(cmd motion.Command) []int {
+	c, _ := cmd.(motion.ReportImplementation)
+	var out []int
+	for _, p := range c.Points {
+		out = append(out, p.Point-1)
+	}
+	return out
+}
+
+var pointIndex = regexp.MustCompile(`^points\[(\d+)\]`)
+
+// pointFieldsToRows renumbers the domain's points[k] (counted over the
+// points the report names) to the form's rows, one per resolution point.
+func pointFieldsToRows(me *motion.Error, rows []int) error {
+	out := *me
+	out.Fields = slices.Clone(me.Fields)
+	for i, fe := range out.Fields {
+		if m := pointIndex.FindStringSubmatch(fe.Field); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			if n < len(rows) {
+				out.Fields[i].Field = fmt.Sprintf("points[%d]", rows[n]) + fe.Field[len(m[0]):]
+			}
+		}
+	}
+	return &out
+}
+
+// renameFields gives the domain's fields the names of the form's inputs
+// (a field and everything under it: "involved[1]" → "involved_departments[1]").
+func renameFields(me *motion.Error, names map[string]string) error {
+	out := *me
+	out.Fields = slices.Clone(me.Fields)
+	for i, fe := range out.Fields {
+		for from, to := range names {
+			if fe.Field == from || strings.HasPrefix(fe.Field, from+"[") || strings.HasPrefix(fe.Field, from+".") {
+				out.Fields[i].Field = to + fe.Field[len(from):]
+			}
+		}
+	}
+	return &out
 }

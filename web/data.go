@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/motionflow/motionflow/auth"
@@ -152,4 +153,96 @@ func (s *server) requireLogin(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.errorPage(w, r, http.StatusForbidden, "Bitte melden Sie sich an", "Für diesen Schritt müssen Sie angemeldet sein.")
 	return true
+}
+
+// directory is the part of the read model that knows the members of an
+// organization (*store.Store has it). The pages ask the store for it where
+// they need it, so that the Store interface stays as it is.
+type directory interface {
+	Members(ctx context.Context, organizationID string) ([]store.Member, error)
+}
+
+// quorumSource computes how many signatures a motion of councillors of a
+// body needs, from the body's rules and the council's members (the same
+// figure the API fills into motion.Create.Quorum; store.MotionQuorum).
+type quorumSource interface {
+	MotionQuorum(ctx context.Context, bodyID string, kind motion.Kind) (int, error)
+}
+
+// quorum is the number of signatures a motion of councillors of kind needs
+// in the body, as the server computes it (never typed by a user); 0 when
+// the store cannot tell, which the domain refuses with its own message.
+func (s *server) quorum(ctx context.Context, bodyID string, kind motion.Kind) (int, error) {
+	// store.MotionQuorum (store/quorum.go) computes it; a store without
+	// it knows no quorum.
+	q, ok := s.store.(quorumSource)
+	if !ok || bodyID == "" || !kind.Valid() {
+		return 0, nil
+	}
+	n, err := q.MotionQuorum(ctx, bodyID, kind)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	return n, err
+}
+
+// councillors lists the current members of the body's council (the
+// organizations of kind council), each person once, ordered as the
+// directory orders them (family name, given name).
+func (s *server) councillors(ctx context.Context, orgs map[string]store.Organization, now time.Time) ([]store.Person, error) {
+	d, ok := s.store.(directory)
+	if !ok {
+		return nil, nil
+	}
+	var out []store.Person
+	seen := map[string]bool{}
+	for _, o := range ofKind(orgs, store.OrgCouncil) {
+		ms, err := d.Members(ctx, o.ID)
+		if err != nil {
+			return nil, err
+		}
+		// A membership counts from its first to its last day (Berlin), as
+		// the store counts the quorum (store.MotionQuorum).
+		today := now.In(motion.Berlin).Format("2006-01-02")
+		for _, m := range ms {
+			start, end := m.Membership.Start, m.Membership.End
+			current := (start == nil || start.UTC().Format("2006-01-02") <= today) && (end == nil || end.UTC().Format("2006-01-02") >= today)
+			if current && !seen[m.Person.ID] {
+				seen[m.Person.ID] = true
+				out = append(out, m.Person)
+			}
+		}
+	}
+	return out, nil
+}
+
+// isCouncillor reports whether a acts as a councillor in person (the
+// domain's rule: a councillor who is not also acting as faction staff).
+func isCouncillor(a motion.Actor) bool {
+	return a.Has(motion.RoleCouncillor) && a.Person != "" && !(a.Has(motion.RoleFactionStaff) && a.Faction != "")
+}
+
+// signersFrom turns the persons chosen in a form (their ids) into signers
+// with their names; an id that is not a current member of the council is
+// recorded on f at field.
+func signersFrom(f *Form, field string, ids []string, members []store.Person, skip string) []motion.Signer {
+	byID := map[string]store.Person{}
+	for _, p := range members {
+		byID[p.ID] = p
+	}
+	var out []motion.Signer
+	seen := map[string]bool{}
+	for _, id := range nonEmpty(ids) {
+		if id == skip || seen[id] {
+			continue
+		}
+		seen[id] = true
+		p, ok := byID[id]
+		if !ok {
+			f.invalid(field, "Eine der gewählten Personen ist kein Mitglied des Gemeinderats; bitte wählen Sie aus der Liste.")
+			continue
+		}
+		out = append(out, motion.Signer{PersonID: p.ID, Name: p.Name})
+	}
+	return out
 }

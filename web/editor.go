@@ -20,7 +20,7 @@ import (
 
 // editorFields are the draft editor's inputs.
 var editorFields = []string{"kind", "body_id", "title", "resolution_points", "justification", "tags", "budget_cycle",
-	"amends", "addressed_department", "fundamental", "target_meeting", "signatories", "attachments", "upload"}
+	"amends", "addressed_department", "fundamental", "target_meeting", "signatories", "attachments", "upload", "signers"}
 
 func init() {
 	for i := 0; i < motion.MaxResolutionPoints; i++ {
@@ -43,6 +43,14 @@ type editorPage struct {
 	// Conflict is set when someone else saved the draft after the user
 	// opened it: the page then shows both versions and lets the user choose.
 	Conflict *editorConflict
+	// Councillor is set when a councillor creates a motion in person: the
+	// editor then offers the council's other Members as signers and says
+	// how many signatures the motion needs (Quorum, for the form's kind;
+	// InquiryQuorum for an inquiry). A quorum of 0 is unknown.
+	Councillor    bool
+	Members       []store.Person
+	Quorum        int
+	InquiryQuorum int
 }
 
 // editorConflict is what the editor shows after a refused save because the
@@ -147,7 +155,7 @@ func (s *server) newMotion(w http.ResponseWriter, r *http.Request) {
 	}
 	a := actorOf(r)
 	if _, err := motion.Permit(&motion.Motion{}, motion.CmdCreate, a, 0); err != nil {
-		s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Anträge legen die Fraktionen an.")
+		s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", noCreate(a))
 		return
 	}
 	f := newForm(motion.CmdCreate, "")
@@ -213,6 +221,21 @@ func (s *server) showEditor(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	p.Departments = ofKind(orgs, store.OrgDepartment)
+	if m == nil && isCouncillor(a) && bodyID != "" {
+		p.Councillor = true
+		members, err := s.councillors(ctx, orgs, time.Now())
+		if err == nil {
+			p.Quorum, err = s.quorum(ctx, bodyID, motion.Kind(f.Val("kind")))
+		}
+		if err == nil {
+			p.InquiryQuorum, err = s.quorum(ctx, bodyID, motion.KindInquiry)
+		}
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		p.Members = slices.DeleteFunc(members, func(x store.Person) bool { return x.ID == a.Person })
+	}
 	from := time.Now()
 	if bodyID != "" {
 		ms, _, err := s.store.Meetings(ctx, store.MeetingFilter{BodyIDs: []string{bodyID}, From: &from, Limit: 50})
@@ -387,7 +410,7 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 		}
 		m = motion.Motion{ID: workflows.KeyID(a, "motion:"+draft), BodyID: f.Val("body_id")}
 		if _, err := motion.Permit(&motion.Motion{}, motion.CmdCreate, a, 0); err != nil {
-			s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Anträge legen die Fraktionen an.")
+			s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", noCreate(a))
 			return
 		}
 		if !a.InBody(m.BodyID) {
@@ -518,7 +541,31 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 	content := formContent(f, atts)
 	meta := workflows.Meta{Actor: a, RequestID: requestKey(a, f.Key)}
 	if create {
-		_, err = s.motions.Create(ctx, m.ID, motion.Create{BodyID: m.BodyID, Kind: motion.Kind(f.Val("kind")), Content: content}, meta)
+		c := motion.Create{BodyID: m.BodyID, Kind: motion.Kind(f.Val("kind")), Content: content}
+		if isCouncillor(a) {
+			// A councillor's motion: the chosen signers, and the quorum
+			// the server computes for the body and kind.
+			if c.Quorum, err = s.quorum(ctx, c.BodyID, c.Kind); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			orgs, err := s.orgs(ctx, c.BodyID)
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			members, err := s.councillors(ctx, orgs, time.Now())
+			if err != nil {
+				s.fail(w, r, err)
+				return
+			}
+			c.Signers = signersFrom(f, "signers", f.Vals("signers"), members, a.Person)
+			if f.Failed() {
+				s.renderEditor(w, r, http.StatusUnprocessableEntity, f, mp, atts)
+				return
+			}
+		}
+		_, err = s.motions.Create(ctx, m.ID, c, meta)
 	} else {
 		meta.ExpectedVersion = f.Version
 		if f.Val("op") == "overwrite" {
@@ -563,4 +610,244 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 		return
 	}
 	http.Redirect(w, r, withOK(motionPath(m.ID), string(f.Command)), http.StatusSeeOther)
+}
+
+// noCreate says why the caller may not create a motion, and what to do
+// instead: the council office enters what reached it on paper.
+func noCreate(a motion.Actor) string {
+	msg := "Anträge legen die Fraktionen an. Mitglieder des Gemeinderats stellen Anträge mit den nötigen Unterschriften."
+	if _, err := motion.Permit(&motion.Motion{}, motion.CmdEnterSubmission, a, 0); err == nil {
+		msg += " Einen Antrag, der beim Ratsbüro eingegangen ist, erfassen Sie unter „Eingang erfassen“ (" + submissionPath + ")."
+	}
+	return msg
+}
+
+// submissionPath is the council office's form for a submission that
+// reached it outside motionflow (a letter, an e-mail, a fax, handed in).
+const submissionPath = "/antraege/erfassen"
+
+// submissionFields are the inputs of the paper submission form.
+var submissionFields = []string{"kind", "body_id", "title", "resolution_points", "justification", "budget_cycle", "amends",
+	"addressed_department", "originator", "organization", "signers", "paper.submitted_by", "paper.received_at", "paper.channel"}
+
+func init() {
+	for i := 0; i < motion.MaxResolutionPoints; i++ {
+		submissionFields = append(submissionFields, fmt.Sprintf("resolution_points[%d]", i))
+	}
+}
+
+// submissionPage is the paper submission form.
+type submissionPage struct {
+	Form        *Form
+	Kinds       []motion.Kind
+	Bodies      []store.Body
+	Factions    []store.Organization
+	Committees  []store.Organization
+	Departments []store.Organization
+	// Members are the council's current members, the possible signers.
+	Members  []store.Person
+	Channels []string
+	// Originators are the kinds of originator to choose from.
+	Originators []motion.OriginatorKind
+	// Quorum is how many signatures a motion of councillors needs (for the
+	// form's kind; 0 unknown), InquiryQuorum for an inquiry.
+	Quorum, InquiryQuorum int
+}
+
+// Points are the resolution point rows: at least one.
+func (p *submissionPage) Points() []string {
+	pts := p.Form.Vals("resolution_points")
+	if len(pts) == 0 {
+		return []string{""}
+	}
+	return pts
+}
+
+// ChannelLabel is a channel in German.
+func (p *submissionPage) ChannelLabel(c string) string { return motion.ChannelLabel(c) }
+
+// mayEnterSubmission reports whether a may enter a paper submission (the
+// council office).
+func mayEnterSubmission(a motion.Actor) bool {
+	_, err := motion.Permit(&motion.Motion{}, motion.CmdEnterSubmission, a, 0)
+	return err == nil
+}
+
+// newSubmission shows the empty paper submission form.
+func (s *server) newSubmission(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) {
+		return
+	}
+	a := actorOf(r)
+	if !mayEnterSubmission(a) {
+		s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Eingegangene Anträge erfasst das Ratsbüro.")
+		return
+	}
+	f := newForm(motion.CmdEnterSubmission, "")
+	f.Fields = submissionFields
+	f.Values.Set("kind", string(motion.KindMotion))
+	f.Values.Set("originator", string(motion.OriginatorFaction))
+	f.Values.Set("draft", newKey())
+	if len(a.Bodies) > 0 {
+		f.Values.Set("body_id", a.Bodies[0])
+	}
+	s.showSubmission(w, r, http.StatusOK, f)
+}
+
+// showSubmission renders the paper submission form f with its choices.
+func (s *server) showSubmission(w http.ResponseWriter, r *http.Request, status int, f *Form) {
+	ctx, a := r.Context(), actorOf(r)
+	f.ID = "eingang"
+	p := &submissionPage{Form: f, Kinds: motion.Kinds, Channels: motion.Channels,
+		Originators: []motion.OriginatorKind{motion.OriginatorFaction, motion.OriginatorCommittee, motion.OriginatorCouncillors}}
+	bodies, err := s.bodies(ctx, a)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Bodies = bodies
+	bodyID := f.Val("body_id")
+	orgs, err := s.orgs(ctx, bodyID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Factions = ofKind(orgs, store.OrgFaction)
+	p.Committees = ofKind(orgs, store.OrgCommittee, store.OrgDistrictCouncil)
+	p.Departments = ofKind(orgs, store.OrgDepartment)
+	if p.Members, err = s.councillors(ctx, orgs, time.Now()); err == nil {
+		if p.Quorum, err = s.quorum(ctx, bodyID, motion.Kind(f.Val("kind"))); err == nil {
+			p.InquiryQuorum, err = s.quorum(ctx, bodyID, motion.KindInquiry)
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, status, "erfassen", page{Title: "Eingang erfassen", Nav: "antraege", Orgs: names(orgs), Data: p})
+}
+
+// enterSubmission handles the paper submission form: adding a point only
+// changes the form; otherwise it creates the motion, as submitted on the
+// day it was received, through its workflow (motion.EnterSubmission).
+func (s *server) enterSubmission(w http.ResponseWriter, r *http.Request) {
+	if s.requireLogin(w, r) {
+		return
+	}
+	ctx, a := r.Context(), actorOf(r)
+	if !s.readForm(w, r) {
+		return
+	}
+	if !mayEnterSubmission(a) {
+		s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Eingegangene Anträge erfasst das Ratsbüro.")
+		return
+	}
+	f := newForm(motion.CmdEnterSubmission, "")
+	f.ID = "eingang"
+	f.Fields = submissionFields
+	f.Values = r.PostForm
+	if k := f.Val("key"); k != "" {
+		f.Key = k
+	}
+	draft := strings.TrimSpace(f.Val("draft"))
+	if draft == "" || len(draft) > 200 {
+		draft = newKey()
+		f.Values.Set("draft", draft)
+	}
+	switch op := f.Val("op"); {
+	case op == "add":
+		f.Values["resolution_points"] = append(f.Values["resolution_points"], "")
+		s.showSubmission(w, r, http.StatusOK, f)
+		return
+	case strings.HasPrefix(op, "remove-"):
+		i, err := strconv.Atoi(strings.TrimPrefix(op, "remove-"))
+		if pts := f.Values["resolution_points"]; err == nil && i >= 0 && i < len(pts) {
+			f.Values["resolution_points"] = slices.Delete(slices.Clone(pts), i, i+1)
+		}
+		s.showSubmission(w, r, http.StatusOK, f)
+		return
+	}
+	get := func(k string) string { return strings.TrimSpace(f.Val(k)) }
+	bodyID := get("body_id")
+	if !a.InBody(bodyID) {
+		f.invalid("body_id", "Sie gehören nicht zu dieser Körperschaft.")
+	} else if _, err := s.store.Body(ctx, bodyID); errors.Is(err, store.ErrNotFound) {
+		f.invalid("body_id", "Diese Körperschaft gibt es nicht.")
+	} else if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var points []string
+	for _, p := range f.Vals("resolution_points") {
+		points = append(points, strings.TrimSpace(p))
+	}
+	for len(points) > 0 && points[len(points)-1] == "" {
+		points = points[:len(points)-1]
+	}
+	c := motion.EnterSubmission{
+		BodyID: bodyID, Kind: motion.Kind(get("kind")), Originator: motion.OriginatorKind(get("originator")),
+		Content: motion.Content{Title: get("title"), ResolutionPoints: points, Justification: strings.ReplaceAll(f.Val("justification"), "\r\n", "\n"),
+			BudgetCycle: get("budget_cycle"), Amends: get("amends"), AddressedDepartment: get("addressed_department")},
+		Paper: motion.Paper{SubmittedBy: get("paper.submitted_by"), Channel: get("paper.channel")},
+	}
+	if day := get("paper.received_at"); day != "" {
+		clock := get("paper.received_time")
+		if clock == "" {
+			clock = "00:00"
+		}
+		d, err := s.parseDay(day)
+		hm, err2 := time.Parse("15:04", clock)
+		if err != nil || err2 != nil {
+			f.invalid("paper.received_at", "Bitte geben Sie ein gültiges Datum und eine gültige Uhrzeit des Eingangs an, zum Beispiel 01.12.2026, 09:30 Uhr.")
+		} else {
+			c.Paper.ReceivedAt = time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, s.loc)
+		}
+	}
+	switch c.Originator {
+	case motion.OriginatorCouncillors:
+		orgs, err := s.orgs(ctx, bodyID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		members, err := s.councillors(ctx, orgs, time.Now())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		c.Signers = signersFrom(f, "signers", f.Vals("signers"), members, "")
+		if c.Quorum, err = s.quorum(ctx, bodyID, c.Kind); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	case motion.OriginatorFaction, motion.OriginatorCommittee:
+		c.Organization = get("organization")
+		if c.Organization != "" {
+			want := map[motion.OriginatorKind][]store.OrgKind{motion.OriginatorFaction: {store.OrgFaction},
+				motion.OriginatorCommittee: {store.OrgCommittee, store.OrgDistrictCouncil}}[c.Originator]
+			if o, err := s.store.Organization(ctx, c.Organization); err != nil || o.BodyID != bodyID || !slices.Contains(want, o.Kind) {
+				f.invalid("organization", map[motion.OriginatorKind]string{
+					motion.OriginatorFaction:   "Bitte wählen Sie die Fraktion aus der Liste der Fraktionen dieser Körperschaft.",
+					motion.OriginatorCommittee: "Bitte wählen Sie den Ausschuss aus der Liste der Ausschüsse dieser Körperschaft.",
+				}[c.Originator])
+			}
+		}
+	}
+	if f.Failed() {
+		s.showSubmission(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	id := workflows.KeyID(a, "motion:"+draft)
+	_, err := s.motions.Create(ctx, id, c, workflows.Meta{Actor: a, RequestID: requestKey(a, f.Key)})
+	if err != nil {
+		if motion.CodeOf(err) == "" {
+			s.fail(w, r, err)
+			return
+		}
+		f.fail(err)
+		f.Key = newKey()
+		s.showSubmission(w, r, problem.Status(motion.CodeOf(err)), f)
+		return
+	}
+	http.Redirect(w, r, withOK(motionPath(id), string(motion.CmdEnterSubmission)), http.StatusSeeOther)
 }

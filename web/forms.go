@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -210,9 +211,24 @@ var fieldLabels = map[string]string{
 	"start": "Beginn", "end": "Ende", "location": "Ort", "id": "Kennung", "short_name": "Kurzname",
 	"reference_prefix": "Präfix der Aktenzeichen", "upload": "Anlage hochladen", "date": "Datum", "due_time": "Uhrzeit",
 	"q": "Suche im Text", "status": "Status", "ergebnis": "Ergebnis", "von": "Eingereicht ab", "bis": "Eingereicht bis",
+	"signers": "Unterzeichnende aus dem Gemeinderat", "lead": "Federführung", "involved": "Beteiligte Dezernate",
+	"lead_department": "Federführung", "involved_departments": "Beteiligte Dezernate", "points": "Beschlusspunkte im Bericht",
+	"originator": "Antragsteller", "organization": "Fraktion oder Ausschuss", "paper.submitted_by": "Eingereicht von",
+	"paper.received_at": "Eingang am", "paper.channel": "Eingangsweg", "paper": "Eingang",
 }
 
+// pointLabels name the inputs of a resolution point's row in the
+// implementation report.
+var pointLabels = map[string]string{"": "", ".state": ": Stand", ".target_date": ": Zieldatum", ".note": ": Vermerk",
+	".reason": ": Begründung", ".point": ""}
+
+var pointField = regexp.MustCompile(`^points\[(\d+)\](\.[a-z_]+)?$`)
+
 func fieldLabel(field string) string {
+	if m := pointField.FindStringSubmatch(field); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return "Beschlusspunkt " + strconv.Itoa(n+1) + pointLabels[m[2]]
+	}
 	base := field
 	idx := ""
 	if i := strings.IndexByte(field, '['); i > 0 {

@@ -34,6 +34,9 @@ type listPage struct {
 	Heading string
 	// Downloads are the council office's links to the list as CSV and XLSX.
 	Downloads *downloads
+	// Enter links the council office to the paper submission form; Create
+	// links a councillor (who has no faction's menu entry) to the editor.
+	Enter, Create bool
 }
 
 // outcomeResults are the final results a motion can end with, in the order
@@ -167,6 +170,8 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Downloads = downloadLinks(a, "/antraege", q)
+	p.Enter = !a.Anonymous() && mayEnterSubmission(a)
+	p.Create = isCouncillor(a)
 	bodies, err := s.bodies(ctx, a)
 	if err != nil {
 		s.fail(w, r, err)
@@ -251,6 +256,14 @@ type motionPage struct {
 	// page shows it again where the redirect's anchor lands.
 	Done  motion.CommandName
 	Flash string
+	// Notes are the notes the viewer reads and the form to write one;
+	// NoteSaved says one was just stored.
+	Notes     notesView
+	NoteSaved bool
+	// viewer is the caller; now the time the page is shown (traffic light).
+	viewer motion.Actor
+	now    time.Time
+	loc    *time.Location
 }
 
 // step is one action the page offers, as one section: the next sensible
@@ -287,8 +300,8 @@ var confirmations = map[motion.CommandName]string{
 // nextSteps are the commands that move a motion on from its status, the
 // most sensible first (motion.Status).
 var nextSteps = map[motion.Status][]motion.CommandName{
-	motion.StatusDraft:          {motion.CmdSubmit},
-	motion.StatusSubmitted:      {motion.CmdRegister},
+	motion.StatusDraft:          {motion.CmdSign, motion.CmdAcceptCosponsorship, motion.CmdSubmit},
+	motion.StatusSubmitted:      {motion.CmdRegister, motion.CmdSetDepartments},
 	motion.StatusRegistered:     {motion.CmdSetRoute, motion.CmdRecordAnswer, motion.CmdRecordStatement},
 	motion.StatusInConsultation: {motion.CmdSchedule, motion.CmdRecordResult, motion.CmdRecordStatement},
 	motion.StatusDecided:        {motion.CmdStartImplementation, motion.CmdClose},
@@ -311,10 +324,17 @@ func (p *motionPage) Steps() []step {
 		all = append(all, s)
 	}
 	none := motion.Consultation{}
+	if s := p.M.Signer(p.viewer.Person); s == nil || s.SignedAt == nil {
+		// A signer who signed is not offered to sign again.
+		add(motion.CmdSign, none, "Unterschreiben")
+	}
+	add(motion.CmdAcceptCosponsorship, none, "Mitantragstellung annehmen")
+	add(motion.CmdDeclineCosponsorship, none, "Mitantragstellung ablehnen")
 	add(motion.CmdEdit, none, "Entwurf bearbeiten")
 	add(motion.CmdSubmit, none, "Einreichen")
 	add(motion.CmdInviteCosponsor, none, "Mitantragstellerin einladen")
 	add(motion.CmdRegister, none, "Registrieren")
+	add(motion.CmdSetDepartments, none, "Federführung festlegen")
 	add(motion.CmdSetRoute, none, "Beratungsfolge festlegen")
 	for _, k := range p.Open() {
 		add(motion.CmdSchedule, k, "Beratung im Gremium „"+orgName(p.orgNames, k.OrganizationID)+"“ einplanen")
@@ -502,7 +522,8 @@ func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, 
 	ctx, a := r.Context(), actorOf(r)
 	p := &motionPage{M: m, Allowed: motion.Allowed(&m, a), forms: map[string]*Form{}, Meetings: map[string]store.Meeting{},
 		Upcoming: map[string][]store.Meeting{}, Past: map[string][]store.Meeting{}, Return: motionPath(m.ID)}
-	p.Sponsor = a.Has(motion.RoleFactionStaff) && m.Sponsor(a.Faction)
+	p.Sponsor = m.SponsoredBy(a)
+	p.viewer, p.now, p.loc = a, time.Now(), s.loc
 	hist, err := s.store.History(ctx, m.ID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, nil, err
@@ -513,6 +534,9 @@ func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, 
 	slices.Reverse(p.History) // newest first
 	p.Deadlines, _, err = s.store.Deadlines(ctx, store.DeadlineFilter{Viewer: a, MotionID: m.ID, Limit: store.MaxLimit})
 	if err != nil {
+		return nil, nil, err
+	}
+	if p.Notes, err = s.loadNotes(ctx, &m, a); err != nil {
 		return nil, nil, err
 	}
 	for _, at := range m.Attachments {
@@ -594,11 +618,21 @@ func (s *server) showMotion(w http.ResponseWriter, r *http.Request) {
 
 // renderMotion shows the motion's page, with a refused form if any.
 func (s *server) renderMotion(w http.ResponseWriter, r *http.Request, status int, m motion.Motion, refused *Form) {
+	s.renderMotionWith(w, r, status, m, refused, nil)
+}
+
+// renderMotionWith shows the motion's page, with a refused action form or
+// notes form if any.
+func (s *server) renderMotionWith(w http.ResponseWriter, r *http.Request, status int, m motion.Motion, refused *Form, note *noteForm) {
 	p, orgs, err := s.loadMotionPage(r, m)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	if note != nil {
+		p.Notes.Form = *note
+	}
+	p.NoteSaved = r.Method == http.MethodGet && r.URL.Query().Get("notiz") == "1"
 	if r.Method == http.MethodGet {
 		if ok := r.URL.Query().Get("ok"); commandLabels[motion.CommandName(ok)] != "" {
 			p.Done, p.Flash = motion.CommandName(ok), flashOf(r)
@@ -640,6 +674,14 @@ func (s *server) printMotion(w http.ResponseWriter, r *http.Request) {
 	p := printPage{M: m, Faction: orgs[m.Faction]}
 	if p.Faction.ID == "" {
 		p.Faction = store.Organization{ID: m.Faction, Name: m.Faction}
+	}
+	if m.ByCouncillors() {
+		// The sender of a motion of councillors: its signers by name.
+		var ns []string
+		for _, sg := range m.Signers {
+			ns = append(ns, sg.Name)
+		}
+		p.Faction = store.Organization{Name: motion.OriginatorCouncillors.Label() + ": " + strings.Join(ns, ", ")}
 	}
 	p.Body, _ = s.store.Body(ctx, m.BodyID)
 	for _, at := range m.Attachments {
@@ -798,3 +840,122 @@ func (s *server) download(w http.ResponseWriter, r *http.Request, format, base, 
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(body)
 }
+
+// Originator says who moved the motion, as the page names it: the faction
+// or committee by name ("Fraktion X" unless its name says so already), or
+// "Mitglieder des Gemeinderats"; a single councillor's inquiry names that
+// councillor.
+func (p *motionPage) Originator() string {
+	m := &p.M
+	kind := motion.OriginatorFaction
+	if m.Originator != nil {
+		kind = m.Originator.Kind
+	}
+	if kind == motion.OriginatorCouncillors {
+		if len(m.Signers) == 1 && m.Signers[0].Name != "" {
+			return m.Signers[0].Name + " (Mitglied des Gemeinderats)"
+		}
+		return kind.Label()
+	}
+	if m.Faction == "" {
+		return kind.Label()
+	}
+	name := orgName(p.orgNames, m.Faction)
+	if strings.Contains(strings.ToLower(name), strings.ToLower(kind.Label())) {
+		return name
+	}
+	return kind.Label() + " " + name
+}
+
+// Received says how a paper submission reached the council office:
+// "eingegangen am 01.12.2026 per Brief" (or "…, persönlich abgegeben").
+func (p *motionPage) Received() string {
+	if p.M.Originator == nil || p.M.Originator.Paper == nil {
+		return ""
+	}
+	pp := p.M.Originator.Paper
+	out := "eingegangen am " + p.format(pp.ReceivedAt, "02.01.2006")
+	if pp.Channel == "in_person" {
+		return out + ", " + motion.ChannelLabel(pp.Channel)
+	}
+	return out + " per " + motion.ChannelLabel(pp.Channel)
+}
+
+// format writes a time in the configured zone (Berlin).
+func (p *motionPage) format(t time.Time, layout string) string {
+	if p.loc == nil {
+		return t.In(motion.Berlin).Format(layout)
+	}
+	return t.In(p.loc).Format(layout)
+}
+
+// Signed counts the signatures given.
+func (p *motionPage) Signed() int { return p.M.Signed() }
+
+// Quorum is how many signatures the motion needs (at least one).
+func (p *motionPage) Quorum() int { return max(p.M.Quorum, 1) }
+
+// SeeInvitations reports whether the caller sees the co-sponsor
+// invitations: the motion's sponsors and a faction invited to it.
+func (p *motionPage) SeeInvitations() bool {
+	if p.Sponsor {
+		return true
+	}
+	a := p.viewer
+	return a.Has(motion.RoleFactionStaff) && a.Faction != "" &&
+		slices.ContainsFunc(p.M.Invitations, func(i motion.Invitation) bool { return i.Faction == a.Faction })
+}
+
+// Light is the traffic light of the motion's implementation now ("" when
+// it is not being implemented).
+func (p *motionPage) Light() motion.Light { return p.M.Light(p.now) }
+
+// LightWord is the light's colour as a word: the page never says it by
+// colour alone.
+func (p *motionPage) LightWord() string {
+	switch p.Light() {
+	case motion.LightGreen:
+		return "Grün"
+	case motion.LightYellow:
+		return "Gelb"
+	case motion.LightRed:
+		return "Rot"
+	}
+	return ""
+}
+
+// PointText is the text of resolution point n (from 1).
+func (p *motionPage) PointText(n int) string {
+	if n >= 1 && n <= len(p.M.ResolutionPoints) {
+		return p.M.ResolutionPoints[n-1]
+	}
+	return ""
+}
+
+// Overdue reports whether a point not yet done is past its target date.
+func (p *motionPage) Overdue(pt motion.PointProgress) bool {
+	return !pt.State.Final() && pt.TargetDate != nil && pt.TargetDate.Before(p.now)
+}
+
+// ReportRows are the rows of the implementation report form, one per
+// resolution point, with the input names of each.
+func (p *motionPage) ReportRows() []reportRow {
+	var out []reportRow
+	for i, pt := range reportRowsOf(&p.M) {
+		out = append(out, reportRow{Index: i, Point: pt, Text: p.PointText(pt.Point)})
+	}
+	return out
+}
+
+// PointStates are the states a report can give a point.
+func (p *motionPage) PointStates() []motion.PointState { return motion.PointStates }
+
+// reportRow is one resolution point in the implementation report form.
+type reportRow struct {
+	Index int
+	Point motion.PointProgress
+	Text  string
+}
+
+// Name is the name of one of the row's inputs ("points[2].state").
+func (r reportRow) Name(sub string) string { return "points[" + strconv.Itoa(r.Index) + "]" + sub }

@@ -42,6 +42,7 @@ var roleLabels = map[motion.Role]string{
 	motion.RoleCouncilOffice:  "Ratsbüro",
 	motion.RoleAdministration: "Verwaltung",
 	motion.RoleAdmin:          "Administration",
+	motion.RoleCouncillor:     "Mitglied des Gemeinderats",
 }
 
 func (s *server) parseTemplates() map[string]*pageTemplate {
@@ -144,6 +145,11 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 // flashes are the confirmations shown after a successful action (?ok=...).
 var flashes = map[string]string{
+	"sign":                   "Sie haben den Antrag unterschrieben.",
+	"accept_cosponsorship":   "Ihre Fraktion ist jetzt Mitantragstellerin.",
+	"decline_cosponsorship":  "Ihre Fraktion hat die Mitantragstellung abgelehnt.",
+	"set_departments":        "Die Federführung wurde festgelegt.",
+	"enter_submission":       "Der Eingang wurde erfasst; der Antrag ist eingereicht.",
 	"create":                 "Der Entwurf wurde angelegt.",
 	"edit":                   "Der Entwurf wurde gespeichert.",
 	"invite_cosponsor":       "Die Fraktion wurde als Mitantragstellerin eingeladen.",
@@ -352,6 +358,11 @@ var commandLabels = map[motion.CommandName]string{
 	motion.CmdCorrectResult:        "Ergebnis korrigieren",
 	motion.CmdLapse:                "Als nicht behandelt beenden",
 	motion.CmdSetDeadline:          "Frist setzen",
+	motion.CmdSign:                 "Unterschreiben",
+	motion.CmdAcceptCosponsorship:  "Mitantragstellung annehmen",
+	motion.CmdDeclineCosponsorship: "Mitantragstellung ablehnen",
+	motion.CmdSetDepartments:       "Federführung festlegen",
+	motion.CmdEnterSubmission:      "Eingang erfassen",
 }
 
 func commandLabel(c motion.CommandName) string {

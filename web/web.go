@@ -78,6 +78,7 @@ type Store interface {
 
 	ConfirmWatchAddress(ctx context.Context, token string) (subject, email string, err error)
 	noticeStore
+	noteStore
 
 	Statistics(ctx context.Context, f store.StatisticsFilter) (store.Statistics, error)
 }
@@ -171,12 +172,16 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("GET /antraege", s.listMotions)
 	mux.HandleFunc("GET /antraege/neu", s.newMotion)
 	mux.HandleFunc("POST /antraege/neu", s.createMotion)
+	mux.HandleFunc("GET "+submissionPath, s.newSubmission)
+	mux.HandleFunc("POST "+submissionPath, s.enterSubmission)
 	mux.HandleFunc("GET /antraege/{id}", s.showMotion)
 	mux.HandleFunc("GET /antraege/{id}/bearbeiten", s.editMotion)
 	mux.HandleFunc("POST /antraege/{id}/bearbeiten", s.saveMotion)
 	mux.HandleFunc("GET /antraege/{id}/druck", s.printMotion)
 	mux.HandleFunc("GET /antraege/{id}/pdf", s.motionPDF)
 	mux.HandleFunc("POST /antraege/{id}/aktionen/{cmd}", s.action)
+	mux.HandleFunc("POST /antraege/{id}/notizen", s.addNote)
+	mux.HandleFunc("POST /antraege/{id}/notizen/{note}", s.moderateNote)
 	mux.HandleFunc("GET /anhaenge/{id}", s.attachment)
 	mux.HandleFunc("GET /sitzungen", s.listMeetings)
 	mux.HandleFunc("POST /sitzungen", s.createMeeting)
@@ -187,6 +192,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("GET /sitzungen/{id}/live", s.showLive)
 	mux.HandleFunc("GET /sitzungen/{id}/live/events", s.liveEvents)
 	mux.HandleFunc("GET /statistik", s.statistics)
+	mux.HandleFunc("GET /beschlusskontrolle", s.implementationReport)
 	mux.HandleFunc("GET "+noticesPath, s.showNotices)
 	mux.HandleFunc("POST "+noticesRead, s.markNoticesRead)
 	mux.HandleFunc("POST "+noticesFollow, s.follow)

@@ -38,8 +38,13 @@ type DemoUser struct {
 //	ratsbuero   council_office
 //	verwaltung  administration, department <body>-dez1
 //	admin       admin
+//	keller      councillor, person <body>-p-keller (Miriam Keller, SPD)
+//	schubert    councillor, person <body>-p-schubert (Lena Schubert, Grüne)
 //
-// each with "body:<body>".
+// each with "body:<body>". The councillors are persons of the development
+// seed (cmd/motionflow seeds "<body>-p-<name>" with memberships in the
+// council and a faction), so they can sign each other's motions and are
+// counted for the quorum; their addresses are the seeded ones.
 func DemoUsers(bodyID string) []DemoUser {
 	body := "body:" + bodyID
 	return []DemoUser{
@@ -53,6 +58,10 @@ func DemoUsers(bodyID string) []DemoUser {
 			Groups: []string{"role:administration", "department:" + bodyID + "-dez1", body}},
 		{Username: "admin", Name: "Anna Admin (Betrieb)", Email: "admin@example.org",
 			Groups: []string{"role:admin", body}},
+		{Username: "keller", Name: "Miriam Keller", Email: "miriam.keller@gemeinderat.mannheim.example",
+			Groups: []string{"role:councillor", "person:" + bodyID + "-p-keller", body}},
+		{Username: "schubert", Name: "Lena Schubert", Email: "lena.schubert@gemeinderat.mannheim.example",
+			Groups: []string{"role:councillor", "person:" + bodyID + "-p-schubert", body}},
 	}
 }
 

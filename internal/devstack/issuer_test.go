@@ -39,6 +39,8 @@ func TestIssuerDemoUsers(t *testing.T) {
 		"ratsbuero":  {Roles: []motion.Role{motion.RoleCouncilOffice}},
 		"verwaltung": {Roles: []motion.Role{motion.RoleAdministration}, Department: "mannheim-dez1"},
 		"admin":      {Roles: []motion.Role{motion.RoleAdmin}},
+		"keller":     {Roles: []motion.Role{motion.RoleCouncillor}, Person: "mannheim-p-keller"},
+		"schubert":   {Roles: []motion.Role{motion.RoleCouncillor}, Person: "mannheim-p-schubert"},
 	}
 	users := DemoUsers("mannheim")
 	if len(users) != len(want) {
