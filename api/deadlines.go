@@ -143,6 +143,10 @@ type DeadlineRulesBody struct {
 	InquiryAnswerFundamental   string   `json:"inquiry_answer_fundamental" maxLength:"32" doc:"Antwortfrist einer Anfrage von grundsätzlicher Bedeutung" example:"42d"`
 	ImplementationReportMonths int      `json:"implementation_report_months,omitempty" doc:"Bericht zur Umsetzung so viele Kalendermonate nach dem Beschluss" example:"6"`
 	ImplementationReport       string   `json:"implementation_report,omitempty" maxLength:"32" doc:"ersetzt die Monate durch eine Dauer (z. B. für Tests)"`
+	ImplementationCycleMonths  int      `json:"implementation_cycle_months,omitempty" minimum:"0" maximum:"12" doc:"Beschlusskontrolle: ein Bericht zur Umsetzung zum Ende jedes Zeitraums so vieler Kalendermonate, ab Januar gezählt (3: quartalsweise); 0: nur ein Bericht nach implementation_report_months" example:"3"`
+	ImplementationCycle        string   `json:"implementation_cycle,omitempty" maxLength:"32" doc:"ersetzt die Monate der Berichte durch eine Dauer nach dem letzten Bericht (z. B. für Tests)"`
+	ImplementationClose        string   `json:"implementation_close,omitempty" maxLength:"32" doc:"Abschluss durch das Ratsbüro so lange nach dem Bericht, der alle Beschlusspunkte erledigt" example:"14d"`
+	QuorumDivisor              int      `json:"quorum_divisor,omitempty" minimum:"0" maximum:"100" doc:"Anträge von Mitgliedern des Gemeinderats brauchen die Unterschriften dieses Bruchteils der Mitglieder (6: ein Sechstel, § 34 Abs. 1 GemO BW); 0: 6" example:"6"`
 	Stale                      string   `json:"stale" maxLength:"32" doc:"Antrag ohne Fortgang nach" example:"90d"`
 	Offsets                    []string `json:"offsets" maxItems:"20" maxLength:"32" doc:"Erinnerungen relativ zur Fälligkeit" example:"[\"-7d\",\"-1d\",\"0s\",\"3d\"]"`
 	Escalation                 string   `json:"escalation,omitempty" maxLength:"32" doc:"Abstand der weiteren Erinnerungen an das Ratsbüro nach der letzten" example:"7d"`
@@ -176,6 +180,8 @@ func rulesView(r motion.DeadlineRules) DeadlineRulesView {
 		SubmissionCutoff: r.SubmissionCutoff.String(), PapersDue: r.PapersDue.String(),
 		InquiryAnswer: r.InquiryAnswer.String(), InquiryAnswerFundamental: r.InquiryAnswerFundamental.String(),
 		ImplementationReportMonths: r.ImplementationReportMonths, ImplementationReport: opt(r.ImplementationReport),
+		ImplementationCycleMonths: r.ImplementationCycleMonths, ImplementationCycle: opt(r.ImplementationCycle),
+		ImplementationClose: opt(r.ImplementationClose), QuorumDivisor: r.QuorumDivisor,
 		Stale: r.Stale.String(), Offsets: []string{}, Escalation: opt(r.Escalation), EscalationMax: r.EscalationMax,
 		InvitationDue: opt(r.InvitationDue), DecisionsPublished: opt(r.DecisionsPublished), MinutesDueMonths: r.MinutesDueMonths,
 	}}
@@ -191,7 +197,7 @@ func rulesView(r motion.DeadlineRules) DeadlineRulesView {
 func (b DeadlineRulesBody) rules() (motion.DeadlineRules, error) {
 	r := motion.DeadlineRules{TimeZone: b.TimeZone, AgendaPlacementMeetings: b.AgendaPlacementMeetings,
 		ImplementationReportMonths: b.ImplementationReportMonths, EscalationMax: b.EscalationMax,
-		MinutesDueMonths: b.MinutesDueMonths}
+		MinutesDueMonths: b.MinutesDueMonths, ImplementationCycleMonths: b.ImplementationCycleMonths, QuorumDivisor: b.QuorumDivisor}
 	var details []error
 	unparsed := map[string]bool{}
 	dur := func(field, s string, required bool) motion.Duration {
@@ -211,6 +217,8 @@ func (b DeadlineRulesBody) rules() (motion.DeadlineRules, error) {
 	r.InquiryAnswer = dur("inquiry_answer", b.InquiryAnswer, true)
 	r.InquiryAnswerFundamental = dur("inquiry_answer_fundamental", b.InquiryAnswerFundamental, true)
 	r.ImplementationReport = dur("implementation_report", b.ImplementationReport, false)
+	r.ImplementationCycle = dur("implementation_cycle", b.ImplementationCycle, false)
+	r.ImplementationClose = dur("implementation_close", b.ImplementationClose, false)
 	r.Stale = dur("stale", b.Stale, true)
 	r.Escalation = dur("escalation", b.Escalation, false)
 	r.InvitationDue = dur("invitation_due", b.InvitationDue, false)

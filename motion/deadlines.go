@@ -220,6 +220,12 @@ type DeadlineRules struct {
 	// ImplementationClose is how long after the report that finished every
 	// resolution point the council office closes the follow-up.
 	ImplementationClose Duration `json:"implementation_close,omitempty"`
+	// QuorumDivisor says which share of the council's current members a
+	// motion of councillors needs: their number divided by it, rounded up.
+	// 6 is one sixth (§ 34 Abs. 1 Satz 4 GemO BW); municipal codes of other
+	// states ask for other shares (e.g. 5, one fifth). 0 (rules stored
+	// before it existed) means 6.
+	QuorumDivisor int `json:"quorum_divisor,omitempty"`
 	// Offsets are when reminders go out relative to a deadline.
 	Offsets []Duration `json:"offsets"`
 	// Escalation is the interval of further reminders to the council office
@@ -255,6 +261,7 @@ func DefaultDeadlineRules() DeadlineRules {
 		ImplementationReportMonths: 6,
 		ImplementationCycleMonths:  3,
 		ImplementationClose:        14 * day,
+		QuorumDivisor:              6,
 		Stale:                      90 * day,
 		Offsets:                    []Duration{-7 * day, -day, 0, 3 * day},
 		Escalation:                 7 * day,
@@ -279,6 +286,8 @@ const (
 	MaxImplementationReportMonths = 120
 	// MaxOffsets bounds the number of reminders before and at a deadline.
 	MaxOffsets = 20
+	// MaxQuorumDivisor bounds QuorumDivisor: one hundredth of the members.
+	MaxQuorumDivisor = 100
 	// MaxMinutesDueMonths bounds MinutesDueMonths: a year.
 	MaxMinutesDueMonths = 12
 	// MaxEscalations bounds EscalationMax.
@@ -328,6 +337,9 @@ func (r DeadlineRules) Validate() error {
 	}
 	period("implementation_cycle", "Der Abstand der Berichte zur Umsetzung", r.ImplementationCycle, false)
 	period("implementation_close", "Die Frist zum Abschluss nach dem letzten Bericht", r.ImplementationClose, false)
+	if r.QuorumDivisor < 0 || r.QuorumDivisor > MaxQuorumDivisor {
+		f.add("quorum_divisor", "Der Anteil der Mitglieder für einen Antrag von Mitgliedern des Gemeinderats muss zwischen einem Ganzen (1) und einem Hundertstel (%d) liegen.", MaxQuorumDivisor)
+	}
 	period("stale", "Die Zeit bis „ohne Fortgang“", r.Stale, true)
 	switch {
 	case len(r.Offsets) == 0:
@@ -548,4 +560,20 @@ func (r DeadlineRules) nextReport(anchor time.Time) time.Time {
 		start = start.AddDate(0, n, 0)
 	}
 	return start
+}
+
+// Quorum is how many signatures a motion of councillors of kind needs in a
+// council of members current members: one for an inquiry (a single
+// councillor may ask, § 24 Abs. 4 GemO BW), else members divided by
+// QuorumDivisor (6 when unset), rounded up. A council without members
+// gives 0, which Create refuses: no quorum is known.
+func (r DeadlineRules) Quorum(kind Kind, members int) int {
+	if kind == KindInquiry {
+		return 1
+	}
+	d := r.QuorumDivisor
+	if d <= 0 {
+		d = 6
+	}
+	return (members + d - 1) / d
 }

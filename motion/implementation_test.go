@@ -137,3 +137,31 @@ func TestARegistrationNamesItsDepartmentsOnce(t *testing.T) {
 		t.Fatalf("refusal %q", got)
 	}
 }
+
+// TestTheQuorumIsTheBodysShare: one sixth of the members by default
+// (§ 34 GemO BW), another share where the body's code asks for it, one for
+// an inquiry.
+func TestTheQuorumIsTheBodysShare(t *testing.T) {
+	r := DefaultDeadlineRules()
+	if q := r.Quorum(KindMotion, 48); q != 8 {
+		t.Errorf("one sixth of 48: %d", q)
+	}
+	if q := r.Quorum(KindMotion, 49); q != 9 {
+		t.Errorf("one sixth of 49, rounded up: %d", q)
+	}
+	r.QuorumDivisor = 5
+	if q := r.Quorum(KindBudgetMotion, 48); q != 10 {
+		t.Errorf("one fifth of 48: %d", q)
+	}
+	if q := r.Quorum(KindInquiry, 48); q != 1 {
+		t.Errorf("an inquiry: %d", q)
+	}
+	r.QuorumDivisor = 0 // rules stored before the field
+	if q := r.Quorum(KindMotion, 48); q != 8 {
+		t.Errorf("unset: %d", q)
+	}
+	r.QuorumDivisor = 101
+	if err := r.Validate(); err == nil || !strings.Contains(err.(*Error).Fields[0].Field, "quorum_divisor") {
+		t.Errorf("a divisor beyond 100: %v", err)
+	}
+}

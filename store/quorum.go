@@ -8,31 +8,27 @@ import (
 	"github.com/motionflow/motionflow/motion"
 )
 
-// QuorumDivisor is the share of the council's members a motion of
-// councillors needs: under § 34 Abs. 1 Satz 4 GemO BW the mayor must put an
-// item on the agenda when one sixth of the members of the Gemeinderat ask
-// for it, so a motion of councillors needs the signatures of at least
-// ceil(members / 6) of them. It is the same for every body until councils
-// under other municipal codes need their own (then it becomes a body rule).
-const QuorumDivisor = 6
-
 // MotionQuorum is how many signatures a motion of councillors of kind needs
-// in body bodyID, today: 1 for an inquiry (a single councillor may ask, §
-// 24 Abs. 4 GemO BW), otherwise one sixth of the current members of the
-// body's council (QuorumDivisor), rounded up. The members are counted from
-// the directory: the persons with a membership in an organization of kind
-// council of the body that has begun and not ended (Berlin calendar day). A
-// body whose directory lists no council members has quorum 0, which the
-// domain refuses with a message that no quorum is known.
+// in body bodyID, by the body's rules (motion.DeadlineRules.Quorum: one for
+// an inquiry, else a share of the council, one sixth by default, § 34 Abs.
+// 1 Satz 4 GemO BW). The members are counted from the directory: the
+// persons with a membership in an organization of kind council of the body
+// that has begun and not ended (Berlin calendar day). A body whose
+// directory lists no council members has quorum 0, which the domain
+// refuses with a message that no quorum is known.
 func (s *Store) MotionQuorum(ctx context.Context, bodyID string, kind motion.Kind) (int, error) {
+	rules, err := s.DeadlineRules(ctx, bodyID)
+	if err != nil {
+		return 0, err
+	}
 	if kind == motion.KindInquiry {
-		return 1, nil
+		return rules.Quorum(kind, 0), nil
 	}
 	n, err := s.councilMemberCount(ctx, bodyID, time.Now())
 	if err != nil {
 		return 0, err
 	}
-	return (n + QuorumDivisor - 1) / QuorumDivisor, nil
+	return rules.Quorum(kind, n), nil
 }
 
 // currentCouncilMembership is the condition that membership ms, of person
