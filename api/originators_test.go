@@ -192,6 +192,12 @@ func TestEnterSubmission(t *testing.T) {
 	if paper["entered_by"] != "Rita Ratsbüro" || paper["channel"] != "paper" || paper["submitted_by"] != "Geschäftsstelle" {
 		t.Errorf("paper %v", paper)
 	}
+	// The public sees that it came by letter, not the names of staff.
+	pub := e.do("GET", "/v1/motions/"+id, "", nil)
+	expect(t, pub, http.StatusOK)
+	if strings.Contains(string(pub.body), "Rita Ratsbüro") || strings.Contains(string(pub.body), "Geschäftsstelle") || !strings.Contains(string(pub.body), `"channel":"paper"`) {
+		t.Errorf("the public reads the paper as %s", pub.body)
+	}
 	again := e.do("POST", "/v1/submissions", "office", submission("faction", "spd"), "Idempotency-Key", "brief-17")
 	expect(t, again, http.StatusCreated)
 	if again.json(t)["id"] != id {

@@ -282,6 +282,20 @@ func view(m motion.Motion, a motion.Actor) MotionView {
 	if !m.SponsoredBy(a) && !(a.Has(motion.RoleFactionStaff) && m.Invited(a.Faction)) {
 		v.Invitations = nil
 	}
+	// The public sees roles, not the names of staff (as in the history):
+	// not who handed a paper in or entered it, nor who wrote a progress note.
+	if a.Anonymous() {
+		c := m.Clone()
+		if c.Originator != nil && c.Originator.Paper != nil {
+			c.Originator.Paper.SubmittedBy, c.Originator.Paper.EnteredBy = "", ""
+		}
+		for i := range c.Points {
+			for j := range c.Points[i].Notes {
+				c.Points[i].Notes[j].By = ""
+			}
+		}
+		v.Originator, v.Points = c.Originator, c.Points
+	}
 	v.AllowedActions = append(v.AllowedActions, motion.Allowed(&m, a)...)
 	return v
 }
