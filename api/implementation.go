@@ -47,7 +47,7 @@ type ImplementationItem struct {
 	Department  string        `json:"department,omitempty" doc:"das zuständige Dezernat (dem der Antrag zugewiesen ist)"`
 	Stage       string        `json:"stage" enum:"to_start,report_due,reported" doc:"to_start: Umsetzung noch nicht eingeleitet; report_due: Bericht der Verwaltung ausstehend; reported: Bericht erstattet"`
 	StageLabel  string        `json:"stage_label" example:"Bericht ausstehend"`
-	ReportDue   *time.Time    `json:"report_due,omitempty" doc:"Frist für den Bericht zur Umsetzung (in der Zeitzone der Körperschaft), solange kein Bericht vorliegt"`
+	ReportDue   *time.Time    `json:"report_due,omitempty" doc:"Frist für den nächsten Bericht zur Umsetzung (in der Zeitzone der Körperschaft), solange einer verlangt ist"`
 	Overdue     bool          `json:"overdue" doc:"die Frist für den Bericht ist verstrichen"`
 	Reports     int           `json:"reports" doc:"Zahl der Berichte zur Umsetzung"`
 	LastReport  *time.Time    `json:"last_report,omitempty" doc:"Zeitpunkt des letzten Berichts"`
@@ -176,7 +176,7 @@ func (s *server) implementation(ctx context.Context, actor motion.Actor, in *imp
 		if m.Outcome == nil || !m.Outcome.Result.Adopted() {
 			continue
 		}
-		if in.Department != "" && m.AddressedDepartment != in.Department {
+		if in.Department != "" && !slices.Contains(m.Departments(), in.Department) {
 			continue
 		}
 		it := implementationItem(m, due, z.of(ctx, m.BodyID), now)
@@ -214,12 +214,18 @@ func cmpTimes(a, b *time.Time) int {
 	return a.Compare(*b)
 }
 
-func implementationItem(m motion.Motion, due map[string]store.MotionDeadline, loc *time.Location, now time.Time) ImplementationItem {
+func implementationItem(m motion.Motion, dues map[string]store.MotionDeadline, loc *time.Location, now time.Time) ImplementationItem {
 	it := ImplementationItem{Motion: motionRefOf(m), Result: m.Outcome.Result, ResultLabel: m.Outcome.Result.Label(),
-		DecidedAt: m.DecidedAt, Department: m.AddressedDepartment, Reports: len(m.Reports), Stage: stageToStart}
+		DecidedAt: m.DecidedAt, Reports: len(m.Reports), Stage: stageToStart}
+	if ds := m.Departments(); len(ds) > 0 {
+		it.Department = ds[0]
+	}
+	d, due := dues[m.ID]
 	if m.Status == motion.StatusImplementation {
+		// Reports recur under the Beschlusskontrolle: a report is due
+		// whenever its deadline is open, also after earlier ones.
 		it.Stage = stageReportDue
-		if len(m.Reports) > 0 {
+		if len(m.Reports) > 0 && !due {
 			it.Stage = stageReported
 		}
 	}
@@ -229,7 +235,7 @@ func implementationItem(m motion.Motion, due map[string]store.MotionDeadline, lo
 	if len(m.Points) > 0 {
 		it.Points = implementationPointItems(store.ImplementationPoints(&m))
 	}
-	if d, ok := due[m.ID]; ok && len(m.Reports) == 0 {
+	if due {
 		t := d.Due.In(loc)
 		it.ReportDue, it.Overdue = &t, d.Due.Before(now)
 	}

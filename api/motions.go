@@ -260,7 +260,7 @@ func (s *server) create(ctx context.Context, key string, cmd motion.Command) (*C
 	// that each caller gets the same first reason as from the workflow.
 	if _, err := motion.Permit(&motion.Motion{}, cmd.Name(), actor, 0); err == nil && actor.InBody(bodyID) {
 		if _, err := s.store.Body(ctx, bodyID); errors.Is(err, store.ErrNotFound) {
-			return nil, fieldError("body.body_id", "unbekannte Körperschaft")
+			return nil, fieldError("body.body_id", "Diese Körperschaft gibt es nicht.")
 		} else if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -290,7 +290,7 @@ func (s *server) create(ctx context.Context, key string, cmd motion.Command) (*C
 func (s *server) withQuorum(ctx context.Context, actor motion.Actor, cmd motion.Command) (motion.Command, error) {
 	switch c := cmd.(type) {
 	case motion.Create:
-		if !store.Councillor(actor) || !c.Kind.Valid() {
+		if !actor.InPerson() || !c.Kind.Valid() {
 			return cmd, nil
 		}
 		q, err := s.store.MotionQuorum(ctx, c.BodyID, c.Kind)

@@ -5,8 +5,10 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
 )
 
 // NoteStore is the part of the read model the notes on motions use;
@@ -119,15 +121,15 @@ func (s *server) registerNotes(a huma.API) {
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		role := ""
-		for _, r := range motion.Roles {
-			if actor.Has(r) {
-				role = string(r)
-				break
-			}
+		// The note's id is the caller's key, scoped to the caller: a key
+		// sent again is the same note, and nobody reaches another's note.
+		id := uuid.NewString()
+		if in.IdempotencyKey != "" {
+			id = workflows.KeyID(actor, in.IdempotencyKey)
 		}
-		n, err := s.store.AddNote(ctx, store.Note{ID: requestKey(ctx, actor, in.IdempotencyKey), MotionID: m.ID, BodyID: m.BodyID,
-			Visibility: motion.NoteVisibility(in.Body.Visibility), Text: text, AuthorSubject: actor.Subject, AuthorName: actor.Name, AuthorRole: role})
+		n, err := s.store.AddNote(ctx, store.Note{ID: id, MotionID: m.ID, BodyID: m.BodyID,
+			Visibility: motion.NoteVisibility(in.Body.Visibility), Text: text, AuthorSubject: actor.Subject, AuthorName: actor.Name,
+			AuthorRole: string(actor.PrimaryRole())})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

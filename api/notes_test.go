@@ -39,6 +39,10 @@ func TestNotesReachOnlyTheirReaders(t *testing.T) {
 	if got := e.noteTexts(id, "spd"); len(got) != 1 {
 		t.Fatalf("a note sent twice with one key is stored once: %q", got)
 	}
+	r0 := add("spd", "sponsors", "Ein anderer Text.", http.StatusUnprocessableEntity, "Idempotency-Key", "n1")
+	if !strings.Contains(string(r0.body), "bereits für eine andere Anfrage verwendet") {
+		t.Errorf("a key used again for another note: %s", r0.body)
+	}
 	expect(t, e.do("GET", "/v1/motions/"+id+"/notes", "cdu", nil), http.StatusNotFound)
 	add("spd", "internal", "Nicht für uns.", http.StatusForbidden)
 	r := add("spd", "sponsors", "   ", http.StatusUnprocessableEntity)

@@ -226,9 +226,9 @@ func TestEnterSubmission(t *testing.T) {
 		status        int
 		location, msg string
 	}{
-		{"a committee that is a faction", "office", submission("committee", "spd"), 422, "body.organization", "Kein Ausschuss dieser Körperschaft."},
-		{"a faction that is a committee", "office", submission("faction", "ha"), 422, "body.organization", "Keine Fraktion dieser Körperschaft."},
-		{"a faction of another body", "office", submission("faction", "hd-gr"), 422, "body.organization", "Keine Fraktion dieser Körperschaft."},
+		{"a committee that is a faction", "office", submission("committee", "spd"), 422, "body.organization", "Diesen Ausschuss gibt es in dieser Körperschaft nicht."},
+		{"a faction that is a committee", "office", submission("faction", "ha"), 422, "body.organization", "Diese Fraktion gibt es in dieser Körperschaft nicht."},
+		{"a faction of another body", "office", submission("faction", "hd-gr"), 422, "body.organization", "Diese Fraktion gibt es in dieser Körperschaft nicht."},
 		{"too few councillors", "office", submission("councillors", "", "rat05"), 422, "body.signers", "mindestens 2"},
 		{"a former councillor", "office", submission("councillors", "", "rat05", "rat12"), 422, "body.signers[1].person_id", "Diese Person ist kein Mitglied des Gemeinderats."},
 		{"no originator organization", "office", submission("faction", ""), 422, "body.organization", "Bitte wählen Sie"},
@@ -261,14 +261,14 @@ func TestDepartmentReferences(t *testing.T) {
 	e.run("spd", id, motion.CmdSubmit, nil, http.StatusOK)
 	r := e.run("office", id, motion.CmdRegister, map[string]any{"lead_department": "dez9", "involved_departments": []string{"dez2", "spd"}}, http.StatusUnprocessableEntity)
 	for _, loc := range []string{"body.lead_department", "body.involved_departments[1]"} {
-		if msg := fieldMessage(t, r, loc); msg != "Kein Dezernat oder Fachbereich dieser Körperschaft." {
+		if msg := fieldMessage(t, r, loc); msg != "Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht." {
 			t.Errorf("%s: %q in %s", loc, msg, r.body)
 		}
 	}
 	e.run("office", id, motion.CmdRegister, map[string]any{"lead_department": "dez1"}, http.StatusOK)
 	r = e.run("office", id, motion.CmdSetDepartments, map[string]any{"lead": "ha", "involved": []string{"dez1", "nirgends"}}, http.StatusUnprocessableEntity)
 	for _, loc := range []string{"body.lead", "body.involved[1]"} {
-		if msg := fieldMessage(t, r, loc); msg != "Kein Dezernat oder Fachbereich dieser Körperschaft." {
+		if msg := fieldMessage(t, r, loc); msg != "Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht." {
 			t.Errorf("%s: %q in %s", loc, msg, r.body)
 		}
 	}

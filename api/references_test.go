@@ -46,7 +46,7 @@ func TestBlankReferencesSayMissing(t *testing.T) {
 	wantField(e.run("office", id, motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": " "}, http.StatusUnprocessableEntity),
 		"body.meeting_id", "fehlt")
 	r := e.run("office", id, motion.CmdSchedule, map[string]any{"consultation_id": "c1", "meeting_id": "a\u0000b"}, http.StatusUnprocessableEntity)
-	wantField(r, "body.meeting_id", "Keine Sitzung dieser Körperschaft.")
+	wantField(r, "body.meeting_id", "Diese Sitzung gibt es in dieser Körperschaft nicht.")
 	if strings.Contains(string(r.body), `a\u0000b`) {
 		t.Errorf("the refusal repeats the id sent: %s", r.body)
 	}

@@ -279,13 +279,15 @@ func view(m motion.Motion, a motion.Actor) MotionView {
 		v.Light, v.LightLabel = l, l.Label()
 	}
 	// Who was invited and why a faction declined is the sponsors' business.
-	if !m.SponsoredBy(a) && !(a.Has(motion.RoleFactionStaff) && m.Invited(a.Faction)) {
-		v.Invitations = nil
-	}
+	v.Invitations = m.InvitationsFor(a)
 	// The public sees roles, not the names of staff (as in the history):
-	// not who handed a paper in or entered it, nor who wrote a progress note.
+	// not who handed a paper in or entered it, nor who wrote a report or a
+	// progress note.
 	if a.Anonymous() {
 		c := m.Clone()
+		for i := range c.Reports {
+			c.Reports[i].By = ""
+		}
 		if c.Originator != nil && c.Originator.Paper != nil {
 			c.Originator.Paper.SubmittedBy, c.Originator.Paper.EnteredBy = "", ""
 		}
@@ -294,7 +296,7 @@ func view(m motion.Motion, a motion.Actor) MotionView {
 				c.Points[i].Notes[j].By = ""
 			}
 		}
-		v.Originator, v.Points = c.Originator, c.Points
+		v.Originator, v.Points, v.Reports = c.Originator, c.Points, c.Reports
 	}
 	v.AllowedActions = append(v.AllowedActions, motion.Allowed(&m, a)...)
 	return v

@@ -41,7 +41,7 @@ func TestImplausibleRecordsAreRefusedFieldByField(t *testing.T) {
 		"vote.named[1].name: Die 2. namentliche Stimme nennt eine Person, die schon abgestimmt hat.")
 	refused(map[string]any{"consultation_id": "c1", "result": "adopted", "vote": map[string]any{"yes": 3, "no": 1, "abstain": 0, "by_faction": []map[string]any{
 		{"organization_id": factionSPD, "yes": 2, "no": 0, "abstain": 0}, {"organization_id": committee, "yes": 1, "no": 1, "abstain": 0}}}},
-		"vote.by_faction[1].organization_id: Keine Fraktion dieser Körperschaft.")
+		"vote.by_faction[1].organization_id: Diese Fraktion gibt es in dieser Körperschaft nicht.")
 	if h.get(h.Office, m.ID).Version != m.Version {
 		t.Fatal("a refused record changed the motion")
 	}

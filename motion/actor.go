@@ -37,6 +37,24 @@ func (a Actor) InBody(b string) bool {
 	return a.Anonymous() || slices.Contains(a.Bodies, b)
 }
 
+// InPerson reports whether a moves motions as a councillor in person: the
+// role councillor with a directory person, not also acting as staff of a
+// faction (who then moves the faction's motions).
+func (a Actor) InPerson() bool {
+	return a.Has(RoleCouncillor) && a.Person != "" && !(a.Has(RoleFactionStaff) && a.Faction != "")
+}
+
+// PrimaryRole is the first of the actor's roles in the order of Roles,
+// "" for the anonymous public: the role a note or a record names.
+func (a Actor) PrimaryRole() Role {
+	for _, r := range Roles {
+		if a.Has(r) {
+			return r
+		}
+	}
+	return ""
+}
+
 // Ref is the part of the actor that is recorded with an event.
 func (a Actor) Ref(role Role) ActorRef {
 	return ActorRef{Issuer: a.Issuer, Subject: a.Subject, Name: a.Name, Role: role}

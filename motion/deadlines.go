@@ -577,3 +577,13 @@ func (r DeadlineRules) Quorum(kind Kind, members int) int {
 	}
 	return (members + d - 1) / d
 }
+
+// closePeriod is ImplementationClose, or 14 days in rules that set a report
+// cycle but no close period: the council office is not reminded the moment
+// the last report arrives.
+func (r DeadlineRules) closePeriod() Duration {
+	if r.ImplementationClose > 0 {
+		return r.ImplementationClose
+	}
+	return Duration(14 * 24 * time.Hour)
+}

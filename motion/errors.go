@@ -68,3 +68,12 @@ func (f fields) err() error {
 	}
 	return &Error{Code: CodeInvalid, Message: "Die Angaben sind unvollständig oder ungültig.", Fields: f}
 }
+
+// ErrKeyReused refuses a request id (Idempotency-Key) that already applied a
+// different request: answering it with the first request's result would
+// silently drop the new content (IETF Idempotency-Key draft: 422). Commands
+// and notes answer it alike.
+var ErrKeyReused = &Error{Code: CodeInvalid,
+	Message: "Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet. Bitte einen neuen Schlüssel senden.",
+	Fields: []FieldError{{Field: "Idempotency-Key",
+		Message: "Der Schlüssel gehört zu einer Anfrage mit anderem Inhalt."}}}

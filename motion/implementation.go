@@ -98,6 +98,27 @@ func (l Light) Label() string {
 	return string(l)
 }
 
+// Overdue reports whether the point is not done at now although its
+// target date has passed. A target date is a day (in Berlin): a point is
+// overdue from the day after it.
+func (p PointProgress) Overdue(now time.Time) bool {
+	return !p.State.Final() && p.TargetDate != nil && !SameDayOrLater(*p.TargetDate, now)
+}
+
+// Word is the light's colour as a word, for pages that must never say it
+// by colour alone.
+func (l Light) Word() string {
+	switch l {
+	case LightGreen:
+		return "Grün"
+	case LightYellow:
+		return "Gelb"
+	case LightRed:
+		return "Rot"
+	}
+	return ""
+}
+
 // ImplementationDone reports whether every resolution point of a motion in
 // implementation has reached a final state: the council office is asked to
 // close it.
@@ -127,8 +148,7 @@ func (m *Motion) Light(now time.Time) Light {
 	}
 	for _, p := range m.Points {
 		switch {
-		case !p.State.Final() && p.TargetDate != nil && !SameDayOrLater(*p.TargetDate, now):
-			// A target date is a day: red from the day after it.
+		case p.Overdue(now):
 			return LightRed
 		case p.State == PointOpen || p.State == PointNotFeasible:
 			light = LightYellow

@@ -190,7 +190,7 @@ func create(m *Motion, c Create, a Actor, at time.Time) (string, string, error) 
 		return "", "", refuse(CodeForbidden, "Sie gehören nicht zu diesem Gremium.")
 	}
 	c.Content.validate(&f)
-	councillor := a.Has(RoleCouncillor) && !(a.Has(RoleFactionStaff) && a.Faction != "")
+	councillor := a.InPerson()
 	if !councillor && len(c.Signers) > 0 {
 		f.add("signers", "Unterzeichnende aus dem Gemeinderat nennt ein Antrag von Mitgliedern des Gemeinderats; der Antrag einer Fraktion nennt sie unter „Unterzeichnende“ mit Namen.")
 	}
@@ -320,6 +320,25 @@ func invite(m *Motion, c InviteCosponsor, rev int, at time.Time) (string, string
 	m.Invitations = slices.DeleteFunc(m.Invitations, func(i Invitation) bool { return i.Faction == c.Faction })
 	m.Invitations = append(m.Invitations, Invitation{Faction: c.Faction, State: InvitationPending, InvitedAt: at})
 	return draftSummaries[CmdInviteCosponsor], "", nil
+}
+
+// InvitationsFor are the co-sponsor invitations a may read: all of them
+// for the motion's sponsors, a faction's own one (pending or declined, with
+// its reason) for its staff, none for anybody else.
+func (m *Motion) InvitationsFor(a Actor) []Invitation {
+	if m.SponsoredBy(a) {
+		return slices.Clone(m.Invitations)
+	}
+	if !a.Has(RoleFactionStaff) || a.Faction == "" {
+		return nil
+	}
+	var out []Invitation
+	for _, i := range m.Invitations {
+		if i.Faction == a.Faction {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func (m *Motion) pending() []Invitation {

@@ -173,3 +173,33 @@ func TestTheCouncilOfficeEntersAPaperSubmission(t *testing.T) {
 		t.Fatalf("paper of councillors: %+v", c)
 	}
 }
+
+// TestWhoDidNotSignIsNotAMover: at submission the named councillors who
+// did not sign leave the motion, so they neither appear as its signers nor
+// get its deadlines; a declined faction reads its own answer only.
+func TestWhoDidNotSignIsNotAMover(t *testing.T) {
+	m := &Motion{ID: "m1", BodyID: "ma"}
+	now(t, m, erika, Create{BodyID: "ma", Kind: KindMotion, Content: sample, Quorum: 1, Signers: []Signer{{PersonID: "p2", Name: "Max Rat"}}})
+	now(t, m, erika, Submit{})
+	if len(m.Signers) != 1 || m.Signer("p2") != nil || m.SponsoredBy(max2) {
+		t.Fatalf("signers after submission: %+v", m.Signers)
+	}
+
+	f := &Motion{ID: "m2", BodyID: "ma"}
+	now(t, f, anna, Create{BodyID: "ma", Kind: KindMotion, Content: sample})
+	now(t, f, anna, InviteCosponsor{Faction: "cdu"})
+	now(t, f, anna, InviteCosponsor{Faction: "gruene"})
+	now(t, f, other, DeclineCosponsorship{Reason: "Eigener Antrag."})
+	if got := f.InvitationsFor(grete); len(got) != 1 || got[0].Faction != "gruene" {
+		t.Fatalf("the invited Greens read %+v", got)
+	}
+	if got := f.InvitationsFor(other); len(got) != 1 || got[0].Reason != "Eigener Antrag." {
+		t.Fatalf("the CDU reads %+v", got)
+	}
+	if got := f.InvitationsFor(anna); len(got) != 2 {
+		t.Fatalf("the SPD reads %+v", got)
+	}
+	if got := f.InvitationsFor(Actor{}); got != nil {
+		t.Fatalf("the public reads %+v", got)
+	}
+}

@@ -109,7 +109,7 @@ func Deadlines(m *Motion, cal Calendar) []Deadline {
 		}
 		if m.ImplementationDone() {
 			add(Deadline{Key: string(DeadlineImplementationClose), Kind: DeadlineImplementationClose,
-				Due: r.after(anchor, r.ImplementationClose), Audiences: []string{AudienceCouncilOffice}, Informed: with(sponsors)})
+				Due: r.after(anchor, r.closePeriod()), Audiences: []string{AudienceCouncilOffice}, Informed: with(sponsors)})
 		} else {
 			add(Deadline{Key: string(DeadlineImplementationReport), Kind: DeadlineImplementationReport,
 				Due: r.nextReport(anchor), Audiences: with(departments, sponsors...)})

@@ -398,8 +398,13 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 		// An invitation not answered by now lapses: the sponsors are
 		// those who agreed before the motion went out.
 		m.Invitations = slices.DeleteFunc(m.Invitations, func(i Invitation) bool { return i.State == InvitationPending })
+		// Likewise the signers who did not sign are not among its movers.
+		m.Signers = slices.DeleteFunc(m.Signers, func(s Signer) bool { return s.SignedAt == nil })
 		return "Eingereicht", "", nil
 	case Register:
+		if c.LeadDepartment == "" && len(c.InvolvedDepartments) > 0 {
+			return "", "", Invalid("lead_department", "Beteiligte Dezernate gibt es nur mit einem federführenden; bitte wählen Sie zuerst das federführende Dezernat.")
+		}
 		m.Reference, m.ReferenceYear, m.ReferenceSeq = c.Reference, c.Year, c.Seq
 		m.RegisteredAt = &at
 		if c.LeadDepartment != "" {

@@ -61,7 +61,7 @@ func (s *Store) CheckReferences(ctx context.Context, m *motion.Motion, cmd motio
 		if err := s.checkDepartment(ctx, &c, cmd.BodyID, cmd.AddressedDepartment, "addressed_department"); err != nil {
 			return err
 		}
-		if Councillor(viewer) {
+		if viewer.InPerson() {
 			if _, err := s.CouncilMember(ctx, cmd.BodyID, viewer.Person); absent(err) {
 				return &motion.Error{Code: motion.CodeForbidden, Message: "Sie sind nicht als Mitglied des Gemeinderats dieser Körperschaft verzeichnet; bitte wenden Sie sich an das Ratsbüro."}
 			} else if err != nil {
@@ -128,7 +128,7 @@ func (s *Store) CheckReferences(ctx context.Context, m *motion.Motion, cmd motio
 		o, err := s.Organization(ctx, cmd.Faction)
 		switch {
 		case absent(err) || (err == nil && (o.BodyID != m.BodyID || o.Kind != OrgFaction)):
-			c.add("faction", "Keine Fraktion dieser Körperschaft.")
+			c.add("faction", "Diese Fraktion gibt es in dieser Körperschaft nicht.")
 		case err != nil:
 			return err
 		}
@@ -174,11 +174,11 @@ func (s *Store) checkGremium(ctx context.Context, c *refChecks, bodyID, orgID, f
 	o, err := s.Organization(ctx, orgID)
 	switch {
 	case absent(err) || (err == nil && o.BodyID != bodyID):
-		c.add(field, "Kein Gremium dieser Körperschaft.")
+		c.add(field, "Dieses Gremium gibt es in dieser Körperschaft nicht.")
 	case err != nil:
 		return err
 	case !o.Kind.Gremium():
-		c.add(field, "Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.")
+		c.add(field, "Das ist kein Gremium; bitte wählen Sie den Gemeinderat, einen Ausschuss oder einen Bezirksbeirat.")
 	}
 	return nil
 }
@@ -192,7 +192,7 @@ func (s *Store) checkMeeting(ctx context.Context, c *refChecks, m *motion.Motion
 	mt, err := s.Meeting(ctx, cmd.MeetingID)
 	switch {
 	case absent(err) || (err == nil && mt.BodyID != m.BodyID):
-		c.add("meeting_id", "Keine Sitzung dieser Körperschaft.")
+		c.add("meeting_id", "Diese Sitzung gibt es in dieser Körperschaft nicht.")
 	case err != nil:
 		return err
 	case mt.Cancelled:
@@ -229,7 +229,7 @@ func (s *Store) checkVote(ctx context.Context, c *refChecks, bodyID string, v *m
 		o, err := s.Organization(ctx, fv.OrganizationID)
 		switch {
 		case absent(err) || (err == nil && (o.BodyID != bodyID || o.Kind != OrgFaction)):
-			c.add(fmt.Sprintf("vote.by_faction[%d].organization_id", i), "Keine Fraktion dieser Körperschaft.")
+			c.add(fmt.Sprintf("vote.by_faction[%d].organization_id", i), "Diese Fraktion gibt es in dieser Körperschaft nicht.")
 		case err != nil:
 			return err
 		}
@@ -241,7 +241,7 @@ func (s *Store) checkVote(ctx context.Context, c *refChecks, bodyID string, v *m
 		p, err := s.Person(ctx, nv.PersonID)
 		switch {
 		case absent(err) || (err == nil && p.BodyID != bodyID):
-			c.add(fmt.Sprintf("vote.named[%d].person_id", i), "Keine Person dieser Körperschaft.")
+			c.add(fmt.Sprintf("vote.named[%d].person_id", i), "Diese Person gibt es in dieser Körperschaft nicht.")
 		case err != nil:
 			return err
 		}
@@ -259,7 +259,7 @@ func (s *Store) checkDepartment(ctx context.Context, c *refChecks, bodyID, orgID
 	o, err := s.Organization(ctx, orgID)
 	switch {
 	case absent(err) || (err == nil && (o.BodyID != bodyID || o.Kind != OrgDepartment)):
-		c.add(field, "Kein Dezernat oder Fachbereich dieser Körperschaft.")
+		c.add(field, "Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht.")
 	case err != nil:
 		return err
 	}
@@ -278,13 +278,6 @@ func (s *Store) checkDepartments(ctx context.Context, c *refChecks, bodyID, lead
 		}
 	}
 	return nil
-}
-
-// Councillor reports whether a's motions are motions of councillors: a
-// councillor who is not (also) a faction's staff member acting for the
-// faction, as the domain decides it when the motion is created.
-func Councillor(a motion.Actor) bool {
-	return a.Has(motion.RoleCouncillor) && a.Person != "" && !(a.Has(motion.RoleFactionStaff) && a.Faction != "")
 }
 
 // checkSigners refuses a signer (field signers[i].person_id) who is no
@@ -319,9 +312,9 @@ func (s *Store) checkOriginator(ctx context.Context, c *refChecks, cmd motion.En
 		if blank(cmd.Organization) {
 			return nil
 		}
-		want, msg := OrgFaction, "Keine Fraktion dieser Körperschaft."
+		want, msg := OrgFaction, "Diese Fraktion gibt es in dieser Körperschaft nicht."
 		if cmd.Originator == motion.OriginatorCommittee {
-			want, msg = OrgCommittee, "Kein Ausschuss dieser Körperschaft."
+			want, msg = OrgCommittee, "Diesen Ausschuss gibt es in dieser Körperschaft nicht."
 		}
 		o, err := s.Organization(ctx, strings.TrimSpace(cmd.Organization))
 		switch {
@@ -343,7 +336,7 @@ func (s *Store) checkLinks(ctx context.Context, c *refChecks, viewer motion.Acto
 		other, err := s.Motion(ctx, l.MotionID)
 		switch {
 		case absent(err) || (err == nil && !other.VisibleTo(viewer)):
-			c.add(fmt.Sprintf("links[%d].motion_id", i), "Unbekannter Antrag.")
+			c.add(fmt.Sprintf("links[%d].motion_id", i), "Diesen Antrag gibt es nicht, oder Sie dürfen ihn nicht sehen.")
 		case err != nil:
 			return err
 		}

@@ -78,14 +78,14 @@ func TestCheckReferences(t *testing.T) {
 	}{
 		{"route through gremia of the body", registered, route("ha", "gr"), office, 3, nil},
 		{"route step of another body, a faction, an unknown one", registered, route("ha", "hd-ha", "spd", "nirgends"), office, 3, []string{
-			"steps[1].organization_id: Kein Gremium dieser Körperschaft.",
-			"steps[2].organization_id: Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.",
-			"steps[3].organization_id: Kein Gremium dieser Körperschaft."}},
+			"steps[1].organization_id: Dieses Gremium gibt es in dieser Körperschaft nicht.",
+			"steps[2].organization_id: Das ist kein Gremium; bitte wählen Sie den Gemeinderat, einen Ausschuss oder einen Bezirksbeirat.",
+			"steps[3].organization_id: Dieses Gremium gibt es in dieser Körperschaft nicht."}},
 		{"a blank step is the domain's to refuse", registered, route("ha", " "), office, 3, nil},
 		{"a NUL in an id is not there", registered, route("a\x00b"), office, 3, []string{
-			"steps[0].organization_id: Kein Gremium dieser Körperschaft."}},
+			"steps[0].organization_id: Dieses Gremium gibt es in dieser Körperschaft nicht."}},
 		{"a long id is not there", registered, route(strings.Repeat("x", 1000)), office, 3, []string{
-			"steps[0].organization_id: Kein Gremium dieser Körperschaft."}},
+			"steps[0].organization_id: Dieses Gremium gibt es in dieser Körperschaft nicht."}},
 		{"faction staff may not route: the workflow says 403", registered, route("nirgends"), spdStaff, 3, nil},
 		{"a stale version: the workflow says 412", registered, route("nirgends"), office, 2, nil},
 		{"schedule in the consultation's committee", consulting, motion.Schedule{ConsultationID: "c1", MeetingID: "ha-1"}, office, 3, nil},
@@ -94,22 +94,22 @@ func TestCheckReferences(t *testing.T) {
 		{"schedule in a cancelled meeting", consulting, motion.Schedule{ConsultationID: "c1", MeetingID: "ha-off"}, office, 3, []string{
 			"meeting_id: Die Sitzung ist abgesagt."}},
 		{"schedule in another body's meeting", consulting, motion.Schedule{ConsultationID: "c1", MeetingID: "hd-1"}, office, 3, []string{
-			"meeting_id: Keine Sitzung dieser Körperschaft."}},
+			"meeting_id: Diese Sitzung gibt es in dieser Körperschaft nicht."}},
 		{"schedule without a meeting: the domain says it is missing", consulting, motion.Schedule{ConsultationID: "c1"}, office, 3, nil},
 		{"referral to a gremium", consulting, result("gr"), office, 3, nil},
 		{"referral to a faction", consulting, result("cdu"), office, 3, []string{
-			"referred_to: Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat."}},
+			"referred_to: Das ist kein Gremium; bitte wählen Sie den Gemeinderat, einen Ausschuss oder einen Bezirksbeirat."}},
 		{"links to a public motion and to a draft the office cannot see", consulting,
 			result("", motion.Link{MotionID: "public", Title: "a"}, motion.Link{MotionID: "cdu-draft", Title: "b"}, motion.Link{Title: "extern", URL: "https://x.example"}),
-			office, 3, []string{"links[1].motion_id: Unbekannter Antrag."}},
+			office, 3, []string{"links[1].motion_id: Diesen Antrag gibt es nicht, oder Sie dürfen ihn nicht sehen."}},
 		{"an outcome linking an unknown motion", consulting,
 			motion.RecordOutcome{Result: motion.ResultAdopted, Links: []motion.Link{{MotionID: "nope", Title: "x"}}}, office, 3,
-			[]string{"links[0].motion_id: Unbekannter Antrag."}},
+			[]string{"links[0].motion_id: Diesen Antrag gibt es nicht, oder Sie dürfen ihn nicht sehen."}},
 		{"invite a faction of the body", spdDraft, motion.InviteCosponsor{Faction: "cdu"}, spdStaff, 1, nil},
 		{"invite a committee", spdDraft, motion.InviteCosponsor{Faction: "ha"}, spdStaff, 1, []string{
-			"faction: Keine Fraktion dieser Körperschaft."}},
+			"faction: Diese Fraktion gibt es in dieser Körperschaft nicht."}},
 		{"invite another body's faction", spdDraft, motion.InviteCosponsor{Faction: "hd-gruene"}, spdStaff, 1, []string{
-			"faction: Keine Fraktion dieser Körperschaft."}},
+			"faction: Diese Fraktion gibt es in dieser Körperschaft nicht."}},
 		{"invite nobody: the domain says it is missing", spdDraft, motion.InviteCosponsor{}, spdStaff, 1, nil},
 		{"a command without names", registered, motion.Lapse{Reason: "x"}, office, 3, nil},
 	} {
@@ -147,8 +147,8 @@ func TestCheckGremium(t *testing.T) {
 	}
 	for id, want := range map[string]string{
 		"ha":  "",
-		"spd": "organization_id: Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.",
-		"xx":  "organization_id: Kein Gremium dieser Körperschaft.",
+		"spd": "organization_id: Das ist kein Gremium; bitte wählen Sie den Gemeinderat, einen Ausschuss oder einen Bezirksbeirat.",
+		"xx":  "organization_id: Dieses Gremium gibt es in dieser Körperschaft nicht.",
 		"":    "organization_id: Das Gremium fehlt.",
 	} {
 		for _, body := range []string{"ma", "hd"} {
@@ -162,7 +162,7 @@ func TestCheckGremium(t *testing.T) {
 			}
 			w := want
 			if body == "hd" && id != "" && id != "xx" {
-				w = "organization_id: Kein Gremium dieser Körperschaft." // not this body's
+				w = "organization_id: Dieses Gremium gibt es in dieser Körperschaft nicht." // not this body's
 			}
 			if got != w {
 				t.Errorf("CheckGremium(%s, %q) = %q, want %q", body, id, got, w)
@@ -225,26 +225,26 @@ func TestCheckReferencesOfVotesAndDepartments(t *testing.T) {
 			{OrganizationID: "spd", Yes: 2}, {OrganizationID: "cdu", Yes: 1}}}), office, 6, nil},
 		{"a vote by a council, another body's faction and an unknown one", decided, vote(motion.Vote{Yes: 3, ByFaction: []motion.FactionVote{
 			{OrganizationID: "gr", Yes: 1}, {OrganizationID: "spd", Yes: 1}, {OrganizationID: "hd-gruene", Yes: 1}, {OrganizationID: "nirgends"}}}), office, 6, []string{
-			"vote.by_faction[0].organization_id: Keine Fraktion dieser Körperschaft.",
-			"vote.by_faction[2].organization_id: Keine Fraktion dieser Körperschaft.",
-			"vote.by_faction[3].organization_id: Keine Fraktion dieser Körperschaft."}},
+			"vote.by_faction[0].organization_id: Diese Fraktion gibt es in dieser Körperschaft nicht.",
+			"vote.by_faction[2].organization_id: Diese Fraktion gibt es in dieser Körperschaft nicht.",
+			"vote.by_faction[3].organization_id: Diese Fraktion gibt es in dieser Körperschaft nicht."}},
 		{"a faction row recorded as a result", decided, motion.RecordResult{ConsultationID: "c1", ResultInput: motion.ResultInput{
 			Result: motion.ResultAdopted, Vote: &motion.Vote{Yes: 1, ByFaction: []motion.FactionVote{{OrganizationID: "dez1", Yes: 1}}}}},
 			office, 6, nil}, // record_result is not allowed in "decided": the workflow says 409
 		{"named votes of the body's persons and of none", decided, vote(motion.Vote{Yes: 3, Named: []motion.NamedVote{
 			{PersonID: "p1", Name: "Erika Muster", Vote: "yes"}, {PersonID: "hd-p1", Name: "Hanna Heidel", Vote: "yes"},
 			{Name: "Ohne Id", Vote: "yes"}}}), office, 6, []string{
-			"vote.named[1].person_id: Keine Person dieser Körperschaft."}},
+			"vote.named[1].person_id: Diese Person gibt es in dieser Körperschaft nicht."}},
 		{"create an inquiry to a department of the body", motion.Motion{}, motion.Create{BodyID: "ma", Kind: motion.KindInquiry, Content: asked("dez1")}, spdStaff, 0, nil},
 		{"create an inquiry to an unknown department", motion.Motion{}, motion.Create{BodyID: "ma", Kind: motion.KindInquiry, Content: asked("dez9")}, spdStaff, 0, []string{
-			"addressed_department: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+			"addressed_department: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht."}},
 		{"edit an inquiry to another body's department", inquiry, motion.Edit{Content: asked("hd-dez1")}, spdStaff, 1, []string{
-			"addressed_department: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+			"addressed_department: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht."}},
 		{"edit an inquiry to a faction", inquiry, motion.Edit{Content: asked("cdu")}, spdStaff, 1, []string{
-			"addressed_department: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+			"addressed_department: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht."}},
 		{"edit an inquiry to nobody", inquiry, motion.Edit{Content: asked("")}, spdStaff, 1, nil},
 		{"submit an inquiry to an unknown department", toNowhere, motion.Submit{}, spdStaff, 1, []string{
-			"addressed_department: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+			"addressed_department: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht."}},
 		{"submit an inquiry to a department", toDez1, motion.Submit{}, spdStaff, 1, nil},
 		{"another faction may not submit: the workflow says 404", toNowhere, motion.Submit{},
 			motion.Actor{Subject: "cdu-1", Roles: []motion.Role{motion.RoleFactionStaff}, Faction: "cdu", Bodies: []string{"ma"}}, 1, nil},
@@ -344,13 +344,13 @@ func TestCheckReferencesOfOriginatorsAndDepartments(t *testing.T) {
 		{"a submission of a faction of the body", motion.Motion{}, enter(motion.OriginatorFaction, "spd"), office, 0, nil},
 		{"a submission of a committee of the body", motion.Motion{}, enter(motion.OriginatorCommittee, "ha"), office, 0, nil},
 		{"a submission of a faction that is a committee", motion.Motion{}, enter(motion.OriginatorFaction, "ha"), office, 0, []string{
-			"organization: Keine Fraktion dieser Körperschaft."}},
+			"organization: Diese Fraktion gibt es in dieser Körperschaft nicht."}},
 		{"a submission of a committee that is a faction", motion.Motion{}, enter(motion.OriginatorCommittee, "spd"), office, 0, []string{
-			"organization: Kein Ausschuss dieser Körperschaft."}},
+			"organization: Diesen Ausschuss gibt es in dieser Körperschaft nicht."}},
 		{"a submission of another body's committee", motion.Motion{}, enter(motion.OriginatorCommittee, "hd-ha"), office, 0, []string{
-			"organization: Kein Ausschuss dieser Körperschaft."}},
+			"organization: Diesen Ausschuss gibt es in dieser Körperschaft nicht."}},
 		{"a submission of the council itself as a committee", motion.Motion{}, enter(motion.OriginatorCommittee, "gr"), office, 0, []string{
-			"organization: Kein Ausschuss dieser Körperschaft."}},
+			"organization: Diesen Ausschuss gibt es in dieser Körperschaft nicht."}},
 		{"a submission without organization: the domain says it is missing", motion.Motion{}, enter(motion.OriginatorFaction, ""), office, 0, nil},
 		{"a submission of councillors, one of them former", motion.Motion{}, enter(motion.OriginatorCouncillors, "", "p1", "former"), office, 0, []string{
 			"signers[1].person_id: Diese Person ist kein Mitglied des Gemeinderats."}},
@@ -358,15 +358,15 @@ func TestCheckReferencesOfOriginatorsAndDepartments(t *testing.T) {
 		{"set departments of the body", reg, motion.SetDepartments{Lead: "dez1", Involved: []string{"dez2"}}, office, 3, nil},
 		{"set another body's lead, a faction, an unknown and a blank involved", reg,
 			motion.SetDepartments{Lead: "hd-dez1", Involved: []string{"dez2", "spd", "dez9", ""}}, office, 3, []string{
-				"lead: Kein Dezernat oder Fachbereich dieser Körperschaft.",
-				"involved[1]: Kein Dezernat oder Fachbereich dieser Körperschaft.",
-				"involved[2]: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+				"lead: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht.",
+				"involved[1]: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht.",
+				"involved[2]: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht."}},
 		{"set departments by a faction: the workflow says 403", reg, motion.SetDepartments{Lead: "dez9"}, spdStaff, 3, nil},
 		{"register with departments of the body", sub, motion.Register{LeadDepartment: "dez1", InvolvedDepartments: []string{"dez2"}}, office, 2, nil},
 		{"register without departments", sub, motion.Register{}, office, 2, nil},
 		{"register with unknown departments", sub, motion.Register{LeadDepartment: "dez9", InvolvedDepartments: []string{"dez1", "hd-dez1"}}, office, 2, []string{
-			"lead_department: Kein Dezernat oder Fachbereich dieser Körperschaft.",
-			"involved_departments[1]: Kein Dezernat oder Fachbereich dieser Körperschaft."}},
+			"lead_department: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht.",
+			"involved_departments[1]: Dieses Dezernat oder diesen Fachbereich gibt es in dieser Körperschaft nicht."}},
 		{"register a registered motion: the workflow says 409", reg, motion.Register{LeadDepartment: "dez9"}, office, 3, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -329,14 +329,20 @@ func (s *Store) Deadlines(ctx context.Context, f DeadlineFilter) (items []Motion
 
 // visibleMotions returns the conditions on the motions table (alias m) that
 // limit rows to the motions viewer may see; it mirrors motion.Motion.VisibleTo
-// like the one in Motions.
+// for every list: besides the public motions, a faction's staff see the
+// drafts their faction moves, co-sponsors or is invited to (pending), a
+// councillor those naming them among the signers.
 func visibleMotions(a *args, viewer motion.Actor) []string {
-	vis := "m.public"
+	vis := []string{"m.public"}
 	if viewer.Has(motion.RoleFactionStaff) && viewer.Faction != "" {
 		p := a.add(viewer.Faction)
-		vis = fmt.Sprintf("(m.public OR m.faction = %s OR m.cosponsors @> ARRAY[%s]::text[])", p, p)
+		vis = append(vis, fmt.Sprintf("m.faction = %s", p), fmt.Sprintf("m.cosponsors @> ARRAY[%s]::text[]", p),
+			fmt.Sprintf("m.data->'invitations' @> jsonb_build_array(jsonb_build_object('faction', %s::text, 'state', 'pending'))", p))
 	}
-	where := []string{vis}
+	if viewer.Has(motion.RoleCouncillor) && viewer.Person != "" {
+		vis = append(vis, fmt.Sprintf("m.data->'signers' @> jsonb_build_array(jsonb_build_object('person_id', %s::text))", a.add(viewer.Person)))
+	}
+	where := []string{"(" + strings.Join(vis, " OR ") + ")"}
 	if !viewer.Anonymous() {
 		where = append(where, "m.body_id = ANY("+a.add(viewer.Bodies)+"::text[])")
 	}

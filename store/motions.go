@@ -170,15 +170,7 @@ func (s *Store) Motions(ctx context.Context, f MotionFilter) (items []motion.Mot
 	var where []string
 
 	// Visibility: mirrors motion.Motion.VisibleTo.
-	vis := "m.public"
-	if f.Viewer.Has(motion.RoleFactionStaff) && f.Viewer.Faction != "" {
-		p := a.add(f.Viewer.Faction)
-		vis = fmt.Sprintf("(m.public OR m.faction = %s OR m.cosponsors @> ARRAY[%s]::text[])", p, p)
-	}
-	where = append(where, vis)
-	if !f.Viewer.Anonymous() {
-		where = append(where, "m.body_id = ANY("+a.add(f.Viewer.Bodies)+"::text[])")
-	}
+	where = append(where, visibleMotions(&a, f.Viewer)...)
 
 	if f.BodyIDs != nil {
 		where = append(where, "m.body_id = ANY("+a.add(f.BodyIDs)+"::text[])")

@@ -138,6 +138,18 @@ func TestMotionsVisibility(t *testing.T) {
 	project(t, s, pub)
 	other := submit(draft("public-hd", "hd", "fb", "Digitalisierung in Heidelberg", t0), t0.Add(3*time.Minute))
 	project(t, s, other)
+	// A draft with a pending invitation to faction D and a declined one of
+	// faction E; a draft of councillors naming p1 (signed) and p2.
+	pending := draft("draft-ad", "ma", "fa", "Entwurf mit offener Einladung", t0.Add(4*time.Minute))
+	pending.Invitations = []motion.Invitation{{Faction: "fd", State: motion.InvitationPending, InvitedAt: t0}, {Faction: "fe", State: motion.InvitationDeclined, InvitedAt: t0}}
+	project(t, s, pending)
+	byCouncillors := draft("draft-p", "ma", "", "Entwurf von Ratsmitgliedern", t0.Add(5*time.Minute))
+	byCouncillors.Originator = &motion.Originator{Kind: motion.OriginatorCouncillors}
+	byCouncillors.Signers = []motion.Signer{{PersonID: "p1", Name: "Erika", SignedAt: &t0}, {PersonID: "p2", Name: "Max"}}
+	project(t, s, byCouncillors)
+	councillor := func(person string) motion.Actor {
+		return motion.Actor{Issuer: "iss", Subject: "rat-" + person, Roles: []motion.Role{motion.RoleCouncillor}, Person: person, Bodies: []string{"ma"}}
+	}
 
 	staff := func(faction string, bodies ...string) motion.Actor {
 		return motion.Actor{Issuer: "iss", Subject: "u-" + faction, Roles: []motion.Role{motion.RoleFactionStaff}, Faction: faction, Bodies: bodies}
@@ -159,12 +171,17 @@ func TestMotionsVisibility(t *testing.T) {
 		{"faction B", staff("fb", "ma"), "", []string{"public-b"}},
 		{"faction B search", staff("fb", "ma"), "Digitalisierung", nil},
 		{"faction B search draft words", staff("fb", "ma"), "vertraulich Entwurf", nil},
-		{"faction A", staff("fa", "ma"), "", []string{"draft-a", "draft-ac", "public-b"}},
+		{"faction A", staff("fa", "ma"), "", []string{"draft-a", "draft-ac", "draft-ad", "public-b"}},
+		{"invited faction D", staff("fd", "ma"), "", []string{"draft-ad", "public-b"}},
+		{"declined faction E", staff("fe", "ma"), "", []string{"public-b"}},
+		{"signing councillor", councillor("p1"), "", []string{"draft-p", "public-b"}},
+		{"named councillor", councillor("p2"), "", []string{"draft-p", "public-b"}},
+		{"other councillor", councillor("p3"), "", []string{"public-b"}},
 		{"faction A search draft words", staff("fa", "ma"), "vertraulich Entwurf", []string{"draft-a"}},
 		{"faction A search", staff("fa", "ma"), "Digitalisierung", []string{"draft-a", "draft-ac"}},
 		{"invited cosponsor C", staff("fc", "ma"), "", []string{"draft-ac", "public-b"}},
 		{"faction A in Heidelberg only", staff("fa", "hd"), "", []string{"public-hd"}},
-		{"faction A in both bodies", staff("fa", "ma", "hd"), "", []string{"draft-a", "draft-ac", "public-b", "public-hd"}},
+		{"faction A in both bodies", staff("fa", "ma", "hd"), "", []string{"draft-a", "draft-ac", "draft-ad", "public-b", "public-hd"}},
 		{"signed in without bodies", staff("fa"), "", nil},
 		{"council office", office, "", []string{"public-b"}},
 		{"faction claim without role", officeWithFaction, "", []string{"public-b"}},

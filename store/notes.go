@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -44,7 +45,15 @@ func (s *Store) AddNote(ctx context.Context, n Note) (Note, error) {
 		n.ID, n.MotionID, n.BodyID, string(n.Visibility), n.Text, n.AuthorSubject, n.AuthorName, n.AuthorRole, timeOrNil(n.Created)); err != nil {
 		return Note{}, mapErr(err)
 	}
-	return s.Note(ctx, n.ID)
+	got, err := s.Note(ctx, n.ID)
+	if err != nil {
+		return Note{}, err
+	}
+	// A key used before for another note is not this note.
+	if got.MotionID != n.MotionID || got.AuthorSubject != n.AuthorSubject || got.Visibility != n.Visibility || got.Text != n.Text {
+		return Note{}, motion.ErrKeyReused
+	}
+	return got, nil
 }
 
 // Note returns the note with id, or ErrNotFound.
@@ -73,12 +82,13 @@ func (s *Store) Notes(ctx context.Context, m *motion.Motion, viewer motion.Actor
 		SELECT `+noteColumns+` FROM motion_notes
 		WHERE motion_id = $1 AND visibility = ANY($2)
 		  AND (visibility <> 'public' OR approved OR $3 OR (moderated_at IS NULL AND author_subject = $4 AND $4 <> ''))
-		ORDER BY created, id
+		ORDER BY created DESC, id DESC
 		LIMIT $5`, m.ID, vis, m.MayModerate(viewer), viewer.Subject, maxNotes)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Note])
 	if out == nil {
 		out = []Note{}
 	}
+	slices.Reverse(out) // the newest maxNotes, oldest first
 	return out, mapErr(err)
 }
 

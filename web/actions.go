@@ -213,8 +213,6 @@ func (s *server) action(w http.ResponseWriter, r *http.Request) {
 		switch cmd.Name() {
 		case motion.CmdSetRoute:
 			err = routeFieldsToRows(me, r.PostForm["steps"])
-		case motion.CmdRegister:
-			err = renameFields(me, map[string]string{"lead": "lead_department", "involved": "involved_departments"})
 		case motion.CmdReportImplementation:
 			err = pointFieldsToRows(me, reportRows(cmd))
 		}
@@ -271,11 +269,7 @@ func (s *server) parseCommand(r *http.Request, f *Form, m *motion.Motion) motion
 	case motion.CmdSubmit:
 		return motion.Submit{}
 	case motion.CmdRegister:
-		c := motion.Register{LeadDepartment: get("lead_department"), InvolvedDepartments: nonEmpty(v["involved_departments"])}
-		if c.LeadDepartment == "" && len(c.InvolvedDepartments) > 0 {
-			f.invalid("lead_department", "Bitte wählen Sie auch das federführende Dezernat, wenn Sie beteiligte Dezernate nennen.")
-		}
-		return c
+		return motion.Register{LeadDepartment: get("lead_department"), InvolvedDepartments: nonEmpty(v["involved_departments"])}
 	case motion.CmdSign:
 		return motion.Sign{}
 	case motion.CmdAcceptCosponsorship:
@@ -518,21 +512,6 @@ func pointFieldsToRows(me *motion.Error, rows []int) error {
 			n, _ := strconv.Atoi(m[1])
 			if n < len(rows) {
 				out.Fields[i].Field = fmt.Sprintf("points[%d]", rows[n]) + fe.Field[len(m[0]):]
-			}
-		}
-	}
-	return &out
-}
-
-// renameFields gives the domain's fields the names of the form's inputs
-// (a field and everything under it: "involved[1]" → "involved_departments[1]").
-func renameFields(me *motion.Error, names map[string]string) error {
-	out := *me
-	out.Fields = slices.Clone(me.Fields)
-	for i, fe := range out.Fields {
-		for from, to := range names {
-			if fe.Field == from || strings.HasPrefix(fe.Field, from+"[") || strings.HasPrefix(fe.Field, from+".") {
-				out.Fields[i].Field = to + fe.Field[len(from):]
 			}
 		}
 	}

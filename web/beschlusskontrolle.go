@@ -13,7 +13,6 @@ import (
 
 	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/export"
-	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 )
 
@@ -27,14 +26,6 @@ var _ bkReporter = (*store.Store)(nil)
 
 // bkPath is the public page of the Beschlusskontrolle.
 const bkPath = "/beschlusskontrolle"
-
-// bkLightWords says a traffic light in words with its colour's name, so that
-// the page never tells it by colour alone.
-var bkLightWords = map[motion.Light]string{
-	motion.LightGreen:  "Grün",
-	motion.LightYellow: "Gelb",
-	motion.LightRed:    "Rot",
-}
 
 // bkGroup is the rows decided by one organization.
 type bkGroup struct {
@@ -161,7 +152,7 @@ func (s *server) implementationReport(w http.ResponseWriter, r *http.Request) {
 			}
 			groups[row.Organization] = g
 		}
-		rr := bkRow{ImplementationRow: row, LightWord: bkLightWords[row.Light],
+		rr := bkRow{ImplementationRow: row, LightWord: row.Light.Word(),
 			Lead: name(row.LeadDepartment)}
 		var sponsors, involved []string
 		for _, f := range append([]string{row.Faction}, row.Cosponsors...) {

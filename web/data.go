@@ -216,12 +216,6 @@ func (s *server) councillors(ctx context.Context, orgs map[string]store.Organiza
 	return out, nil
 }
 
-// isCouncillor reports whether a acts as a councillor in person (the
-// domain's rule: a councillor who is not also acting as faction staff).
-func isCouncillor(a motion.Actor) bool {
-	return a.Has(motion.RoleCouncillor) && a.Person != "" && !(a.Has(motion.RoleFactionStaff) && a.Faction != "")
-}
-
 // signersFrom turns the persons chosen in a form (their ids) into signers
 // with their names; an id that is not a current member of the council is
 // recorded on f at field.

@@ -221,7 +221,7 @@ func (s *server) showEditor(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	p.Departments = ofKind(orgs, store.OrgDepartment)
-	if m == nil && isCouncillor(a) && bodyID != "" {
+	if m == nil && a.InPerson() && bodyID != "" {
 		p.Councillor = true
 		members, err := s.councillors(ctx, orgs, time.Now())
 		if err == nil {
@@ -542,7 +542,7 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 	meta := workflows.Meta{Actor: a, RequestID: requestKey(a, f.Key)}
 	if create {
 		c := motion.Create{BodyID: m.BodyID, Kind: motion.Kind(f.Val("kind")), Content: content}
-		if isCouncillor(a) {
+		if a.InPerson() {
 			// A councillor's motion: the chosen signers, and the quorum
 			// the server computes for the body and kind.
 			if c.Quorum, err = s.quorum(ctx, c.BodyID, c.Kind); err != nil {

@@ -171,7 +171,7 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 	}
 	p.Downloads = downloadLinks(a, "/antraege", q)
 	p.Enter = !a.Anonymous() && mayEnterSubmission(a)
-	p.Create = isCouncillor(a)
+	p.Create = a.InPerson()
 	bodies, err := s.bodies(ctx, a)
 	if err != nil {
 		s.fail(w, r, err)
@@ -895,16 +895,9 @@ func (p *motionPage) Signed() int { return p.M.Signed() }
 // Quorum is how many signatures the motion needs (at least one).
 func (p *motionPage) Quorum() int { return max(p.M.Quorum, 1) }
 
-// SeeInvitations reports whether the caller sees the co-sponsor
-// invitations: the motion's sponsors and a faction invited to it.
-func (p *motionPage) SeeInvitations() bool {
-	if p.Sponsor {
-		return true
-	}
-	a := p.viewer
-	return a.Has(motion.RoleFactionStaff) && a.Faction != "" &&
-		slices.ContainsFunc(p.M.Invitations, func(i motion.Invitation) bool { return i.Faction == a.Faction })
-}
+// Invitations are the co-sponsor invitations the caller reads
+// (motion.Motion.InvitationsFor).
+func (p *motionPage) Invitations() []motion.Invitation { return p.M.InvitationsFor(p.viewer) }
 
 // Light is the traffic light of the motion's implementation now ("" when
 // it is not being implemented).
@@ -912,17 +905,7 @@ func (p *motionPage) Light() motion.Light { return p.M.Light(p.now) }
 
 // LightWord is the light's colour as a word: the page never says it by
 // colour alone.
-func (p *motionPage) LightWord() string {
-	switch p.Light() {
-	case motion.LightGreen:
-		return "Grün"
-	case motion.LightYellow:
-		return "Gelb"
-	case motion.LightRed:
-		return "Rot"
-	}
-	return ""
-}
+func (p *motionPage) LightWord() string { return p.Light().Word() }
 
 // PointText is the text of resolution point n (from 1).
 func (p *motionPage) PointText(n int) string {
@@ -934,7 +917,7 @@ func (p *motionPage) PointText(n int) string {
 
 // Overdue reports whether a point not yet done is past its target date.
 func (p *motionPage) Overdue(pt motion.PointProgress) bool {
-	return !pt.State.Final() && pt.TargetDate != nil && pt.TargetDate.Before(p.now)
+	return pt.Overdue(p.now)
 }
 
 // ReportRows are the rows of the implementation report form, one per

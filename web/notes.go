@@ -8,6 +8,7 @@ import (
 
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
+	"github.com/motionflow/motionflow/workflows"
 )
 
 // noteStore is what the notes on a motion need of the read model.
@@ -99,15 +100,9 @@ func (s *server) addNote(w http.ResponseWriter, r *http.Request) {
 		s.renderMotionNote(w, r, http.StatusUnprocessableEntity, m, &f)
 		return
 	}
-	role := ""
-	for _, x := range motion.Roles {
-		if a.Has(x) {
-			role = string(x)
-			break
-		}
-	}
-	if _, err := s.store.AddNote(ctx, store.Note{ID: f.Key, MotionID: m.ID, BodyID: m.BodyID, Visibility: f.Visibility, Text: text,
-		AuthorSubject: a.Subject, AuthorName: a.Name, AuthorRole: role}); err != nil {
+	// The form's key, scoped to the caller: sent again, the same note.
+	if _, err := s.store.AddNote(ctx, store.Note{ID: workflows.KeyID(a, f.Key), MotionID: m.ID, BodyID: m.BodyID, Visibility: f.Visibility, Text: text,
+		AuthorSubject: a.Subject, AuthorName: a.Name, AuthorRole: string(a.PrimaryRole())}); err != nil {
 		s.fail(w, r, err)
 		return
 	}

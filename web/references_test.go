@@ -17,7 +17,7 @@ func TestRouteStepThatIsNoGremium(t *testing.T) {
 	p := e.act("office", id, "set_route", url.Values{"steps": {"ha", "", "spd"}, "decisive": {"2"}})
 	must(t, p, 422)
 	row := regexp.MustCompile(`id="[^"]*-steps-2-fehler"><span class="vh">Fehler: </span>([^<]*)</p>`).FindStringSubmatch(p.Body)
-	if row == nil || row[1] != "Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat." {
+	if row == nil || row[1] != "Das ist kein Gremium; bitte wählen Sie den Gemeinderat, einen Ausschuss oder einen Bezirksbeirat." {
 		t.Errorf("message at the third row: %q", row)
 	}
 	if m, _ := e.st.Motion(t.Context(), id); m.Version != 3 || len(m.Consultations) != 0 {

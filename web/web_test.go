@@ -430,7 +430,7 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 		must(t, e.post("office", "/sitzungen", m), 200, "Die Sitzung wurde angelegt.", "16:00 Uhr"[:0]+m.Get("start")+" Uhr")
 	}
 	bad := e.post("office", "/sitzungen", url.Values{"body_id": {"ma"}, "organization_id": {"spd"}, "name": {""}, "date": {"morgen"}})
-	must(t, bad, 422, "Kein Gremium: erwartet Gemeinderat, Ausschuss oder Bezirksbeirat.", "Name: Bitte geben Sie den Namen der Sitzung ein.", "Datum: Bitte geben Sie ein gültiges Datum an, zum Beispiel 10.03.2026.")
+	must(t, bad, 422, "Das ist kein Gremium; bitte wählen Sie den Gemeinderat, einen Ausschuss oder einen Bezirksbeirat.", "Name: Bitte geben Sie den Namen der Sitzung ein.", "Datum: Bitte geben Sie ein gültiges Datum an, zum Beispiel 10.03.2026.")
 	must(t, e.post("spd", "/sitzungen", url.Values{"body_id": {"ma"}}), 403)
 	ms, _, err := e.st.Meetings(t.Context(), store.MeetingFilter{})
 	if err != nil || len(ms) != 2 {

@@ -431,12 +431,8 @@ func (w *run) markSeen(id, digest string) {
 }
 
 // errKeyReused refuses a request id (Idempotency-Key) that already applied a
-// different command: answering it with the first command's result would
-// silently drop the new content (IETF Idempotency-Key draft: 422).
-var errKeyReused = &motion.Error{Code: motion.CodeInvalid,
-	Message: "Dieser Idempotency-Key wurde bereits für eine andere Anfrage verwendet. Bitte einen neuen Schlüssel senden.",
-	Fields: []motion.FieldError{{Field: "Idempotency-Key",
-		Message: "Der Schlüssel gehört zu einer Anfrage mit anderem Inhalt."}}}
+// different command (motion.ErrKeyReused).
+var errKeyReused = motion.ErrKeyReused
 
 // reused reports whether the seen request id applied a command with another
 // digest than this one. Unknown digests (older clients and histories) match.

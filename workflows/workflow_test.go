@@ -173,7 +173,8 @@ func paths() map[string]struct {
 // its invitation.
 func expected(status motion.Status, public bool, kind motion.Kind, name motion.CommandName, who, by string, invited bool) motion.Code {
 	rule := motion.Table[name]
-	cosigner := by == "councillor" && who == "cosigner"
+	// Max is named but never signs: he leaves the motion at submission.
+	cosigner := by == "councillor" && who == "cosigner" && !public
 	if !public && who != by && !cosigner && !(invited && who == "invited") {
 		return motion.CodeNotFound
 	}

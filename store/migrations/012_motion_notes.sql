@@ -24,3 +24,8 @@ CREATE INDEX motion_notes_motion ON motion_notes (motion_id, created, id);
 CREATE INDEX motion_notes_waiting ON motion_notes (body_id, created) WHERE visibility = 'public' AND moderated_at IS NULL;
 
 ALTER TABLE bodies ADD COLUMN public_comments boolean NOT NULL DEFAULT false;
+
+---- create above / drop below ----
+
+ALTER TABLE bodies DROP COLUMN public_comments;
+DROP TABLE motion_notes;
