@@ -143,13 +143,14 @@ func TestEveryStepReachesTheSponsorsExactlyOnce(t *testing.T) {
 	ha := h.meeting("ha-ereignisse", committee, "Hauptausschuss", now.Add(-48*time.Hour))
 	gr := h.meeting("gr-ereignisse", council, "Gemeinderat", now.Add(-24*time.Hour))
 
-	// The draft phase: created, co-sponsor invited, edited.
+	// The draft phase: created, co-sponsor invited and accepting, edited.
 	m := h.create(h.SPD, motion.KindMotion, map[string]any{
 		"title":                "Schulwegsicherheit rund um die Neckarschule",
 		"resolution_points":    []string{"Die Verwaltung prüft Tempo 30 vor der Neckarschule."},
 		"addressed_department": department,
 	})
 	h.run(h.SPD, m.ID, motion.CmdInviteCosponsor, map[string]any{"faction": factionCDU})
+	h.run(h.CDU, m.ID, motion.CmdAcceptCosponsorship, nil)
 	h.run(h.CDU, m.ID, motion.CmdEdit, map[string]any{"title": "Schulwegsicherheit rund um die Neckarschule",
 		"resolution_points":    []string{"Die Verwaltung prüft Tempo 30 vor der Neckarschule.", "Sie berichtet im Hauptausschuss."},
 		"addressed_department": department})

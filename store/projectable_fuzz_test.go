@@ -50,6 +50,8 @@ func FuzzAcceptedIsProjectable(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add([]byte("submit spd {}\nregister office {\"reference\":\"A1/2026\"}\n"))
+	f.Add([]byte("create p1 {\"body_id\":\"ma\",\"kind\":\"motion\",\"title\":\"Von Räten\",\"resolution_points\":[\"Tun.\"],\"quorum\":2,\"signers\":[{\"person_id\":\"p2\"}]}\nsign p2 {}\nsubmit p1 {}\n"))
+	f.Add([]byte("enter-submission office {\"body_id\":\"ma\",\"kind\":\"motion\",\"title\":\"Brief\",\"resolution_points\":[\"Tun.\"],\"originator\":\"faction\",\"organization\":\"spd\",\"paper\":{\"submitted_by\":\"Erika\",\"received_at\":\"2026-03-01T10:00:00Z\",\"channel\":\"paper\"}}\nset-departments office {\"lead\":\"dez1\"}\nfill paper.submitted_by 150\n"))
 	var n atomic.Int64
 	f.Fuzz(func(t *testing.T, script []byte) {
 		runScript(t, s, fmt.Sprintf("fuzz-%d-%d", time.Now().UnixNano(), n.Add(1)), parseScript(script))
@@ -65,7 +67,7 @@ func runScript(t *testing.T, s *store.Store, id string, ops []scriptOp) {
 	var p projection
 	apply := func(op scriptOp) bool {
 		ev, err := motion.Apply(m, motion.Request{Command: op.cmd, Actor: op.actor, ExpectedVersion: m.Version,
-			At: fuzzT0.Add(time.Duration(m.Version) * time.Hour), RequestID: fmt.Sprintf("req-%d", m.Version+1)})
+			At: fuzzT0.Add(time.Duration(m.Version) * time.Hour), RequestID: fmt.Sprintf("req-%d", m.Version+1), Revision: motion.RulesRevision})
 		if err != nil {
 			var e *motion.Error
 			if !errors.As(err, &e) {
@@ -76,7 +78,7 @@ func runScript(t *testing.T, s *store.Store, id string, ops []scriptOp) {
 		p.accepted(t, s, m, ev)
 		return true
 	}
-	if len(ops) > 0 && ops[0].cmd.Name() == motion.CmdCreate {
+	if len(ops) > 0 && motion.Creating(ops[0].cmd.Name()) {
 		apply(ops[0])
 		ops = ops[1:]
 	}
@@ -127,6 +129,8 @@ var fuzzCallers = map[string]motion.Actor{
 	"dez2":   {Issuer: "https://idp.example", Subject: "dez2", Name: "Dezernat II", Roles: []motion.Role{motion.RoleAdministration}, Department: "dez2", Bodies: []string{"ma"}},
 	"admin":  {Issuer: "https://idp.example", Subject: "root", Name: "Admin", Roles: []motion.Role{motion.RoleAdmin}, Bodies: []string{"ma"}},
 	"anon":   {},
+	"p1":     {Issuer: "https://idp.example", Subject: "p1", Name: "Erika Rätin", Roles: []motion.Role{motion.RoleCouncillor}, Person: "p1", Bodies: []string{"ma"}},
+	"p2":     {Issuer: "https://idp.example", Subject: "p2", Name: "Max Rat", Roles: []motion.Role{motion.RoleCouncillor}, Person: "p2", Bodies: []string{"ma"}},
 }
 
 // fuzzCommands decode a command of each name from JSON, as the workflow's
@@ -151,6 +155,11 @@ var fuzzCommands = map[motion.CommandName]func() motion.Command{
 	motion.CmdCorrectResult:        func() motion.Command { return &motion.CorrectResult{} },
 	motion.CmdLapse:                func() motion.Command { return &motion.Lapse{} },
 	motion.CmdSetDeadline:          func() motion.Command { return &motion.SetDeadline{} },
+	motion.CmdEnterSubmission:      func() motion.Command { return &motion.EnterSubmission{} },
+	motion.CmdSign:                 func() motion.Command { return &motion.Sign{} },
+	motion.CmdAcceptCosponsorship:  func() motion.Command { return &motion.AcceptCosponsorship{} },
+	motion.CmdDeclineCosponsorship: func() motion.Command { return &motion.DeclineCosponsorship{} },
+	motion.CmdSetDepartments:       func() motion.Command { return &motion.SetDepartments{} },
 }
 
 // Bounds of a script, so that one input stays quick.
