@@ -3,10 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"github.com/motionflow/motionflow/internal/pdftext"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -40,25 +38,6 @@ type reportJSON struct {
 			LastNote   string  `json:"last_note"`
 		} `json:"points"`
 	} `json:"items"`
-}
-
-// reportPDFText is the text of a PDF (poppler's pdftotext), white space
-// folded so that words broken across lines still match.
-func reportPDFText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext is not installed: install Debian's poppler-utils (.ci/run does) to read the generated PDFs")
-	}
-	in := filepath.Join(t.TempDir(), "in.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
 }
 
 // TestImplementationReport: anybody reads the Beschlusskontrolle of a body:
@@ -170,7 +149,7 @@ func TestImplementationReport(t *testing.T) {
 	if ct := r.header.Get("Content-Type"); ct != "application/pdf" || !bytes.HasPrefix(r.body, []byte("%PDF-")) {
 		t.Fatalf("PDF answer: Content-Type %q, starts %q", ct, r.body[:min(10, len(r.body))])
 	}
-	text := reportPDFText(t, r.body)
+	text := pdftext.Text(t, r.body)
 	for _, want := range []string{"Bericht zur Umsetzung von Beschlüssen (Beschlusskontrolle)", "Stadt Mannheim", "Radwege sanieren",
 		"SPD-Fraktion", "Dezernat I", "Zieldatum überschritten", "in Arbeit", "nicht umsetzbar", "Die Ampeln gehören dem Land.",
 		"Die Ausschreibung läuft."} {

@@ -86,8 +86,8 @@ func (s *server) registerMotions(a huma.API) {
 		Summary:     "Entwurf anlegen (Fraktion oder Mitglied des Gemeinderats)",
 		Description: "Legt einen Entwurf für die Fraktion des Aufrufers an; legt ihn ein Mitglied des Gemeinderats an, ist es ein Antrag " +
 			"von Mitgliedern des Gemeinderats: die Aufruferin oder der Aufrufer unterschreibt mit dem Anlegen, die unter signers Genannten " +
-			"unterschreiben danach (sign). Wie viele Unterschriften nötig sind, bestimmt der Server (Anfrage: eine; sonst ein Sechstel der " +
-			"Mitglieder des Gemeinderats, § 34 Abs. 1 GemO BW). Mit Idempotency-Key trifft eine Wiederholung denselben Antrag.",
+			"unterschreiben danach (sign). Wie viele Unterschriften nötig sind, bestimmt der Server (Anfrage: eine; sonst der Anteil der " +
+			"Mitglieder des Gemeinderats, den die Regeln der Körperschaft nennen, quorum_divisor, ohne Angabe ein Sechstel nach § 34 Abs. 1 GemO BW). Mit Idempotency-Key trifft eine Wiederholung denselben Antrag.",
 		Tags:          []string{"Motions"},
 		Security:      requireToken,
 		DefaultStatus: http.StatusCreated,
@@ -108,7 +108,7 @@ func (s *server) registerMotions(a huma.API) {
 		Description: "Das Ratsbüro erfasst einen Antrag oder eine Anfrage, die auf Papier, per E-Mail, per Fax oder persönlich eingegangen ist, " +
 			"für eine Fraktion, einen Ausschuss oder Mitglieder des Gemeinderats. Der Antrag ist damit eingereicht, mit dem Eingang als " +
 			"Einreichungsdatum. Bei Mitgliedern des Gemeinderats zählen alle Genannten als unterschrieben; nötig sind so viele wie beim Anlegen " +
-			"(Anfrage: eine; sonst ein Sechstel der Mitglieder des Gemeinderats). Mit Idempotency-Key trifft eine Wiederholung denselben Antrag.",
+			"(Anfrage: eine; sonst der Anteil nach quorum_divisor der Regeln der Körperschaft). Mit Idempotency-Key trifft eine Wiederholung denselben Antrag.",
 		Tags:          []string{"Motions"},
 		Security:      requireToken,
 		DefaultStatus: http.StatusCreated,
@@ -264,13 +264,10 @@ func (s *server) create(ctx context.Context, key string, cmd motion.Command) (*C
 		} else if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if cmd, err = s.withQuorum(ctx, actor, cmd); err != nil {
-			return nil, s.problem(ctx, err)
-		}
 		if err := s.store.CheckReferences(ctx, &motion.Motion{}, cmd, actor, 0); err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		if cmd, err = s.withSignerNames(ctx, cmd); err != nil {
+		if cmd, err = s.withSigning(ctx, actor, cmd); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 	}
@@ -285,60 +282,51 @@ func (s *server) create(ctx context.Context, key string, cmd motion.Command) (*C
 	return &CreateOutput{ETag: etag(m.Version), Location: "/v1/motions/" + url.PathEscape(m.ID), Body: view(m, actor)}, nil
 }
 
-// withQuorum fills in the signatures a motion of councillors needs: for a
-// councillor's Create and for a submission of councillors.
-func (s *server) withQuorum(ctx context.Context, actor motion.Actor, cmd motion.Command) (motion.Command, error) {
+// withSigning fills in what a motion of councillors needs of the
+// directory, never of the request: the signatures it needs (a councillor's
+// Create, a submission of councillors) and each signer's name as the
+// directory has it (CheckReferences has made sure they are there).
+func (s *server) withSigning(ctx context.Context, actor motion.Actor, cmd motion.Command) (motion.Command, error) {
+	var err error
 	switch c := cmd.(type) {
 	case motion.Create:
-		if !actor.InPerson() || !c.Kind.Valid() {
-			return cmd, nil
-		}
-		q, err := s.store.MotionQuorum(ctx, c.BodyID, c.Kind)
-		c.Quorum = q
+		c.Quorum, c.Signers, err = s.signing(ctx, c.BodyID, c.Kind, actor.InPerson(), c.Signers)
 		return c, err
 	case motion.EnterSubmission:
-		if c.Originator != motion.OriginatorCouncillors || !c.Kind.Valid() {
-			return cmd, nil
-		}
-		q, err := s.store.MotionQuorum(ctx, c.BodyID, c.Kind)
-		c.Quorum = q
+		c.Quorum, c.Signers, err = s.signing(ctx, c.BodyID, c.Kind, c.Originator == motion.OriginatorCouncillors, c.Signers)
 		return c, err
 	}
 	return cmd, nil
 }
 
-// withSignerNames names each signer as the directory does (CheckReferences
-// has made sure they are there); what the request said is not taken.
-func (s *server) withSignerNames(ctx context.Context, cmd motion.Command) (motion.Command, error) {
-	name := func(ss []motion.Signer) ([]motion.Signer, error) {
-		out := slices.Clone(ss)
-		for i := range out {
-			out[i].Name = ""
-			id := strings.TrimSpace(out[i].PersonID)
-			if id == "" {
-				continue
-			}
-			p, err := s.store.Person(ctx, id)
-			if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			out[i].Name = p.Name
+// signing is the quorum of a motion of kind in body (0 unless byCouncillors)
+// and the signers named by the directory.
+func (s *server) signing(ctx context.Context, bodyID string, kind motion.Kind, byCouncillors bool, signers []motion.Signer) (int, []motion.Signer, error) {
+	quorum := 0
+	if byCouncillors && kind.Valid() {
+		q, err := s.store.MotionQuorum(ctx, bodyID, kind)
+		if err != nil {
+			return 0, nil, err
 		}
-		return out, nil
+		quorum = q
 	}
-	var err error
-	switch c := cmd.(type) {
-	case motion.Create:
-		c.Signers, err = name(c.Signers)
-		return c, err
-	case motion.EnterSubmission:
-		c.Signers, err = name(c.Signers)
-		return c, err
+	out := slices.Clone(signers)
+	for i := range out {
+		out[i].Name = ""
+		id := strings.TrimSpace(out[i].PersonID)
+		if id == "" {
+			continue
+		}
+		p, err := s.store.Person(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+			continue
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		out[i].Name = p.Name
 	}
-	return cmd, nil
+	return quorum, out, nil
 }
 
 // visibleMotion reads the motion (from the read model, or from its workflow

@@ -6,14 +6,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/motionflow/motionflow/internal/pdftext"
 	"io"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/mail"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -392,21 +390,6 @@ func attachment(t *testing.T, raw []byte) []byte {
 }
 
 // pdfText is the text of a PDF (poppler's pdftotext), white space folded.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext is not installed: install Debian's poppler-utils (.ci/run does)")
-	}
-	in := filepath.Join(t.TempDir(), "in.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return squash(string(out))
-}
+func pdfText(t *testing.T, pdf []byte) string { return pdftext.Text(t, pdf) }
 
 func squash(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -216,7 +216,7 @@ func report(m *Motion, c ReportImplementation, a Actor, at time.Time) (string, s
 		}
 		note := strings.TrimSpace(p.Note)
 		if p.State == PointNotFeasible {
-			note = strings.TrimSpace(strings.TrimSpace(note + "\n\n" + p.Reason))
+			note = strings.TrimSpace(note + "\n\n" + p.Reason)
 		}
 		k.Notes = append(k.Notes, ProgressNote{At: at, Department: a.Department, By: a.Name, State: p.State, Text: note})
 		lines = append(lines, fmt.Sprintf("Punkt %d: %s", p.Point, p.State.Label()))

@@ -353,13 +353,9 @@ func (m *Motion) Clone() *Motion {
 	c.Invitations = slices.Clone(m.Invitations)
 	c.Signers = slices.Clone(m.Signers)
 	c.InvolvedDepartments = slices.Clone(m.InvolvedDepartments)
-	c.Points = make([]PointProgress, len(m.Points))
-	for i, p := range m.Points {
-		p.Notes = slices.Clone(p.Notes)
-		c.Points[i] = p
-	}
-	if len(m.Points) == 0 {
-		c.Points = nil
+	c.Points = slices.Clone(m.Points)
+	for i := range c.Points {
+		c.Points[i].Notes = slices.Clone(c.Points[i].Notes)
 	}
 	if m.Originator != nil {
 		o := *m.Originator

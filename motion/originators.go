@@ -148,13 +148,10 @@ func (m *Motion) SponsorAudiences() []string {
 	return out
 }
 
-// maxSigners bounds the named signatories of a motion.
-const maxSigners = MaxSignatories
-
 // checkSigners checks the named signatories of a motion of councillors:
 // each named once by a directory person id, with a name.
 func checkSigners(t *texts, signers []Signer) {
-	if !t.count("signers", "Unterzeichnende", len(signers), maxSigners) {
+	if !t.count("signers", "Unterzeichnende", len(signers), MaxSignatories) {
 		return
 	}
 	seen := map[string]bool{}
