@@ -88,7 +88,9 @@ func (s *server) registerCommands(a huma.API) {
 	command(s, a, motion.CmdRecordResult, func(b RecordResultCommandBody) motion.Command {
 		return motion.RecordResult{ConsultationID: b.ConsultationID, ResultInput: b.input(), Override: b.Override}
 	})
-	command(s, a, motion.CmdRecordStatement, func(b TextBody) motion.Command { return motion.RecordStatement{Text: b.Text} })
+	command(s, a, motion.CmdRecordStatement, func(b StatementBody) motion.Command {
+		return motion.RecordStatement{Text: b.Text, Estimate: b.Estimate.effect()}
+	})
 	command(s, a, motion.CmdRecordAnswer, func(b TextBody) motion.Command { return motion.RecordAnswer{Text: b.Text} })
 	command(s, a, motion.CmdRecordOutcome, func(b RecordOutcomeBody) motion.Command {
 		return motion.RecordOutcome{Result: motion.Result(b.Result), Links: links(b.Links), OriginatorAgreed: b.OriginatorAgreed, Note: b.Note}

@@ -27,6 +27,53 @@ type ContentBody struct {
 	TargetMeeting       string           `json:"target_meeting,omitempty" maxLength:"200" doc:"Sitzung, in der der Antrag behandelt werden soll (Id)"`
 	Signatories         []string         `json:"signatories,omitempty" maxItems:"100" minLength:"1" maxLength:"200" doc:"Unterzeichnende Stadträtinnen und Stadträte"`
 	Attachments         []AttachmentBody `json:"attachments,omitempty" maxItems:"20" doc:"Anlagen"`
+	Changes             []ChangeBody     `json:"changes,omitempty" maxItems:"50" doc:"Nur für einen Änderungsantrag: seine Änderungen am Antrag, den amends nennt, nach dessen Zeilennummern (GET /v1/motions/{id}/lines)"`
+	Budget              *BudgetBody      `json:"budget,omitempty" doc:"Nur für einen Haushaltsantrag (oder einen Änderungsantrag zu ihm): seine finanziellen Auswirkungen"`
+}
+
+// ChangeBody is one change an amendment makes to the motion it amends.
+type ChangeBody struct {
+	Op   string `json:"op" enum:"replace,insert,delete" doc:"replace (Zeilen from bis to ersetzen), insert (nach Zeile from einfügen), delete (Zeilen from bis to streichen)"`
+	From int    `json:"from" minimum:"1" doc:"erste geänderte Zeile; bei insert die Zeile, nach der eingefügt wird"`
+	To   int    `json:"to,omitempty" minimum:"0" doc:"letzte geänderte Zeile (einschließlich); bei insert ohne Angabe"`
+	Text string `json:"text,omitempty" maxLength:"10000" doc:"neuer Text (bei delete leer)"`
+}
+
+// BudgetBody is the financial effect of a budget motion, or the
+// administration's estimate of it.
+type BudgetBody struct {
+	Items     []BudgetItemBody `json:"items,omitempty" maxItems:"50" doc:"Beträge je Haushaltsjahr"`
+	Positions float64          `json:"positions,omitempty" minimum:"-10000" maximum:"10000" doc:"zusätzliche Stellen (negativ: gestrichene), auf Hundertstel"`
+	Product   string           `json:"product,omitempty" maxLength:"200" doc:"Produkt oder Teilhaushalt"`
+}
+
+// BudgetItemBody is one amount of a budget motion.
+type BudgetItemBody struct {
+	Year      int    `json:"year" minimum:"1990" maximum:"2100" doc:"Haushaltsjahr" example:"2020"`
+	Amount    int64  `json:"amount" minimum:"-10000000000" maximum:"10000000000" doc:"Betrag in ganzen Euro: Mehraufwand positiv, Einsparung oder Mehrertrag negativ" example:"225000"`
+	Recurring bool   `json:"recurring,omitempty" doc:"wiederkehrend (in jedem folgenden Jahr erneut); sonst einmalig"`
+	Plan      string `json:"plan" enum:"result,financial" doc:"result (Ergebnishaushalt) oder financial (Finanzhaushalt)"`
+	Purpose   string `json:"purpose,omitempty" maxLength:"200" doc:"Zweck, z. B. Sachmittel, Personal, Zuschuss" example:"Sachmittel"`
+}
+
+// effect is the domain's financial effect of b.
+func (b *BudgetBody) effect() *motion.BudgetEffect {
+	if b == nil {
+		return nil
+	}
+	out := &motion.BudgetEffect{Positions: b.Positions, Product: b.Product}
+	for _, it := range b.Items {
+		out.Items = append(out.Items, motion.BudgetItem{Year: it.Year, Amount: it.Amount, Recurring: it.Recurring,
+			Plan: motion.BudgetPlan(it.Plan), Purpose: it.Purpose})
+	}
+	return out
+}
+
+// StatementBody is the administration's statement, with its own estimate
+// of a budget motion's financial effect.
+type StatementBody struct {
+	Text     string      `json:"text" minLength:"1" maxLength:"100000" doc:"Stellungnahme"`
+	Estimate *BudgetBody `json:"estimate,omitempty" doc:"Schätzung der Verwaltung zu den finanziellen Auswirkungen eines Haushaltsantrags"`
 }
 
 // AttachmentBody is a document filed with the motion.
@@ -54,6 +101,10 @@ func (c ContentBody) content() motion.Content {
 	for _, a := range c.Attachments {
 		out.Attachments = append(out.Attachments, motion.Attachment(a))
 	}
+	for _, ch := range c.Changes {
+		out.Changes = append(out.Changes, motion.Change{Op: motion.ChangeOp(ch.Op), From: ch.From, To: ch.To, Text: ch.Text})
+	}
+	out.Budget = c.Budget.effect()
 	return out
 }
 

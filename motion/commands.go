@@ -178,11 +178,19 @@ type RecordResult struct {
 	// committee has not dealt with the motion). Those earlier steps are then
 	// kept as skipped, with this reason, instead of vanishing.
 	Override string `json:"override,omitempty"`
+	// OpenAmendments name the amendments to this motion that the same
+	// organization has yet to vote on, filled in by the caller from the
+	// read model, never typed by a user: amendments are voted before their
+	// motion, so a result is refused while one is open.
+	OpenAmendments []string `json:"open_amendments,omitempty"`
 }
 
 // RecordStatement records the administration's statement on a motion.
 type RecordStatement struct {
 	Text string `json:"text"`
+	// Estimate is the administration's own estimate of a budget motion's
+	// financial effect.
+	Estimate *BudgetEffect `json:"estimate,omitempty"`
 }
 
 // RecordAnswer records the administration's answer to an inquiry.

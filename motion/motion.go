@@ -84,6 +84,16 @@ type Content struct {
 	BudgetCycle string `json:"budget_cycle,omitempty"`
 	// Amends is the motion (id or reference) or paper an amendment changes.
 	Amends string `json:"amends,omitempty"`
+	// Changes are an amendment's changes to the resolution points of the
+	// motion it amends, by that motion's line numbers.
+	Changes []Change `json:"changes,omitempty"`
+	// AmendedPoints are the resolution points of the amended motion the
+	// Changes refer to, filled in by the caller (the API looks up Amends),
+	// never typed by a user: the changes are checked and shown against
+	// them, and a motion's text does not change once it is submitted.
+	AmendedPoints []string `json:"amended_points,omitempty"`
+	// Budget is a budget motion's financial effect.
+	Budget *BudgetEffect `json:"budget,omitempty"`
 	// AddressedDepartment is the department an inquiry is addressed to.
 	AddressedDepartment string `json:"addressed_department,omitempty"`
 	// Fundamental marks an inquiry on a fundamental matter (longer answer period).
@@ -262,6 +272,9 @@ type Statement struct {
 	Text       string    `json:"text"`
 	At         time.Time `json:"at"`
 	By         string    `json:"by,omitempty"`
+	// Estimate is the administration's own estimate of a budget motion's
+	// financial effect.
+	Estimate *BudgetEffect `json:"estimate,omitempty"`
 }
 
 // Public reports whether the motion was ever submitted; only then may anybody
@@ -349,6 +362,9 @@ func (m *Motion) Clone() *Motion {
 	c.Tags = slices.Clone(m.Tags)
 	c.Signatories = slices.Clone(m.Signatories)
 	c.Attachments = slices.Clone(m.Attachments)
+	c.Changes = slices.Clone(m.Changes)
+	c.AmendedPoints = slices.Clone(m.AmendedPoints)
+	c.Budget = m.Budget.clone()
 	c.Cosponsors = slices.Clone(m.Cosponsors)
 	c.Invitations = slices.Clone(m.Invitations)
 	c.Signers = slices.Clone(m.Signers)

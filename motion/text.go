@@ -170,6 +170,20 @@ func (t *texts) content(c *Content) {
 	}
 	t.line("budget_cycle", "Die Haushaltsberatung", &c.BudgetCycle, MaxShort, optional)
 	t.line("amends", "Die Angabe, was der Antrag ändert,", &c.Amends, MaxShort, optional)
+	if t.count("changes", "Änderungen", len(c.Changes), MaxChanges) {
+		c.Changes = slices.Clone(c.Changes)
+		for i := range c.Changes {
+			t.line(fieldIndex("changes", i)+".op", "Die Art der "+ordinal(i)+" Änderung", (*string)(&c.Changes[i].Op), MaxShort, required)
+			t.prose(fieldIndex("changes", i)+".text", "Der neue Text der "+ordinal(i)+" Änderung", &c.Changes[i].Text, MaxPoint, optional)
+		}
+	}
+	if t.count("amended_points", "Beschlusspunkte des geänderten Antrags", len(c.AmendedPoints), MaxResolutionPoints) {
+		c.AmendedPoints = slices.Clone(c.AmendedPoints)
+		for i := range c.AmendedPoints {
+			t.prose(fieldIndex("amended_points", i), "Der "+ordinal(i)+" Beschlusspunkt des geänderten Antrags", &c.AmendedPoints[i], MaxPoint, filled)
+		}
+	}
+	c.Budget = t.budget("budget", c.Budget)
 	t.line("addressed_department", "Das Dezernat", &c.AddressedDepartment, maxID, optional)
 	t.line("target_meeting", "Die Zielsitzung", &c.TargetMeeting, maxID, optional)
 	if t.count("signatories", "Unterzeichnende", len(c.Signatories), MaxSignatories) {
@@ -189,6 +203,24 @@ func (t *texts) content(c *Content) {
 			}
 		}
 	}
+}
+
+// budget checks the texts of a financial effect and returns a copy with
+// them normalised.
+func (t *texts) budget(field string, b *BudgetEffect) *BudgetEffect {
+	b = b.clone()
+	if b == nil {
+		return nil
+	}
+	t.line(field+".product", "Das Produkt oder der Teilhaushalt", &b.Product, MaxShort, optional)
+	if t.count(field+".items", "Beträge", len(b.Items), MaxBudgetItems) {
+		for i := range b.Items {
+			name := fieldIndex(field+".items", i)
+			t.line(name+".plan", "Der Haushalt des "+ordinal(i)+" Betrags", (*string)(&b.Items[i].Plan), MaxShort, optional)
+			t.line(name+".purpose", "Der Zweck des "+ordinal(i)+" Betrags", &b.Items[i].Purpose, MaxShort, optional)
+		}
+	}
+	return b
 }
 
 func sha256Hex(s string) bool {
@@ -261,6 +293,9 @@ func (c Content) clone() Content {
 	c.Tags = append([]string(nil), c.Tags...)
 	c.Signatories = append([]string(nil), c.Signatories...)
 	c.Attachments = append([]Attachment(nil), c.Attachments...)
+	c.Changes = append([]Change(nil), c.Changes...)
+	c.AmendedPoints = append([]string(nil), c.AmendedPoints...)
+	c.Budget = c.Budget.clone()
 	return c
 }
 
@@ -344,9 +379,16 @@ func checkTexts(cmd Command) (Command, error) {
 		t.line("result", "Das Ergebnis", (*string)(&c.Result), MaxShort, optional)
 		t.result(&c.ResultInput)
 		t.prose("override", "Die Begründung der Abweichung von der Beratungsfolge", &c.Override, maxReason, optional)
+		if t.count("open_amendments", "offene Änderungsanträge", len(c.OpenAmendments), maxLinks) {
+			c.OpenAmendments = slices.Clone(c.OpenAmendments)
+			for i := range c.OpenAmendments {
+				t.line(fieldIndex("open_amendments", i), "Der "+ordinal(i)+" offene Änderungsantrag", &c.OpenAmendments[i], MaxShort, filled)
+			}
+		}
 		cmd = c
 	case RecordStatement:
 		t.prose("text", "Die Stellungnahme", &c.Text, maxText, required)
+		c.Estimate = t.budget("estimate", c.Estimate)
 		cmd = c
 	case RecordAnswer:
 		t.prose("text", "Die Antwort", &c.Text, maxText, required)

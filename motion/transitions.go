@@ -430,7 +430,12 @@ func apply(m *Motion, req Request) (summary, reason string, err error) {
 	case RecordResult:
 		return recordResult(m, c, at)
 	case RecordStatement:
-		m.Statements = append(m.Statements, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
+		var f fields
+		c.Estimate.validate("estimate", &f)
+		if err := f.err(); err != nil {
+			return "", "", err
+		}
+		m.Statements = append(m.Statements, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name, Estimate: c.Estimate.clone()})
 		return "Stellungnahme der Verwaltung", "", nil
 	case RecordAnswer:
 		m.Statements = append(m.Statements, Statement{Department: req.Actor.Department, Text: c.Text, At: at, By: req.Actor.Name})
@@ -578,6 +583,12 @@ func recordResult(m *Motion, c RecordResult, at time.Time) (string, string, erro
 	}
 	c.ResultInput.validate(&f)
 	c.ResultInput.validateFor(k, &f)
+	if len(c.OpenAmendments) > 0 && c.Result != ResultPostponed && c.Result != ResultWithdrawn && c.Result != ResultReferred {
+		if err := f.err(); err != nil {
+			return "", "", err
+		}
+		return "", "", refuse(CodeIllegalTransition, "Über die Änderungsanträge wird vor dem Antrag abgestimmt; bitte erfassen Sie zuerst das Ergebnis von %s.", strings.Join(c.OpenAmendments, ", "))
+	}
 	var skipped []*Consultation
 	if c.MeetingStart != nil {
 		if at.Before(*c.MeetingStart) {

@@ -37,6 +37,8 @@ func (c Content) validate(f *fields) {
 			f.add(fieldIndex("attachments", i)+".size", "Die Größe der %s Anlage darf nicht negativ sein.", ordinal(i))
 		}
 	}
+	c.validateChanges(f)
+	c.Budget.validate("budget", f)
 }
 
 // validateComplete checks what a motion needs before it can be submitted:
@@ -61,6 +63,12 @@ func (c Content) validateComplete(k Kind, f *fields) {
 	if k == KindAmendment && strings.TrimSpace(c.Amends) == "" {
 		f.add("amends", "Ein Änderungsantrag nennt den Antrag oder die Vorlage, die er ändert.")
 	}
+	if k != KindAmendment && len(c.Changes) > 0 {
+		f.add("changes", "Nur ein Änderungsantrag ändert Zeilen eines anderen Antrags; bitte wählen Sie die Art „Änderungsantrag“.")
+	}
+	if k != KindBudgetMotion && k != KindAmendment && c.Budget != nil && len(c.Budget.Items) > 0 {
+		f.add("budget", "Beträge für den Haushalt nennt ein Haushaltsantrag (oder ein Änderungsantrag zu ihm); bitte wählen Sie die Art „Haushaltsantrag“.")
+	}
 }
 
 // normalized trims surrounding blanks and drops duplicate tags.
@@ -81,6 +89,9 @@ func (c Content) normalized() Content {
 	c.Tags = tags
 	c.Signatories = slices.Clone(c.Signatories)
 	c.Attachments = slices.Clone(c.Attachments)
+	c.Changes = slices.Clone(c.Changes)
+	c.AmendedPoints = slices.Clone(c.AmendedPoints)
+	c.Budget = c.Budget.clone()
 	return c
 }
 

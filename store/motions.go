@@ -71,8 +71,11 @@ func upsertMotion(ctx context.Context, tx pgx.Tx, m motion.Motion) error {
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO motions (id, body_id, kind, status, version, title, faction, cosponsors, reference,
-			tags, budget_cycle, meeting_ids, public, submitted_at, created_at, updated_at, outcome, data)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+			tags, budget_cycle, meeting_ids, public, submitted_at, created_at, updated_at, outcome, data, amends_motion)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+			(SELECT t.id FROM motions t WHERE $3 = 'amendment' AND $19 <> '' AND t.body_id = $2 AND t.id <> $1
+				AND (t.id = $19 OR (t.reference <> '' AND upper(t.reference) = upper($19)))
+			 ORDER BY t.id = $19 DESC LIMIT 1))
 		ON CONFLICT (id) DO UPDATE SET
 			body_id = excluded.body_id, kind = excluded.kind, status = excluded.status,
 			version = excluded.version, title = excluded.title, faction = excluded.faction,
@@ -80,11 +83,11 @@ func upsertMotion(ctx context.Context, tx pgx.Tx, m motion.Motion) error {
 			budget_cycle = excluded.budget_cycle, meeting_ids = excluded.meeting_ids,
 			public = excluded.public, submitted_at = excluded.submitted_at,
 			created_at = excluded.created_at, updated_at = excluded.updated_at,
-			outcome = excluded.outcome, data = excluded.data
+			outcome = excluded.outcome, data = excluded.data, amends_motion = excluded.amends_motion
 		WHERE motions.version <= excluded.version`,
 		m.ID, m.BodyID, string(m.Kind), string(m.Status), m.Version, m.Title, m.Faction,
 		nonNil(m.Cosponsors), m.Reference, nonNil(m.Tags), m.BudgetCycle, nonNil(m.MeetingIDs()),
-		m.Public(), m.SubmittedAt, m.CreatedAt, m.UpdatedAt, outcome, data)
+		m.Public(), m.SubmittedAt, m.CreatedAt, m.UpdatedAt, outcome, data, strings.TrimSpace(m.Amends))
 	return err
 }
 
