@@ -140,7 +140,7 @@ type SubmissionBody struct {
 	BodyID string `json:"body_id" minLength:"1" maxLength:"64" doc:"Körperschaft (Id), z. B. mannheim" example:"mannheim"`
 	Kind   string `json:"kind" enum:"motion,budget_motion,inquiry,amendment" doc:"Art: motion (Antrag), budget_motion (Haushaltsantrag), inquiry (Anfrage), amendment (Änderungsantrag)"`
 	ContentBody
-	Originator   string       `json:"originator" enum:"faction,committee,councillors" doc:"Wer den Antrag gestellt hat: faction (Fraktion), committee (Ausschuss), councillors (Mitglieder des Gemeinderats)"`
+	Originator   string       `json:"originator" enum:"faction,committee,councillors,administration" doc:"Wer den Antrag gestellt hat: faction (Fraktion), committee (Ausschuss), councillors (Mitglieder des Gemeinderats), administration (Änderungsempfehlung der Verwaltung, nur für ein amendment; organization ist dann das Dezernat)"`
 	Organization string       `json:"organization,omitempty" maxLength:"200" doc:"Fraktion oder Ausschuss (Organisations-Id); bei councillors leer"`
 	Signers      []SignerBody `json:"signers,omitempty" maxItems:"100" doc:"Bei councillors: die Mitglieder des Gemeinderats, die unterschrieben haben (mindestens das Quorum)"`
 	Paper        PaperBody    `json:"paper" doc:"Wie der Antrag eingegangen ist"`

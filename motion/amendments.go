@@ -75,6 +75,7 @@ func (c Content) validateChanges(f *fields) {
 		return
 	}
 	lines := NumberLines(c.AmendedPoints, "")
+	var good []int // the changes found valid so far, by index
 	for i, ch := range c.Changes {
 		field := fieldIndex("changes", i)
 		switch ch.Op {
@@ -105,11 +106,16 @@ func (c Content) validateChanges(f *fields) {
 		if ch.Op != ChangeDelete && strings.TrimSpace(ch.Text) == "" {
 			f.add(field+".text", "Die %s Änderung braucht den neuen Text.", ordinal(i))
 		}
-		for j, o := range c.Changes[:i] {
-			if o.From >= 1 && ch.touches(o) {
+		overlaps := false
+		for _, j := range good {
+			if ch.touches(c.Changes[j]) {
 				f.add(field+".from", "Die %s Änderung betrifft dieselben Zeilen wie die %s; bitte fassen Sie sie zusammen.", ordinal(i), ordinal(j))
+				overlaps = true
 				break
 			}
+		}
+		if !overlaps {
+			good = append(good, i)
 		}
 	}
 }

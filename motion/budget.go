@@ -167,6 +167,7 @@ type BudgetCycle struct {
 // and returns it with its texts normalised.
 func CheckBudgetCycle(c BudgetCycle) (BudgetCycle, error) {
 	var t texts
+	c.Name = strings.TrimSpace(c.Name)
 	t.line("name", "Der Name der Haushaltsberatung", &c.Name, MaxShort, required)
 	if t.count("meeting_ids", "Sitzungen", len(c.MeetingIDs), maxLinks) {
 		c.MeetingIDs = append([]string(nil), c.MeetingIDs...)

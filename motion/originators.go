@@ -22,6 +22,10 @@ const (
 	// OriginatorCommittee: a committee (Motion.Faction names it), entered by
 	// the council office.
 	OriginatorCommittee OriginatorKind = "committee"
+	// OriginatorAdministration: a change the administration proposes to a
+	// motion (Änderungsempfehlung), an amendment entered by the council
+	// office; Motion.Faction names the proposing department.
+	OriginatorAdministration OriginatorKind = "administration"
 )
 
 // Label is the German name of the originator kind.
@@ -33,6 +37,8 @@ func (k OriginatorKind) Label() string {
 		return "Mitglieder des Gemeinderats"
 	case OriginatorCommittee:
 		return "Ausschuss"
+	case OriginatorAdministration:
+		return "Verwaltung"
 	}
 	return string(k)
 }
@@ -228,9 +234,13 @@ func enterSubmission(m *Motion, c EnterSubmission, a Actor, at time.Time) (strin
 	}
 	c.Content.validateComplete(c.Kind, &f)
 	switch c.Originator {
-	case OriginatorFaction, OriginatorCommittee:
+	case OriginatorFaction, OriginatorCommittee, OriginatorAdministration:
 		if strings.TrimSpace(c.Organization) == "" {
-			f.add("organization", "Bitte wählen Sie die Fraktion oder den Ausschuss, für den der Antrag eingereicht wurde.")
+			if c.Originator == OriginatorAdministration {
+				f.add("organization", "Bitte wählen Sie das Dezernat, das die Änderung empfiehlt.")
+			} else {
+				f.add("organization", "Bitte wählen Sie die Fraktion oder den Ausschuss, für den der Antrag eingereicht wurde.")
+			}
 		}
 		if len(c.Signers) > 0 {
 			f.add("signers", "Unterzeichnende aus dem Gemeinderat nennt nur ein Antrag von Mitgliedern des Gemeinderats.")
@@ -243,7 +253,10 @@ func enterSubmission(m *Motion, c EnterSubmission, a Actor, at time.Time) (strin
 			f.add("signers", "%s", quorumMessage(max(c.Quorum, 1), len(c.Signers)))
 		}
 	default:
-		f.add("originator", "Bitte geben Sie an, wer den Antrag gestellt hat: eine Fraktion, ein Ausschuss oder Mitglieder des Gemeinderats.")
+		f.add("originator", "Bitte geben Sie an, wer den Antrag gestellt hat: eine Fraktion, ein Ausschuss, Mitglieder des Gemeinderats oder (für eine Änderungsempfehlung) die Verwaltung.")
+	}
+	if c.Originator == OriginatorAdministration && c.Kind != KindAmendment {
+		f.add("kind", "Die Verwaltung stellt keine eigenen Anträge; von ihr erfasst das Ratsbüro nur Änderungsempfehlungen (Art „Änderungsantrag“).")
 	}
 	if c.Originator == OriginatorCommittee && c.Kind == KindInquiry {
 		f.add("kind", "Ein Ausschuss stellt keine Anfragen; Anfragen stellen Fraktionen und Mitglieder des Gemeinderats.")

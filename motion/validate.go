@@ -50,7 +50,7 @@ func (c Content) validateComplete(k Kind, f *fields) {
 	t.content(&cc)
 	*f = append(*f, t.f...)
 	c.validate(f)
-	if len(c.ResolutionPoints) == 0 {
+	if len(c.ResolutionPoints) == 0 && !(k == KindAmendment && len(c.Changes) > 0) {
 		if k == KindInquiry {
 			f.add("resolution_points", "Eine Anfrage braucht mindestens eine Frage.")
 		} else {

@@ -308,13 +308,16 @@ func (s *Store) checkOriginator(ctx context.Context, c *refChecks, cmd motion.En
 	switch cmd.Originator {
 	case motion.OriginatorCouncillors:
 		return s.checkSigners(ctx, c, cmd.BodyID, cmd.Signers)
-	case motion.OriginatorFaction, motion.OriginatorCommittee:
+	case motion.OriginatorFaction, motion.OriginatorCommittee, motion.OriginatorAdministration:
 		if blank(cmd.Organization) {
 			return nil
 		}
 		want, msg := OrgFaction, "Diese Fraktion gibt es in dieser Körperschaft nicht."
-		if cmd.Originator == motion.OriginatorCommittee {
+		switch cmd.Originator {
+		case motion.OriginatorCommittee:
 			want, msg = OrgCommittee, "Diesen Ausschuss gibt es in dieser Körperschaft nicht."
+		case motion.OriginatorAdministration:
+			want, msg = OrgDepartment, "Dieses Dezernat gibt es in dieser Körperschaft nicht."
 		}
 		o, err := s.Organization(ctx, strings.TrimSpace(cmd.Organization))
 		switch {
