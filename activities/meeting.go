@@ -40,7 +40,9 @@ func (a *Activities) Tell(ctx context.Context, o workflows.Outgoing) (workflows.
 	case t.Schedule != nil:
 		_, err = c.Send(ctx, t.MotionID, *t.Schedule, meta)
 	case t.Result != nil:
-		_, err = c.Send(ctx, t.MotionID, *t.Result, meta)
+		// The amendments still open in the organization hold the motion's
+		// result back, as they do a result entered on its page.
+		_, err = workflows.Completing(c, a.Store.WithAmendments).Send(ctx, t.MotionID, *t.Result, meta)
 	case t.Item != nil:
 		var current meeting.Meeting
 		if current, err = a.Store.MeetingState(ctx, t.MeetingID); err == nil {

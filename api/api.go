@@ -135,7 +135,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{cfg: cfg, motions: deps.Motions, auth: deps.Auth, store: deps.Store, mailer: deps.Mailer, log: log,
+	s := &server{cfg: cfg, motions: withAmendments(deps.Motions, deps.Store), auth: deps.Auth, store: deps.Store, mailer: deps.Mailer, log: log,
 		commands: map[motion.CommandName]bool{}}
 
 	mux := http.NewServeMux()
@@ -181,6 +181,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	s.registerOrganizations(a)
 	s.registerMeetings(a)
 	s.registerMotions(a)
+	s.registerAmendments(a)
 	s.registerDocuments(a)
 	s.registerCommands(a)
 	s.registerDeadlines(a)
@@ -192,6 +193,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	s.registerExports(a)
 	s.registerNotices(a)
 	s.registerNotes(a)
+	s.registerBudget(a)
 	registerDocs(mux)
 	mux.Handle("/", notFoundHandler(mux))
 

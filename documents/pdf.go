@@ -20,7 +20,9 @@ package documents
 import (
 	"bytes"
 	"fmt"
+	"hash/fnv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +39,9 @@ type Names struct {
 	// Organizations maps organization ids (factions, departments, committees)
 	// to their names; an id without a name is shown as it is.
 	Organizations map[string]string
+	// Amended names the motion an amendment amends to readers (its
+	// motion.Motion.Label); empty: the amendment's Amends as written.
+	Amended string
 }
 
 func (n Names) organization(id string) string {
@@ -58,9 +63,18 @@ const (
 // MotionPDF renders a motion in the layout of a council paper: the body, the
 // kind, reference and date of submission, the originating factions and
 // signatories, the title, the numbered resolution points (the questions of an
-// inquiry), the Begründung, the attachments by name and the tags, with
-// "Seite x von y" in the footer. A draft is marked "Entwurf" on every page.
-func MotionPDF(m motion.Motion, names Names) (out []byte, err error) {
+// inquiry) and the Begründung line by line with the motion's line numbers
+// (motion.NumberLines) in the left margin, an amendment's changes as word
+// diffs, a budget motion's financial effect and the administration's
+// estimate, the amendments filed to the motion with their changes and
+// results, the Beschlusstext with the adopted ones merged (and the conflicts
+// left out), the attachments by name and the tags, with "Seite x von y" in the
+// footer. A draft is marked "Entwurf" on every page.
+//
+// amendments are the motion's amendments (store.AmendmentsOf); only those
+// submitted are printed (Filed): a council paper shows what was filed, and
+// a draft amendment is its sponsors' alone.
+func MotionPDF(m motion.Motion, names Names, amendments []motion.Motion) (out []byte, err error) {
 	defer rescue(&out, &err, "motion "+m.ID)
 	created := m.CreatedAt
 	if m.SubmittedAt != nil {
@@ -72,6 +86,7 @@ func MotionPDF(m motion.Motion, names Names) (out []byte, err error) {
 		subject: m.Kind.Label() + " " + m.Reference,
 		author:  names.organization(m.Faction),
 	})
+	p.footerAtMargin = true
 	pdf, tr, textW := p.Fpdf, p.tr, p.textW
 	draft := m.Status == motion.StatusDraft
 
@@ -152,36 +167,93 @@ func MotionPDF(m motion.Motion, names Names) (out []byte, err error) {
 	pdf.MultiCell(textW, 7, tr(title), "", "L", false)
 	pdf.Ln(4)
 
-	// The resolution points, or the questions.
+	// The resolution points, or the questions, and the Begründung, line by
+	// line with the numbers every surface shows (motion.NumberLines).
 	heading := p.heading
+	lines := m.Content.Lines()
 	if len(m.ResolutionPoints) > 0 {
 		if m.Kind == motion.KindInquiry {
 			heading("Wir fragen die Verwaltung:")
 		} else {
 			heading("Der Gemeinderat beschließt:")
 		}
-		const indent = 9.0
-		for i, p := range m.ResolutionPoints {
-			pdf.SetFont("Helvetica", "", 10.5)
-			pdf.SetX(marginLeft)
-			pdf.CellFormat(indent, lineHeight, fmt.Sprintf("%d.", i+1), "", 0, "L", false, 0, "")
-			pdf.SetLeftMargin(marginLeft + indent)
-			pdf.MultiCell(textW-indent, lineHeight, tr(strings.TrimSpace(p)), "", "L", false)
-			pdf.SetLeftMargin(marginLeft)
-			pdf.SetX(marginLeft)
+		for i := range m.ResolutionPoints {
+			p.numbered(fmt.Sprintf("%d.", i+1), pointLines(lines, i+1))
 			pdf.Ln(2)
 		}
 		pdf.Ln(2)
 	}
 
-	if j := strings.TrimSpace(m.Justification); j != "" {
-		heading("Begründung")
-		pdf.SetFont("Helvetica", "", 10.5)
-		for _, para := range paragraphs(j) {
-			pdf.MultiCell(textW, lineHeight, tr(para), "", "L", false)
-			pdf.Ln(2)
+	// An amendment: what it amends and its changes.
+	if len(m.Changes) > 0 {
+		amended := names.Amended
+		if amended == "" {
+			amended = strings.TrimSpace(m.Amends)
 		}
+		if amended != "" {
+			heading("Änderungen an " + amended)
+		} else {
+			heading("Änderungen")
+		}
+		if len(m.AmendedPoints) == 0 {
+			p.paragraph("Der Text des geänderten Antrags liegt nicht vor; die Änderungen beziehen sich auf seine Zeilennummern.")
+		}
+		p.changes(m.AmendedPoints, m.Changes)
 		pdf.Ln(2)
+	}
+
+	if j := pointLines(lines, 0); len(j) > 0 {
+		heading("Begründung")
+		p.numbered("", j)
+		pdf.Ln(2)
+	}
+
+	// A budget motion's financial effect, and the administration's estimate.
+	if m.Budget != nil {
+		p.room(25)
+		heading("Finanzielle Auswirkungen")
+		p.budget(m.Budget)
+	}
+	if st := estimate(m.Statements); st != nil {
+		by := "Schätzung der Verwaltung"
+		if st.Department != "" {
+			by += " (" + names.organization(st.Department) + ")"
+		}
+		if !st.At.IsZero() {
+			by += " vom " + germanDate(st.At)
+		}
+		p.room(25)
+		heading(by)
+		p.budget(st.Estimate)
+	}
+
+	// The amendments filed to the motion, and its resolution text with the
+	// adopted ones merged.
+	filed := Filed(amendments)
+	if len(filed) > 0 {
+		p.room(30)
+		heading("Änderungsanträge")
+		for _, a := range filed {
+			p.amendment(m, a, names)
+		}
+		pdf.Ln(1)
+	}
+	merged := m.ResolutionText(filed)
+	if len(merged.Applied) > 0 || len(merged.Conflicts) > 0 {
+		p.room(25)
+		heading("Beschlusstext (mit den angenommenen Änderungsanträgen)")
+		pdf.SetFont("Helvetica", "", textSize)
+		for i, point := range merged.Points {
+			p.point(fmt.Sprintf("%d.", i+1), point)
+		}
+		if len(merged.Applied) > 0 {
+			p.note("Eingearbeitet: " + strings.Join(merged.Applied, "; ") + ".")
+		}
+		for _, c := range merged.Conflicts {
+			p.note("Konflikt: " + c.Amendment + " berührt dieselbe Stelle wie " + c.With + " (" +
+				lineRange(c.From, c.To) + "); nicht eingearbeitet.")
+		}
+		pdf.Ln(3)
 	}
 
 	if len(m.Attachments) > 0 {
@@ -211,8 +283,8 @@ type paper struct {
 	tr    func(string) string
 	textW float64
 	// footerAtMargin sets the footer at the page's left margin even when a
-	// page breaks while the text is indented (the meeting's documents);
-	// MotionPDF's footer follows the indentation, as its bytes always have.
+	// page breaks while the text is indented; without it the footer
+	// follows the indentation (every document sets it).
 	footerAtMargin bool
 }
 
@@ -379,10 +451,19 @@ func translator(cp func(string) string) func(string) string {
 }
 
 // OrganizationIDs lists the organizations a motion's document names (its
-// factions and, for an inquiry, the department addressed), for Names.
-func OrganizationIDs(m motion.Motion) []string {
+// factions, for an inquiry the department addressed, the department of the
+// administration's estimate, and the factions of the amendments given), for
+// Names.
+func OrganizationIDs(m motion.Motion, amendments ...motion.Motion) []string {
+	all := append(append([]string{m.Faction}, m.Cosponsors...), m.AddressedDepartment)
+	if st := estimate(m.Statements); st != nil {
+		all = append(all, st.Department)
+	}
+	for _, a := range amendments {
+		all = append(all, a.Faction)
+	}
 	var ids []string
-	for _, id := range append(append([]string{m.Faction}, m.Cosponsors...), m.AddressedDepartment) {
+	for _, id := range all {
 		if id != "" && !slices.Contains(ids, id) {
 			ids = append(ids, id)
 		}
@@ -411,4 +492,356 @@ func FileName(m motion.Motion) string {
 		name = "antrag"
 	}
 	return name + ".pdf"
+}
+
+// The numbered text: the line numbers stand right-aligned in a column in the
+// left margin, the text in textSize, the points' labels ("1.") in a column
+// of pointIndent.
+const (
+	textSize    = 10.0
+	numberSize  = 7.5
+	lineNoW     = 11.0
+	numberX     = marginLeft - lineNoW - 3
+	pointIndent = 7.0
+	// minTextSize fits 80 of the widest characters of Helvetica (1000
+	// units: — … Æ) in the text width.
+	minTextSize = 5.5
+)
+
+// pointLines are the lines of resolution point point (from 1), or of the
+// Begründung for 0.
+func pointLines(lines []motion.Line, point int) []motion.Line {
+	var out []motion.Line
+	for _, l := range lines {
+		if l.Point == point {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// numbered writes lines one to a printed line, each with its number in the
+// margin, the first after label (a point's "1."; empty: no label column).
+// A line wider than the text (capitals, long words) is set smaller so that
+// it still fills one printed line and the numbers stay those of the web
+// page; only a single word longer than a line at the smallest size wraps.
+func (p *paper) numbered(label string, lines []motion.Line) {
+	indent := 0.0
+	if label != "" {
+		indent = pointIndent
+	}
+	w := p.textW - indent
+	room := w - 2.2 // the cell's own padding, both sides
+	for i, l := range lines {
+		text := p.tr(l.Text)
+		size := textSize
+		p.SetFont("Helvetica", "", size)
+		if sw := p.GetStringWidth(text); sw > room {
+			size = max(minTextSize, size*room/sw)
+		}
+		p.SetX(numberX)
+		p.SetFont("Helvetica", "", numberSize)
+		p.SetTextColor(110, 110, 110)
+		p.CellFormat(lineNoW, lineHeight, strconv.Itoa(l.No), "", 0, "R", false, 0, "")
+		p.SetTextColor(0, 0, 0)
+		p.SetX(marginLeft)
+		if indent > 0 {
+			p.SetFont("Helvetica", "", textSize)
+			if i == 0 {
+				p.CellFormat(indent, lineHeight, p.tr(label), "", 0, "L", false, 0, "")
+			}
+			p.SetX(marginLeft + indent)
+		}
+		p.SetFont("Helvetica", "", size)
+		if p.GetStringWidth(text) > room {
+			p.SetLeftMargin(marginLeft + indent)
+			p.MultiCell(w, lineHeight, text, "", "L", false)
+			p.SetLeftMargin(marginLeft)
+			p.SetX(marginLeft)
+		} else {
+			p.CellFormat(w, lineHeight, text, "", 1, "L", false, 0, "")
+		}
+		if l.ParagraphEnd && i < len(lines)-1 {
+			p.Ln(1.5)
+		}
+	}
+}
+
+// point writes a numbered point without line numbers (the Beschlusstext,
+// whose lines are no longer those of the motion).
+func (p *paper) point(label, text string) {
+	p.SetFont("Helvetica", "", textSize)
+	p.SetX(marginLeft)
+	p.CellFormat(pointIndent, lineHeight, p.tr(label), "", 0, "L", false, 0, "")
+	p.SetLeftMargin(marginLeft + pointIndent)
+	p.MultiCell(p.textW-pointIndent, lineHeight, p.tr(strings.TrimSpace(text)), "", "L", false)
+	p.SetLeftMargin(marginLeft)
+	p.SetX(marginLeft)
+	p.Ln(1.5)
+}
+
+// room starts a new page unless h millimetres are left on this one, so that
+// a heading or a label stays with what follows it.
+func (p *paper) room(h float64) {
+	_, pageH := p.GetPageSize()
+	if p.GetY()+h > pageH-marginBottom {
+		p.AddPage()
+	}
+}
+
+// paragraph writes text over the full width.
+func (p *paper) paragraph(text string) {
+	p.SetFont("Helvetica", "", textSize)
+	p.SetX(marginLeft)
+	p.MultiCell(p.textW, lineHeight, p.tr(text), "", "L", false)
+}
+
+// note writes a remark in italics over the full width.
+func (p *paper) note(text string) {
+	p.SetFont("Helvetica", "I", 9.5)
+	p.SetX(marginLeft)
+	p.MultiCell(p.textW, lineHeight, p.tr(text), "", "L", false)
+	p.SetFont("Helvetica", "", textSize)
+}
+
+// lineRange writes lines from to to as a reader reads them: "Zeile 3",
+// "Zeilen 3–4".
+func lineRange(from, to int) string {
+	if to > from {
+		return fmt.Sprintf("Zeilen %d–%d", from, to)
+	}
+	return fmt.Sprintf("Zeile %d", from)
+}
+
+// changes writes an amendment's changes against the resolution points they
+// refer to: the lines each names and what it does, then the word diff. Without
+// the points (not known), the new text of each change is shown as added.
+func (p *paper) changes(points []string, changes []motion.Change) {
+	views := motion.ViewChanges(points, changes)
+	if len(points) == 0 {
+		for _, ch := range changes {
+			v := motion.ChangeView{Change: ch}
+			if strings.TrimSpace(ch.Text) != "" {
+				v.Parts = []motion.DiffPart{{Op: motion.DiffInsert, Text: ch.Text}}
+			}
+			views = append(views, v)
+		}
+	}
+	for _, v := range views {
+		where := v.Lines()
+		if v.Point > 0 {
+			where += fmt.Sprintf(" (Beschlusspunkt %d)", v.Point)
+		}
+		p.room(12)
+		p.SetX(marginLeft + pointIndent)
+		p.SetFont("Helvetica", "B", 9.5)
+		p.CellFormat(p.textW-pointIndent, lineHeight, p.tr(where+": "+v.Op.Label()), "", 1, "L", false, 0, "")
+		p.diff(v.Parts)
+		p.Ln(1.5)
+	}
+}
+
+// diff writes a word diff as running text, indented: struck words struck
+// through in red and between "[-" and "-]", added words underlined in green
+// and between "{+" and "+}", so that it reads without colour, in black and
+// white print and as extracted text.
+func (p *paper) diff(parts []motion.DiffPart) {
+	p.SetLeftMargin(marginLeft + pointIndent)
+	p.SetX(marginLeft + pointIndent)
+	write := func(style, s string) {
+		if s == "" {
+			return
+		}
+		p.SetFont("Helvetica", style, textSize)
+		p.Write(lineHeight, p.tr(strings.ReplaceAll(s, "\n", " ")))
+	}
+	for _, d := range parts {
+		if d.Op == motion.DiffEqual {
+			write("", d.Text)
+			continue
+		}
+		core := strings.TrimSpace(d.Text)
+		if core == "" {
+			write("", d.Text)
+			continue
+		}
+		i := strings.Index(d.Text, core)
+		write("", d.Text[:i])
+		if d.Op == motion.DiffDelete {
+			p.SetTextColor(170, 0, 0)
+			write("S", "[- "+core+" -]")
+		} else {
+			p.SetTextColor(0, 110, 0)
+			write("U", "{+ "+core+" +}")
+		}
+		p.SetTextColor(0, 0, 0)
+		write("", d.Text[i+len(core):])
+	}
+	p.Ln(lineHeight)
+	p.SetLeftMargin(marginLeft)
+	p.SetX(marginLeft)
+	p.SetFont("Helvetica", "", textSize)
+}
+
+// amendment writes one amendment filed to m: its label, who filed it and
+// when, where it stands and its result, and its changes.
+func (p *paper) amendment(m motion.Motion, a motion.Motion, names Names) {
+	p.room(22)
+	p.SetX(marginLeft)
+	p.SetFont("Helvetica", "B", textSize)
+	p.MultiCell(p.textW, lineHeight, p.tr(a.Label()), "", "L", false)
+	var facts []string
+	if a.Faction != "" {
+		facts = append(facts, "von "+names.organization(a.Faction))
+	}
+	if a.SubmittedAt != nil {
+		facts = append(facts, "eingereicht am "+germanDate(*a.SubmittedAt))
+	}
+	facts = append(facts, "Stand: "+a.Status.Label())
+	if a.Outcome != nil {
+		r := "Ergebnis: " + a.Outcome.Result.Label()
+		if !a.Outcome.DecidedAt.IsZero() {
+			r += " am " + germanDate(a.Outcome.DecidedAt)
+		}
+		facts = append(facts, r)
+	}
+	p.SetFont("Helvetica", "", 9.5)
+	p.MultiCell(p.textW, lineHeight, p.tr(strings.Join(facts, " · ")), "", "L", false)
+	points := a.AmendedPoints
+	if len(points) == 0 {
+		points = m.ResolutionPoints
+	}
+	if len(a.Changes) == 0 {
+		p.note("Der Änderungsantrag nennt keine Zeilen; sein Text steht im Änderungsantrag selbst.")
+	}
+	p.changes(points, a.Changes)
+	p.Ln(2)
+}
+
+// budget writes a financial effect: its amounts as a table, the positions
+// and the product.
+func (p *paper) budget(b *motion.BudgetEffect) {
+	if b == nil {
+		return
+	}
+	if len(b.Items) > 0 {
+		rows := make([][]string, len(b.Items))
+		for i, it := range b.Items {
+			kind := "einmalig"
+			if it.Recurring {
+				kind = "wiederkehrend"
+			}
+			rows[i] = []string{strconv.Itoa(it.Year), motion.FormatEuro(it.Amount) + " Euro", kind, it.Plan.Label(), it.Purpose}
+		}
+		p.table([]column{
+			{"Jahr", 16, "L"}, {"Betrag", 34, "R"}, {"Art", 27, "L"}, {"Haushalt", 36, "L"}, {"Zweck", p.textW - 113, "L"},
+		}, rows)
+		p.Ln(1.5)
+	}
+	if b.Positions != 0 {
+		p.field("Stellen", strings.ReplaceAll(strconv.FormatFloat(b.Positions, 'f', -1, 64), ".", ","))
+	}
+	p.field("Produkt", b.Product)
+	p.Ln(3)
+}
+
+// estimate is the last statement of the administration that gives an
+// estimate of the financial effect, or nil.
+func estimate(statements []motion.Statement) *motion.Statement {
+	for i := len(statements) - 1; i >= 0; i-- {
+		if statements[i].Estimate != nil {
+			return &statements[i]
+		}
+	}
+	return nil
+}
+
+// column is one column of a table: its heading, width in millimetres and
+// alignment ("L", "C", "R").
+type column struct {
+	head  string
+	w     float64
+	align string
+}
+
+// table writes a table over the columns' widths: a bold heading row, then
+// rows of cells (untranslated text; a cell wraps within its column and the
+// row grows), with thin rules. A row that does not fit on the page starts a
+// new one and repeats the heading. Shared by the documents that show
+// figures (the motion's financial effect, lists of budget motions).
+func (p *paper) table(cols []column, rows [][]string) {
+	const h = 4.6
+	_, pageH := p.GetPageSize()
+	p.SetDrawColor(150, 150, 150)
+	p.SetLineWidth(0.2)
+	head := func() {
+		p.SetFont("Helvetica", "B", 9)
+		p.SetFillColor(235, 235, 235)
+		p.SetX(marginLeft)
+		for _, c := range cols {
+			p.CellFormat(c.w, h+1, p.tr(c.head), "1", 0, c.align, true, 0, "")
+		}
+		p.Ln(h + 1)
+	}
+	head()
+	p.SetFont("Helvetica", "", 9)
+	for _, r := range rows {
+		cells := make([][]string, len(cols))
+		n := 1
+		for i, c := range cols {
+			text := ""
+			if i < len(r) {
+				text = p.tr(r[i])
+			}
+			for _, l := range p.SplitLines([]byte(text), c.w) {
+				cells[i] = append(cells[i], string(l))
+			}
+			n = max(n, len(cells[i]))
+		}
+		rowH := float64(n) * h
+		if p.GetY()+rowH > pageH-marginBottom {
+			p.AddPage()
+			head()
+			p.SetFont("Helvetica", "", 9)
+		}
+		x, y := marginLeft, p.GetY()
+		for i, c := range cols {
+			p.Rect(x, y, c.w, rowH, "D")
+			for j, l := range cells[i] {
+				p.SetXY(x, y+float64(j)*h)
+				p.CellFormat(c.w, h, l, "", 0, c.align, false, 0, "")
+			}
+			x += c.w
+		}
+		p.SetXY(marginLeft, y+rowH)
+	}
+	p.SetDrawColor(0, 0, 0)
+}
+
+// Filed are the amendments a motion's document shows: those submitted, in
+// the order given. A draft amendment is its sponsors' alone.
+func Filed(amendments []motion.Motion) []motion.Motion {
+	var out []motion.Motion
+	for _, a := range amendments {
+		if a.Public() {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Tag is the entity tag of a motion's document: the motion's version
+// (`"4"`), and when amendments are filed to it (Filed) a digest of their ids
+// and versions as well (`"4-1a2b3c4d5e6f7a8b"`), since the document changes
+// with them while the motion's version does not.
+func Tag(m motion.Motion, amendments []motion.Motion) string {
+	filed := Filed(amendments)
+	if len(filed) == 0 {
+		return `"` + strconv.FormatInt(m.Version, 10) + `"`
+	}
+	h := fnv.New64a()
+	for _, a := range filed {
+		fmt.Fprintf(h, "%s\x00%d\x00", a.ID, a.Version)
+	}
+	return fmt.Sprintf(`"%d-%016x"`, m.Version, h.Sum64())
 }

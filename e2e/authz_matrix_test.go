@@ -271,6 +271,9 @@ type authzMatrix struct {
 	agendaMotion string
 	seq          atomic.Int64
 	users        map[string]user
+	// cycleID is the budget cycle the budget rows read and change.
+	cycleID   string
+	cycleOnce sync.Once
 	// councillor is the councillor caller; initiator the councillor who
 	// moves the councillors' draft and names the caller as a signer. Both
 	// are members of the council.
@@ -783,6 +786,26 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 		"get-motion-history":   {on: mxOnMotion, want: mxVisible(200, false)},
 		"get-motion-pdf":       {on: mxOnMotion, want: mxVisible(200, false)},
 		"get-motion-deadlines": {on: mxOnMotion, want: mxVisible(200, false)},
+		// Amendments and the resolution text: whoever sees the motion.
+		"get-motion-lines":           {on: mxOnMotion, want: mxVisible(200, false)},
+		"list-motion-amendments":     {on: mxOnMotion, want: mxVisible(200, false)},
+		"get-motion-resolution-text": {on: mxOnMotion, want: mxVisible(200, false)},
+		// Budget deliberations: everybody reads them, the council office keeps them.
+		"list-budget-cycles": {want: mxEveryone(200)},
+		"create-budget-cycle": {want: mxRoles(201, motion.RoleCouncilOffice), body: func(authzCaller, *authzTarget) any {
+			return map[string]any{"name": fmt.Sprintf("Haushalt %d", mx.seq.Add(1)), "years": []int{2030}}
+		}},
+		"get-budget-cycle": {want: mxEveryone(200), prepare: func(authzCaller, *authzTarget) map[string]string {
+			return map[string]string{"id": mx.budgetCycle()}
+		}},
+		"list-budget-motions": {want: mxEveryone(200), prepare: func(authzCaller, *authzTarget) map[string]string {
+			return map[string]string{"id": mx.budgetCycle()}
+		}},
+		"update-budget-cycle": {want: mxRoles(200, motion.RoleCouncilOffice), prepare: func(authzCaller, *authzTarget) map[string]string {
+			return map[string]string{"id": mx.budgetCycle()}
+		}, body: func(authzCaller, *authzTarget) any {
+			return map[string]any{"name": "Haushalt der Matrix", "years": []int{2031, 2032}}
+		}},
 
 		"list-deadlines":     {want: mxEveryone(200)},
 		"get-statistics":     {want: mxEveryone(200)},
@@ -893,6 +916,21 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 			body: mx.meetingCommandBody(c), mutates: true}
 	}
 	return rows
+}
+
+// budgetCycle is the budget cycle of the matrix, made by the council office
+// once.
+func (mx *authzMatrix) budgetCycle() string {
+	mx.cycleOnce.Do(func() {
+		var out struct {
+			ID string `json:"id"`
+		}
+		mx.h.decode(mx.h.mustStatus(mx.h.call("POST", "/v1/bodies/"+bodyID+"/budget-cycles", mx.h.Office, map[string]any{
+			"name": "Haushalt der Matrix", "years": []int{2031, 2032},
+		}), 201), &out)
+		mx.cycleID = out.ID
+	})
+	return mx.cycleID
 }
 
 // target is a webhook target of the events audience, made by the admin.

@@ -166,6 +166,12 @@ func TestPagesFitThePhone(t *testing.T) {
 		at(mp, title), at(p(other), other.Title), at(p(sub), sub.Title), at(p(route), route.Title), at(p(adopted), adopted.Title),
 		at(p(impl), impl.Title), at(p(settled), settled.Title), at(p(inq), inq.Title),
 	}
+	// The budget cycle the budget motion belongs to, with its list.
+	var cycle struct {
+		ID string `json:"id"`
+	}
+	w.decode(w.mustStatus(w.call("POST", "/v1/bodies/"+bodyID+"/budget-cycles", w.Office, map[string]any{
+		"name": m.BudgetCycle, "years": []int{2020, 2021}}), 201), &cycle)
 	lists := []shown{
 		at("/antraege", "Alle Anträge"),
 		at("/antraege?q=Digitalisierung", "Suche nach „Digitalisierung“"),
@@ -178,6 +184,8 @@ func TestPagesFitThePhone(t *testing.T) {
 		at("/statistik", "Statistik"),
 		at("/gremien", "Körperschaften und Gremien"),
 		at("/beschlusskontrolle", "Beschlusskontrolle"),
+		at("/haushalt", "Haushaltsberatungen", m.BudgetCycle),
+		at("/haushalt/"+cycle.ID, "Haushaltsantragsliste", title),
 	}
 	// A logged-in person's lists differ from the public's only in the
 	// header and the drafts they see.

@@ -157,6 +157,7 @@ type Paper struct {
 	PaperType              string         `json:"paperType,omitempty"`
 	RelatedPaper           []string       `json:"relatedPaper,omitempty"`
 	SuperordinatedPaper    []string       `json:"superordinatedPaper,omitempty"`
+	SubordinatedPaper      []string       `json:"subordinatedPaper,omitempty"`
 	MainFile               *File          `json:"mainFile,omitempty"`
 	AuxiliaryFile          []File         `json:"auxiliaryFile,omitempty"`
 	OriginatorPerson       []string       `json:"originatorPerson,omitempty"`

@@ -202,6 +202,9 @@ func (h *handler) paper(u urls, p store.OParlPaper, omitInternal bool) any {
 	for _, id := range p.SuperordinatedIDs {
 		out.SuperordinatedPaper = append(out.SuperordinatedPaper, u.path("paper", id))
 	}
+	for _, id := range p.SubordinatedIDs {
+		out.SubordinatedPaper = append(out.SubordinatedPaper, u.path("paper", id))
+	}
 	if omitInternal {
 		return out
 	}

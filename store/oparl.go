@@ -199,9 +199,11 @@ type OParlPaper struct {
 	Consultations []OParlConsultation
 	// RelatedIDs are the public motions that settled it (links of its
 	// results and outcome); SuperordinatedIDs the public motion an
-	// amendment amends.
+	// amendment amends; SubordinatedIDs the public amendments of this
+	// motion, in the order they were submitted.
 	RelatedIDs        []string
 	SuperordinatedIDs []string
+	SubordinatedIDs   []string
 	// OriginatorPersonIDs are the persons of the body whose names are the
 	// motion's signatories, in the signatories' order.
 	OriginatorPersonIDs []string
@@ -923,8 +925,9 @@ func (s *Store) OParlPaper(ctx context.Context, id string) (OParlPaper, error) {
 	return items[0], err
 }
 
-// completePapers adds the consultations, related papers and originating
-// persons to a page of papers, with one query each.
+// completePapers adds the consultations, related, superordinated and
+// subordinated papers (an amendment and the motion it amends) and
+// originating persons to a page of papers, with one query each.
 func (s *Store) completePapers(ctx context.Context, papers []OParlPaper) error {
 	if len(papers) == 0 {
 		return nil
@@ -961,6 +964,20 @@ func (s *Store) completePapers(ctx context.Context, papers []OParlPaper) error {
 		if err != nil {
 			return mapErr(err)
 		}
+	}
+
+	// The public amendments of these papers (motions.amends_motion, resolved
+	// at projection).
+	type subordinate struct{ id, of string }
+	rows, _ = s.Pool.Query(ctx, `SELECT id, amends_motion FROM motions
+		WHERE public AND amends_motion = ANY($1) ORDER BY submitted_at, id`, ids)
+	subs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (subordinate, error) {
+		var x subordinate
+		err := r.Scan(&x.id, &x.of)
+		return x, err
+	})
+	if err != nil {
+		return mapErr(err)
 	}
 
 	var people []Person
@@ -1001,6 +1018,11 @@ func (s *Store) completePapers(ctx context.Context, papers []OParlPaper) error {
 				if t.body == m.BodyID && (t.id == a || t.ref == strings.ToUpper(a)) && t.id != m.ID && !oparlContains(p.SuperordinatedIDs, t.id) {
 					p.SuperordinatedIDs = append(p.SuperordinatedIDs, t.id)
 				}
+			}
+		}
+		for _, x := range subs {
+			if x.of == m.ID && x.id != m.ID && !oparlContains(p.SubordinatedIDs, x.id) {
+				p.SubordinatedIDs = append(p.SubordinatedIDs, x.id)
 			}
 		}
 		for _, n := range m.Signatories {

@@ -33,7 +33,7 @@ var commandFields = map[motion.CommandName][]string{
 	motion.CmdSchedule:             {"consultation_id", "meeting_id", "override"},
 	motion.CmdRecordResult:         append(slices.Clone(resultFields), "override"),
 	motion.CmdCorrectResult:        append(slices.Clone(resultFields), "reason"),
-	motion.CmdRecordStatement:      {"text"},
+	motion.CmdRecordStatement:      append([]string{"text"}, budgetItemFields("estimate")...),
 	motion.CmdRecordAnswer:         {"text"},
 	motion.CmdReportImplementation: reportFields,
 	motion.CmdRecordOutcome:        {"result", "links", "originator_agreed", "note"},
@@ -304,7 +304,10 @@ func (s *server) parseCommand(r *http.Request, f *Form, m *motion.Motion) motion
 	case motion.CmdCorrectResult:
 		return motion.CorrectResult{ConsultationID: f.Target, Reason: get("reason"), ResultInput: s.parseResult(r, f, m)}
 	case motion.CmdRecordStatement:
-		return motion.RecordStatement{Text: get("text")}
+		// The administration's estimate of a budget motion's effect, in
+		// the inputs estimate_year, estimate_amount, … (see Form.BudgetRows).
+		checkBudgetInput(f, "estimate")
+		return motion.RecordStatement{Text: get("text"), Estimate: formBudget(f, "estimate")}
 	case motion.CmdRecordAnswer:
 		return motion.RecordAnswer{Text: get("text")}
 	case motion.CmdReportImplementation:

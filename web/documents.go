@@ -1,31 +1,59 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
 )
 
+// documentStore is what a motion's document reads of the read model beyond
+// the motion: its amendments and the motion an amendment amends.
+// *store.Store is one; with a Store that is not, the document shows no
+// amendments.
+type documentStore interface {
+	AmendmentsOf(ctx context.Context, id string, viewer motion.Actor) ([]motion.Motion, error)
+	AmendedMotion(ctx context.Context, bodyID, amends string) (motion.Motion, error)
+}
+
+var _ documentStore = (*store.Store)(nil)
+
 // motionPDF serves /antraege/{id}/pdf: the motion as a council paper (package
-// documents), to whoever may see the motion page; a draft only to its own
-// faction, marked "Entwurf". ETag is the motion's version.
+// documents) with its line numbers, and the amendments filed to it with the
+// Beschlusstext, to whoever may see the motion page; a draft only to its own
+// faction, marked "Entwurf". ETag is the motion's version, with the versions
+// of the amendments printed (documents.Tag).
 func (s *server) motionPDF(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	m, err := s.visibleMotion(ctx, r.PathValue("id"), actorOf(r))
+	viewer := actorOf(r)
+	m, err := s.visibleMotion(ctx, r.PathValue("id"), viewer)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	tag := `"` + strconv.FormatInt(m.Version, 10) + `"`
+	ds, _ := s.store.(documentStore)
+	var amendments []motion.Motion
+	if ds != nil {
+		all, err := ds.AmendmentsOf(ctx, m.ID, viewer)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		amendments = documents.Filed(all)
+	}
+	tag := documents.Tag(m, amendments)
 	w.Header().Set("ETag", tag)
 	cache := "public, max-age=60"
 	if m.Status == motion.StatusDraft {
 		cache = "private, no-cache"
 	}
 	w.Header().Set("Cache-Control", cache)
-	if inm := r.Header.Get("If-None-Match"); inm == tag || inm == "W/"+tag {
+	if noneMatch(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -35,7 +63,7 @@ func (s *server) motionPDF(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	names := documents.Names{Organizations: map[string]string{}}
-	for _, id := range documents.OrganizationIDs(m) {
+	for _, id := range documents.OrganizationIDs(m, amendments...) {
 		if o, ok := orgs[id]; ok {
 			names.Organizations[id] = o.Name
 		}
@@ -43,7 +71,18 @@ func (s *server) motionPDF(w http.ResponseWriter, r *http.Request) {
 	if b, err := s.store.Body(ctx, m.BodyID); err == nil {
 		names.Body = b.Name
 	}
-	pdf, err := documents.MotionPDF(m, names)
+	if ds != nil && m.Amends != "" {
+		// What an amendment amends, by its label when that motion is
+		// submitted (the document may be cached publicly).
+		a, err := ds.AmendedMotion(ctx, m.BodyID, m.Amends)
+		if err == nil && a.Public() && a.VisibleTo(viewer) {
+			names.Amended = a.Label()
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	pdf, err := documents.MotionPDF(m, names, amendments)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -54,4 +93,16 @@ func (s *server) motionPDF(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(pdf)
 	}
+}
+
+// noneMatch is If-None-Match's weak comparison (RFC 9110, 13.1.2) with a
+// document's entity tag: "*", or one of the listed tags, "W/" or not.
+func noneMatch(header, tag string) bool {
+	for e := range strings.SplitSeq(header, ",") {
+		e = strings.TrimSpace(e)
+		if e == "*" || strings.TrimPrefix(e, "W/") == tag {
+			return true
+		}
+	}
+	return false
 }

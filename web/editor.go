@@ -26,6 +26,7 @@ func init() {
 	for i := 0; i < motion.MaxResolutionPoints; i++ {
 		editorFields = append(editorFields, fmt.Sprintf("resolution_points[%d]", i))
 	}
+	editorFields = append(editorFields, budgetItemFields("budget")...)
 }
 
 // editorPage is the draft editor.
@@ -51,7 +52,13 @@ type editorPage struct {
 	Members       []store.Person
 	Quorum        int
 	InquiryQuorum int
+	// Cycles are the body's budget deliberations for the budget_cycle
+	// select; without any the field is text.
+	Cycles cycleChoice
 }
+
+// BudgetRows are the amount rows of the budget motion's inputs.
+func (p *editorPage) BudgetRows() []budgetInputRow { return budgetInputRows(p.Form, "budget") }
 
 // editorConflict is what the editor shows after a refused save because the
 // draft changed in between (412): the saved version next to the user's
@@ -106,6 +113,7 @@ func contentForm(f *Form, c motion.Content) {
 	}
 	f.Values.Set("target_meeting", c.TargetMeeting)
 	f.Values.Set("signatories", strings.Join(c.Signatories, "\n"))
+	setBudgetForm(f, "budget", c.Budget)
 }
 
 // content reads the draft's content from the editor's form.
@@ -124,6 +132,7 @@ func formContent(f *Form, atts []motion.Attachment) motion.Content {
 		Tags: splitLines(f.Val("tags")), BudgetCycle: get("budget_cycle"), Amends: get("amends"),
 		AddressedDepartment: get("addressed_department"), Fundamental: get("fundamental") != "",
 		TargetMeeting: get("target_meeting"), Signatories: splitLines(f.Val("signatories")), Attachments: atts,
+		Budget: formBudget(f, "budget"),
 	}
 }
 
@@ -221,6 +230,7 @@ func (s *server) showEditor(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	p.Departments = ofKind(orgs, store.OrgDepartment)
+	p.Cycles = cycleChoice{Cycles: s.budgetCycleOptions(ctx, bodyID), Value: f.Val("budget_cycle")}
 	if m == nil && a.InPerson() && bodyID != "" {
 		p.Councillor = true
 		members, err := s.councillors(ctx, orgs, time.Now())
@@ -339,6 +349,7 @@ func (s *server) contentDiffs(ctx context.Context, mine, saved motion.Content, o
 	add("tags", strings.Join(mine.Tags, "\n"), strings.Join(saved.Tags, "\n"))
 	add("signatories", strings.Join(mine.Signatories, "\n"), strings.Join(saved.Signatories, "\n"))
 	add("budget_cycle", mine.BudgetCycle, saved.BudgetCycle)
+	add("budget", budgetText(mine.Budget), budgetText(saved.Budget))
 	add("amends", mine.Amends, saved.Amends)
 	add("addressed_department", orgName(orgs, mine.AddressedDepartment), orgName(orgs, saved.AddressedDepartment))
 	if mine.Fundamental != saved.Fundamental {
@@ -533,12 +544,18 @@ func (s *server) saveDraft(w http.ResponseWriter, r *http.Request, create bool) 
 		s.renderEditor(w, r, status, f, mp, atts)
 		return
 	}
+	checkBudgetInput(f, "budget")
 	if f.Failed() {
 		s.renderEditor(w, r, http.StatusUnprocessableEntity, f, mp, atts)
 		return
 	}
 
 	content := formContent(f, atts)
+	if !create {
+		// The editor does not show an amendment's changes by line (its own
+		// form at /antraege/{id}/aendern writes them): saving keeps them.
+		content.Changes = m.Changes
+	}
 	meta := workflows.Meta{Actor: a, RequestID: requestKey(a, f.Key)}
 	if create {
 		c := motion.Create{BodyID: m.BodyID, Kind: motion.Kind(f.Val("kind")), Content: content}
@@ -634,6 +651,7 @@ func init() {
 	for i := 0; i < motion.MaxResolutionPoints; i++ {
 		submissionFields = append(submissionFields, fmt.Sprintf("resolution_points[%d]", i))
 	}
+	submissionFields = append(submissionFields, budgetItemFields("budget")...)
 }
 
 // submissionPage is the paper submission form.
@@ -652,7 +670,13 @@ type submissionPage struct {
 	// Quorum is how many signatures a motion of councillors needs (for the
 	// form's kind; 0 unknown), InquiryQuorum for an inquiry.
 	Quorum, InquiryQuorum int
+	// Cycles are the body's budget deliberations for the budget_cycle
+	// select; without any the field is text.
+	Cycles cycleChoice
 }
+
+// BudgetRows are the amount rows of the budget motion's inputs.
+func (p *submissionPage) BudgetRows() []budgetInputRow { return budgetInputRows(p.Form, "budget") }
 
 // Points are the resolution point rows: at least one.
 func (p *submissionPage) Points() []string {
@@ -715,6 +739,7 @@ func (s *server) showSubmission(w http.ResponseWriter, r *http.Request, status i
 	p.Factions = ofKind(orgs, store.OrgFaction)
 	p.Committees = ofKind(orgs, store.OrgCommittee, store.OrgDistrictCouncil)
 	p.Departments = ofKind(orgs, store.OrgDepartment)
+	p.Cycles = cycleChoice{Cycles: s.budgetCycleOptions(ctx, bodyID), Value: f.Val("budget_cycle")}
 	if p.Members, err = s.councillors(ctx, orgs, time.Now()); err == nil {
 		if p.Quorum, err = s.quorum(ctx, bodyID, motion.Kind(f.Val("kind"))); err == nil {
 			p.InquiryQuorum, err = s.quorum(ctx, bodyID, motion.KindInquiry)
@@ -787,7 +812,8 @@ func (s *server) enterSubmission(w http.ResponseWriter, r *http.Request) {
 	c := motion.EnterSubmission{
 		BodyID: bodyID, Kind: motion.Kind(get("kind")), Originator: motion.OriginatorKind(get("originator")),
 		Content: motion.Content{Title: get("title"), ResolutionPoints: points, Justification: strings.ReplaceAll(f.Val("justification"), "\r\n", "\n"),
-			BudgetCycle: get("budget_cycle"), Amends: get("amends"), AddressedDepartment: get("addressed_department")},
+			BudgetCycle: get("budget_cycle"), Amends: get("amends"), AddressedDepartment: get("addressed_department"),
+			Budget: formBudget(f, "budget")},
 		Paper: motion.Paper{SubmittedBy: get("paper.submitted_by"), Channel: get("paper.channel")},
 	}
 	if day := get("paper.received_at"); day != "" {
@@ -803,6 +829,7 @@ func (s *server) enterSubmission(w http.ResponseWriter, r *http.Request) {
 			c.Paper.ReceivedAt = time.Date(d.Year(), d.Month(), d.Day(), hm.Hour(), hm.Minute(), 0, 0, s.loc)
 		}
 	}
+	checkBudgetInput(f, "budget")
 	switch c.Originator {
 	case motion.OriginatorCouncillors:
 		orgs, err := s.orgs(ctx, bodyID)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -161,4 +162,77 @@ func TestEditorConflictTakeTheSavedVersion(t *testing.T) {
 	// From there, Bernd's next save is an ordinary one.
 	must(t, post("spd2", url.Values{"version": {"2"}, "key": {hidden(t, took.Body, action, "key")}, "title": {"Sabines Titel, ergänzt"}, "op": {"save"}}),
 		200, "Der Entwurf wurde gespeichert.")
+}
+
+// hhVerw is a member of the administration in Dezernat I, who gives the
+// statement with an estimate.
+var hhVerw = motion.Actor{Issuer: "https://idp.test", Subject: "hhvw", Name: "Hanna Haushalt", Roles: []motion.Role{motion.RoleAdministration},
+	Department: "dez1", Bodies: []string{"ma"}}
+
+func init() { testUsers["hhverw"] = hhVerw }
+
+// TestEditorBudgetFields: the editor offers the body's budget cycles as a
+// select and amount rows (year, Euro, one-off or recurring, part of the
+// budget, purpose), positions and product; German amounts are read, an
+// amount that is none is refused at its row with everything typed kept;
+// a saved draft shows its amounts again; the paper submission form has the
+// same fields; the administration's statement carries an estimate.
+func TestEditorBudgetFields(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.st.CreateBudgetCycle(t.Context(), motion.BudgetCycle{ID: "hh20", BodyID: "ma", Name: "Haushalt 2020/2021", Years: []int{2020, 2021}}); err != nil {
+		t.Fatal(err)
+	}
+	form := e.get("spd", "/antraege/neu")
+	must(t, form, 200, `<select id="editor-budget-cycle" name="budget_cycle"`, `<option value="Haushalt 2020/2021">Haushalt 2020/2021</option>`,
+		"<legend>Finanzielle Auswirkungen (bei Haushaltsanträgen)</legend>", `<label for="editor-budget-amount-0">Betrag in Euro</label>`,
+		`<label for="editor-budget-rhythm-2">Einmalig oder wiederkehrend</label>`, `<label for="editor-budget-positions">Stellen`)
+	v := url.Values{"key": {hidden(t, form.Body, "/antraege/neu", "key")}, "draft": {hidden(t, form.Body, "/antraege/neu", "draft")},
+		"body_id": {"ma"}, "kind": {"budget_motion"}, "op": {"save"}, "title": {"Digitalisierung im Quadrat"},
+		"resolution_points": {"Sachmittel in Höhe von 225.000 Euro."}, "budget_cycle": {"Haushalt 2020/2021"},
+		"budget_year": {"2020", "2021", ""}, "budget_amount": {"225.000", "zwei", ""}, "budget_rhythm": {"once", "recurring", "once"},
+		"budget_plan": {"result", "financial", "result"}, "budget_purpose": {"Sachmittel", "Personal", ""},
+		"budget_positions": {"2"}, "budget_product": {"1.11 Innere Verwaltung"}}
+	bad := e.post("spd", "/antraege/neu", v)
+	must(t, bad, 422, "Bitte geben Sie in Zeile 2 den Betrag in ganzen Euro an", `id="editor-budget-items-1-fehler"`, `value="zwei"`,
+		`value="225.000"`, `<option value="Haushalt 2020/2021" selected>`)
+	v.Set("key", hidden(t, bad.Body, "/antraege/neu", "key"))
+	v["budget_amount"] = []string{"225.000", "-1.500 €", ""}
+	p := e.post("spd", "/antraege/neu", v)
+	must(t, p, 200, "Der Entwurf wurde angelegt.")
+	id := motionURL.FindStringSubmatch(p.URL)[1]
+	m, err := e.motions.State(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &motion.BudgetEffect{Items: []motion.BudgetItem{{Year: 2020, Amount: 225000, Plan: motion.PlanResult, Purpose: "Sachmittel"},
+		{Year: 2021, Amount: -1500, Recurring: true, Plan: motion.PlanFinancial, Purpose: "Personal"}}, Positions: 2, Product: "1.11 Innere Verwaltung"}
+	if m.Budget == nil || len(m.Budget.Items) != 2 || m.Budget.Items[0] != want.Items[0] || m.Budget.Items[1] != want.Items[1] ||
+		m.Budget.Positions != 2 || m.Budget.Product != want.Product || m.BudgetCycle != "Haushalt 2020/2021" {
+		t.Fatalf("saved budget %+v, cycle %q", m.Budget, m.BudgetCycle)
+	}
+	must(t, e.get("spd", "/antraege/"+id+"/bearbeiten"), 200, `name="budget_amount" value="225.000"`, `name="budget_amount" value="-1.500"`,
+		`<option value="recurring" selected>`, `<option value="financial" selected>`, `value="1.11 Innere Verwaltung"`)
+
+	// A cycle typed before the cycles were set up stays selectable.
+	old := e.createDraftWith("spd", url.Values{"kind": {"budget_motion"}, "title": {"Alter Haushaltsantrag"},
+		"resolution_points": {"Mittel."}, "budget_cycle": {"Haushalt 2018"}})
+	must(t, e.get("spd", "/antraege/"+old+"/bearbeiten"), 200, `<option value="Haushalt 2018" selected>Haushalt 2018 (nicht angelegt)</option>`)
+
+	must(t, e.get("office", "/antraege/erfassen"), 200, `<select id="eingang-budget-cycle" name="budget_cycle"`,
+		`<label for="eingang-budget-amount-0">Betrag in Euro</label>`)
+
+	// The administration's statement with an estimate.
+	e.send(spd, id, motion.Submit{})
+	e.send(office, id, motion.Register{LeadDepartment: "dez1"})
+	m, _ = e.motions.State(t.Context(), id)
+	st := e.post("hhverw", "/antraege/"+id+"/aktionen/record_statement", url.Values{"version": {fmt.Sprint(m.Version)}, "key": {newTestKey()},
+		"text": {"Die Verwaltung hält 200.000 Euro für ausreichend."}, "estimate_year": {"2020", ""}, "estimate_amount": {"200.000", ""},
+		"estimate_rhythm": {"once", "once"}, "estimate_plan": {"result", "result"}, "estimate_purpose": {"Sachmittel", ""}})
+	if st.Status != 200 {
+		t.Fatalf("statement: %d\n%s", st.Status, excerpt(st.Body))
+	}
+	m, _ = e.motions.State(t.Context(), id)
+	if n := len(m.Statements); n != 1 || m.Statements[0].Estimate == nil || m.Statements[0].Estimate.InYear(2020) != 200000 {
+		t.Fatalf("statements %+v", m.Statements)
+	}
 }

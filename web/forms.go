@@ -215,6 +215,11 @@ var fieldLabels = map[string]string{
 	"lead_department": "Federführung", "involved_departments": "Beteiligte Dezernate", "points": "Beschlusspunkte im Bericht",
 	"originator": "Antragsteller", "organization": "Fraktion oder Ausschuss", "paper.submitted_by": "Eingereicht von",
 	"paper.received_at": "Eingang am", "paper.channel": "Eingangsweg", "paper": "Eingang",
+	"years": "Haushaltsjahre", "first_year": "Erstes Haushaltsjahr", "last_year": "Letztes Haushaltsjahr",
+	"motion_deadline": "Antragsschluss", "resolution": "Haushaltsbeschluss", "budget": "Finanzielle Auswirkungen",
+	"budget.items": "Beträge", "budget.positions": "Stellen", "budget.product": "Produkt oder Teilhaushalt",
+	"estimate": "Schätzung der Verwaltung", "estimate.items": "Beträge der Schätzung", "estimate.positions": "Stellen der Schätzung",
+	"estimate.product": "Produkt der Schätzung",
 }
 
 // pointLabels name the inputs of a resolution point's row in the

@@ -260,6 +260,11 @@ type motionPage struct {
 	// NoteSaved says one was just stored.
 	Notes     notesView
 	NoteSaved bool
+	// Text is the motion's numbered text, its amendments, its resolution
+	// text with the adopted ones and its financial effect.
+	Text amendmentsData
+	// Amend offers the caller the amendment form.
+	Amend bool
 	// viewer is the caller; now the time the page is shown (traffic light).
 	viewer motion.Actor
 	now    time.Time
@@ -542,6 +547,10 @@ func (s *server) loadMotionPage(r *http.Request, m motion.Motion) (*motionPage, 
 	for _, at := range m.Attachments {
 		p.Attachments = append(p.Attachments, s.attachmentView(at))
 	}
+	if p.Text, err = s.loadAmendments(ctx, &m, a); err != nil {
+		return nil, nil, err
+	}
+	p.Amend = mayAmend(&m, a)
 	for _, id := range m.MeetingIDs() {
 		if mt, err := s.store.Meeting(ctx, id); err == nil {
 			p.Meetings[id] = mt
@@ -657,6 +666,8 @@ type printPage struct {
 	Faction     store.Organization
 	Body        store.Body
 	Attachments []attachmentView
+	// Text is the numbered text, the amendments and the resolution text.
+	Text amendmentsData
 }
 
 func (s *server) printMotion(w http.ResponseWriter, r *http.Request) {
@@ -686,6 +697,10 @@ func (s *server) printMotion(w http.ResponseWriter, r *http.Request) {
 	p.Body, _ = s.store.Body(ctx, m.BodyID)
 	for _, at := range m.Attachments {
 		p.Attachments = append(p.Attachments, s.attachmentView(at))
+	}
+	if p.Text, err = s.loadAmendments(ctx, &m, actorOf(r)); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	title := "Antrag: " + m.Title
 	if m.Status == motion.StatusDraft {

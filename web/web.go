@@ -79,6 +79,7 @@ type Store interface {
 	ConfirmWatchAddress(ctx context.Context, token string) (subject, email string, err error)
 	noticeStore
 	noteStore
+	amendmentStore
 
 	Statistics(ctx context.Context, f store.StatisticsFilter) (store.Statistics, error)
 }
@@ -158,7 +159,7 @@ func New(cfg Config, deps Deps) http.Handler {
 	if login == nil {
 		login = defaultLoginURL
 	}
-	s := &server{cfg: cfg, motions: deps.Motions, store: deps.Store, login: login, log: log, loc: loc}
+	s := &server{cfg: cfg, motions: withAmendments(deps.Motions, deps.Store), store: deps.Store, login: login, log: log, loc: loc}
 	s.pages = s.parseTemplates()
 
 	mux := http.NewServeMux()
@@ -178,6 +179,8 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("GET /antraege/{id}/bearbeiten", s.editMotion)
 	mux.HandleFunc("POST /antraege/{id}/bearbeiten", s.saveMotion)
 	mux.HandleFunc("GET /antraege/{id}/druck", s.printMotion)
+	mux.HandleFunc("GET /antraege/{id}/aendern", s.showAmendForm)
+	mux.HandleFunc("POST /antraege/{id}/aendern", s.createAmendment)
 	mux.HandleFunc("GET /antraege/{id}/pdf", s.motionPDF)
 	mux.HandleFunc("POST /antraege/{id}/aktionen/{cmd}", s.action)
 	mux.HandleFunc("POST /antraege/{id}/notizen", s.addNote)
@@ -193,6 +196,9 @@ func New(cfg Config, deps Deps) http.Handler {
 	mux.HandleFunc("GET /sitzungen/{id}/live/events", s.liveEvents)
 	mux.HandleFunc("GET /statistik", s.statistics)
 	mux.HandleFunc("GET /beschlusskontrolle", s.implementationReport)
+	mux.HandleFunc("GET "+budgetPath, s.budgetCycles)
+	mux.HandleFunc("POST "+budgetPath, s.createBudgetCycle)
+	mux.HandleFunc("GET "+budgetPath+"/{id}", s.budgetList)
 	mux.HandleFunc("GET "+noticesPath, s.showNotices)
 	mux.HandleFunc("POST "+noticesRead, s.markNoticesRead)
 	mux.HandleFunc("POST "+noticesFollow, s.follow)

@@ -1,0 +1,257 @@
+package export
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/motionflow/motionflow/documents"
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+)
+
+// BudgetKindTotal marks a total in the "Art" column of the budget list's
+// table; the faction column names whose total it is ("" overall).
+const BudgetKindTotal = "Summe"
+
+// BudgetHeader names the columns of a cycle's list of budget motions; the
+// cycle's years come between "Stellen" and "Summe".
+func BudgetHeader(years []int) []string {
+	h := []string{"Aktenzeichen", "Titel", "Art", "Fraktion", "Mitantragsteller", "Status", "Ergebnis", "Eingereicht",
+		"Verspätet", "Produkt", "Anträge", "Stellen"}
+	for _, y := range years {
+		h = append(h, strconv.Itoa(y))
+	}
+	return append(h, "Summe", "Schätzung der Verwaltung (Summe)", "Antrag-Id")
+}
+
+// BudgetRows is a cycle's list as a table: the header, one row per motion
+// in the list's order, then a total per faction and the overall total
+// ("Art" is BudgetKindTotal). Amounts are whole Euro as plain numbers
+// (-1500), positions decimal with a point (0.5); name turns faction ids
+// into display names; days are ISO dates in loc.
+func BudgetRows(l store.BudgetList, name func(string) string, loc *time.Location) [][]string {
+	out := [][]string{BudgetHeader(l.Cycle.Years)}
+	for _, r := range l.Rows {
+		cos := make([]string, len(r.Cosponsors))
+		for i, c := range r.Cosponsors {
+			cos[i] = name(c)
+		}
+		submitted := ""
+		if r.SubmittedAt != nil {
+			submitted = r.SubmittedAt.In(loc).Format("2006-01-02")
+		}
+		outcome := ""
+		if r.Outcome != "" {
+			outcome = r.Outcome.Label()
+		}
+		estimate := ""
+		if r.Estimate != nil {
+			estimate = strconv.FormatInt(r.EstimateTotal, 10)
+		}
+		row := []string{r.Reference, r.Title, r.Kind.Label(), name(r.Faction), strings.Join(cos, "; "), r.Status.Label(), outcome,
+			submitted, Mark(r.Late), r.Product, "", Positions(r.Positions)}
+		for _, v := range r.Years {
+			row = append(row, strconv.FormatInt(v, 10))
+		}
+		out = append(out, append(row, strconv.FormatInt(r.Total, 10), estimate, r.MotionID))
+	}
+	total := func(t store.BudgetTotal, title, faction string) []string {
+		row := []string{"", title, BudgetKindTotal, faction, "", "", "", "", "", "", strconv.Itoa(t.Motions), Positions(t.Positions)}
+		for _, v := range t.Years {
+			row = append(row, strconv.FormatInt(v, 10))
+		}
+		return append(row, strconv.FormatInt(t.Total, 10), "", "")
+	}
+	for _, f := range l.Factions {
+		n := FactionName(f.Faction, name)
+		out = append(out, total(f, "Summe "+n, n))
+	}
+	return append(out, total(l.Overall, "Summe aller Haushaltsanträge", ""))
+}
+
+// FactionName is the display name of faction id, "ohne Fraktion" for none.
+func FactionName(id string, name func(string) string) string {
+	if id == "" {
+		return "ohne Fraktion"
+	}
+	return name(id)
+}
+
+// Positions writes positions (Stellen) as a decimal with a point and at
+// most two places ("2", "0.5", "-1.25"); "" for none.
+func Positions(p float64) string {
+	if p == 0 {
+		return ""
+	}
+	return strconv.FormatFloat(p, 'f', -1, 64)
+}
+
+// BudgetFactionIDs lists the factions the list names, for their names.
+func BudgetFactionIDs(l store.BudgetList) []string {
+	seen := map[string]bool{}
+	var ids []string
+	for _, r := range l.Rows {
+		for _, f := range append([]string{r.Faction}, r.Cosponsors...) {
+			if f != "" && !seen[f] {
+				seen[f] = true
+				ids = append(ids, f)
+			}
+		}
+	}
+	return ids
+}
+
+// BudgetReportOf is the list as its PDF shows it (documents.BudgetPDF),
+// with faction ids turned into display names.
+func BudgetReportOf(l store.BudgetList, name func(string) string) documents.BudgetReport {
+	rep := documents.BudgetReport{Cycle: l.Cycle.Name, Years: l.Cycle.Years, Deadline: l.Cycle.MotionDeadline}
+	if l.Cycle.Resolution != nil {
+		rep.Resolution = strings.TrimSpace(l.Cycle.Resolution.Reference + " " + l.Cycle.Resolution.Title)
+	}
+	for _, r := range l.Rows {
+		it := documents.BudgetItem{Reference: r.Reference, Title: r.Title, Kind: r.Kind.Label(), Faction: FactionName(r.Faction, name),
+			Status: r.Status.Label(), Late: r.Late, Years: r.Years, Total: r.Total, Positions: r.Positions, Product: r.Product}
+		if r.Kind == motion.KindAmendment && r.Amends != "" {
+			it.Kind += " zu " + r.Amends
+		}
+		if r.Outcome != "" {
+			it.Outcome = r.Outcome.Label()
+		}
+		if r.Estimate != nil {
+			t := r.EstimateTotal
+			it.Estimate = &t
+		}
+		rep.Items = append(rep.Items, it)
+	}
+	for _, f := range l.Factions {
+		rep.Factions = append(rep.Factions, documents.BudgetTotal{Name: FactionName(f.Faction, name), Motions: f.Motions,
+			Years: f.Years, Total: f.Total, Positions: f.Positions})
+	}
+	o := l.Overall
+	rep.Overall = documents.BudgetTotal{Name: "Gesamt", Motions: o.Motions, Years: o.Years, Total: o.Total, Positions: o.Positions}
+	return rep
+}
+
+// number is a whole or decimal number as BudgetRows writes amounts and
+// positions; a spreadsheet reads it as a number, never as a formula.
+var number = regexp.MustCompile(`^-?(0|[1-9][0-9]{0,14})(\.[0-9]{1,2})?$`)
+
+// budgetNumber reports whether cell j of a row of BudgetRows is a figure:
+// the columns from "Anträge" to the estimate, when they hold a number.
+func budgetNumber(row []string, j int) bool {
+	return j >= budgetFirstFigure && j < len(row)-1 && number.MatchString(row[j])
+}
+
+// budgetFirstFigure is the column of "Anträge", the first figure.
+const budgetFirstFigure = 10
+
+// EncodeBudget writes the budget list's table (BudgetRows) as CSV or XLSX
+// like Encode, except that amounts and positions are numbers: in CSV a
+// negative amount keeps its minus without the formula guard's apostrophe,
+// in XLSX every amount is a number cell a spreadsheet can sum.
+func EncodeBudget(mediaType, sheet string, rows [][]string) (contentType, ext string, body []byte, err error) {
+	var b bytes.Buffer
+	switch mediaType {
+	case CSVType:
+		contentType, ext, err = "text/csv; charset=utf-8; header=present", "csv", writeBudgetCSV(&b, rows)
+	case XLSXType:
+		contentType, ext, err = XLSXType, "xlsx", writeBudgetXLSX(&b, sheet, rows)
+	default:
+		return "", "", nil, fmt.Errorf("export: media type %q", mediaType)
+	}
+	if err != nil {
+		return "", "", nil, err
+	}
+	return contentType, ext, b.Bytes(), nil
+}
+
+func writeBudgetCSV(w io.Writer, rows [][]string) error {
+	if _, err := io.WriteString(w, bom); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	for i, row := range rows {
+		rec := make([]string, len(row))
+		for j, c := range row {
+			if Formula(c) && !(i > 0 && budgetNumber(row, j)) {
+				c = "'" + c
+			}
+			rec[j] = c
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// writeBudgetXLSX writes rows as WriteXLSX does, with every number (see
+// number) below the header as a number cell.
+func writeBudgetXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
+	f := excelize.NewFile()
+	defer func() {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	if len(rows) > 0 && len(rows[0]) > 0 {
+		if err := sw.SetColWidth(1, len(rows[0]), 16); err != nil {
+			return err
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return err
+		}
+	}
+	for i, row := range rows {
+		vals := make([]any, len(row))
+		for j, c := range row {
+			vals[j] = c
+			if i == 0 || !budgetNumber(row, j) {
+				continue
+			}
+			if strings.Contains(c, ".") {
+				if v, err := strconv.ParseFloat(c, 64); err == nil {
+					vals[j] = v
+				}
+			} else if v, err := strconv.ParseInt(c, 10, 64); err == nil {
+				vals[j] = v
+			}
+		}
+		cell, err := excelize.CoordinatesToCellName(1, i+1)
+		if err != nil {
+			return err
+		}
+		var opts []excelize.RowOpts
+		if i == 0 || (len(row) > 2 && row[2] == BudgetKindTotal) {
+			opts = append(opts, excelize.RowOpts{StyleID: bold})
+		}
+		if err := sw.SetRow(cell, vals, opts...); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.Write(w)
+}
