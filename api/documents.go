@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -59,7 +58,7 @@ func (s *server) registerDocuments(a huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		tag := documents.Tag(m, amendments)
-		if noneMatch(in.IfNoneMatch, tag) {
+		if documents.Unchanged(in.IfNoneMatch, tag) {
 			return nil, huma.Status304NotModified()
 		}
 		names, err := s.documentNames(ctx, m, amendments)
@@ -120,16 +119,4 @@ func (s *server) documentNames(ctx context.Context, m motion.Motion, amendments 
 		}
 	}
 	return n, nil
-}
-
-// noneMatch is If-None-Match's weak comparison (RFC 9110, 13.1.2) with the
-// document's entity tag: "*", or one of the listed tags, "W/" or not.
-func noneMatch(header, tag string) bool {
-	for e := range strings.SplitSeq(header, ",") {
-		e = strings.TrimSpace(e)
-		if e == "*" || strings.TrimPrefix(e, "W/") == tag {
-			return true
-		}
-	}
-	return false
 }

@@ -845,3 +845,16 @@ func Tag(m motion.Motion, amendments []motion.Motion) string {
 	}
 	return fmt.Sprintf(`"%d-%016x"`, m.Version, h.Sum64())
 }
+
+// Unchanged reports whether a request's If-None-Match names the document's
+// entity tag (Tag), by the weak comparison of RFC 9110, 13.1.2: "*", or one
+// of the listed tags, "W/" or not. Then the answer is 304.
+func Unchanged(ifNoneMatch, tag string) bool {
+	for e := range strings.SplitSeq(ifNoneMatch, ",") {
+		e = strings.TrimSpace(e)
+		if e == "*" || strings.TrimPrefix(e, "W/") == tag {
+			return true
+		}
+	}
+	return false
+}

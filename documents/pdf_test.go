@@ -2,9 +2,6 @@ package documents
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -47,25 +44,9 @@ var names = Names{Body: "Stadt Mannheim – Gemeinderat", Organizations: map[str
 	"spd": "SPD-Gemeinderatsfraktion", "gruene": "Fraktion Grüne",
 }}
 
-// pdftotext extracts the text of a PDF with poppler's pdftotext -layout,
-// one string per page.
-func pdftotext(t *testing.T, pdf []byte) []string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Fatal("pdftotext is not installed: install Debian's poppler-utils (.ci/run does) to read the generated PDFs")
-	}
-	dir := t.TempDir()
-	in := filepath.Join(dir, "in.pdf")
-	if err := os.WriteFile(in, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", "-enc", "UTF-8", in, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return strings.Split(strings.TrimRight(string(out), "\f"), "\f")
-}
+// pdftotext is the text of a PDF as it stands on its pages, one string
+// per page.
+func pdftotext(t *testing.T, pdf []byte) []string { return pdftext.Layout(t, pdf) }
 
 // squash folds runs of white space so that words broken across lines by the
 // layout still match.

@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/motionflow/motionflow/internal/pdftext"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/oparl/oparltest"
 )
@@ -45,6 +47,12 @@ func TestABudgetMotionIsAmendedAndMerged(t *testing.T) {
 	if m.Budget == nil || m.Budget.InYear(2020) != 225000 || m.Budget.Positions != 2 {
 		t.Fatalf("the budget motion's money: %+v", m.Budget)
 	}
+	// The administration gives its own estimate with its statement.
+	st := h.run(h.Dept, m.ID, motion.CmdRecordStatement, map[string]any{"text": "Die Verwaltung hält 180.000 Euro für ausreichend.",
+		"estimate": map[string]any{"items": []map[string]any{{"year": 2020, "amount": 180000, "plan": "result", "purpose": "Sachmittel"}}, "positions": 1.5}})
+	if n := len(st.Statements); n != 1 || st.Statements[0].Estimate.InYear(2020) != 180000 || st.Statements[0].Estimate.Positions != 1.5 {
+		t.Fatalf("the statement's estimate: %+v", st.Statements)
+	}
 
 	// The CDU finds the line with the sum and replaces it.
 	var lines struct {
@@ -75,6 +83,18 @@ func TestABudgetMotionIsAmendedAndMerged(t *testing.T) {
 		"justification": "Die Anschubfinanzierung genügt mit 150.000 Euro.", "changes": []map[string]any{change("replace", newLine)}})
 	a2 := h.create(h.CDU, motion.KindAmendment, map[string]any{"title": "Keine Sachmittel", "amends": m.Reference,
 		"changes": []map[string]any{change("delete", "")}})
+	// The administration recommends a change of its own (Änderungsempfehlung),
+	// which the council office enters; it is listed with the amendments.
+	var rec motionView
+	h.decode(h.mustStatus(h.call("POST", "/v1/submissions", h.Office, map[string]any{
+		"body_id": bodyID, "kind": motion.KindAmendment, "title": "Änderungsempfehlung der Verwaltung: Sachmittel gestaffelt",
+		"amends": m.ID, "originator": "administration", "organization": department,
+		"changes": []map[string]any{{"op": "insert", "from": sum.No, "text": "Davon werden 100.000 Euro erst 2021 ausgezahlt."}},
+		"paper":   map[string]any{"submitted_by": "Dezernat I", "received_at": time.Now().Add(-time.Hour).UTC().Truncate(time.Second), "channel": "email"},
+	}), 201), &rec)
+	if rec.Originator == nil || rec.Originator.Kind != motion.OriginatorAdministration || rec.Faction != department || len(rec.AmendedPoints) == 0 {
+		t.Fatalf("the administration's recommendation: %+v", rec.Motion)
+	}
 	for _, a := range []*motionView{&a1, &a2} {
 		if len(a.AmendedPoints) != len(ex.ResolutionPoints) {
 			t.Fatalf("the amendment does not hold the amended text: %v", a.AmendedPoints)
@@ -144,10 +164,10 @@ func TestABudgetMotionIsAmendedAndMerged(t *testing.T) {
 		} `json:"amendments"`
 	}
 	h.decode(h.mustStatus(h.call("GET", "/v1/motions/"+m.ID+"/amendments", h.Anon, nil), 200), &amendments)
-	if len(amendments.Amendments) != 2 || amendments.Amendments[0].ID != a1.ID || len(amendments.Amendments[0].Changes) != 1 {
+	if len(amendments.Amendments) != 3 || amendments.Amendments[0].ID != rec.ID || amendments.Amendments[1].ID != a1.ID || len(amendments.Amendments[1].Changes) != 1 {
 		t.Fatalf("the motion's amendments: %+v", amendments.Amendments)
 	}
-	parts := amendments.Amendments[0].Changes[0].Parts
+	parts := amendments.Amendments[1].Changes[0].Parts
 	if !slices.Contains(parts, motion.DiffPart{Op: motion.DiffDelete, Text: "225.000"}) || !slices.Contains(parts, motion.DiffPart{Op: motion.DiffInsert, Text: "150.000"}) {
 		t.Fatalf("the amendment's diff: %+v", parts)
 	}
@@ -169,7 +189,7 @@ func TestABudgetMotionIsAmendedAndMerged(t *testing.T) {
 	if got := oparlStrings(paper(a1.ID)["superordinatedPaper"]); !slices.Equal(got, []string{base + "/paper/" + m.ID}) {
 		t.Errorf("the amendment's superordinatedPaper: %v", got)
 	}
-	if got := oparlStrings(paper(m.ID)["subordinatedPaper"]); !slices.Equal(got, []string{base + "/paper/" + a1.ID, base + "/paper/" + a2.ID}) {
+	if got := oparlStrings(paper(m.ID)["subordinatedPaper"]); !slices.Equal(got, []string{base + "/paper/" + rec.ID, base + "/paper/" + a1.ID, base + "/paper/" + a2.ID}) {
 		t.Errorf("the motion's subordinatedPaper: %v", got)
 	}
 }
@@ -190,7 +210,7 @@ func checkAmendedMotionPages(t *testing.T, w *webHarness, m, a1, a2 motionView, 
 	}
 	b.open("/antraege/" + m.ID)
 	b.must(m.Title, "Beschlusstext mit den angenommenen Änderungsanträgen", "150.000 Euro", "Konflikt:", a1.Title, a2.Title,
-		"225.000 Euro", "einmalig", "Ergebnishaushalt", "Sachmittel")
+		"225.000 Euro", "einmalig", "Ergebnishaushalt", "Sachmittel", "180.000 Euro")
 	if got := line("#zeile-" + strconv.Itoa(sumNo)); !strings.HasPrefix(got, "Zeile "+strconv.Itoa(sumNo)+" ") || !strings.Contains(got, "225.000 Euro") {
 		t.Fatalf("line %d on the page: %q", sumNo, got)
 	}
@@ -216,9 +236,10 @@ func checkAmendedMotionPages(t *testing.T, w *webHarness, m, a1, a2 motionView, 
 			t.Errorf("the PDF does not say %q:\n%s", want, text)
 		}
 	}
-	lines := m.Lines()
-	sum := lines[sumNo-1]
-	if first := strings.Fields(sum.Text)[0]; !strings.Contains(text, strconv.Itoa(sumNo)+" "+first) {
-		t.Errorf("the PDF does not number line %d (%q): %s", sumNo, sum.Text, text)
+	// On the page the number stands in the margin beside its line.
+	sum := m.Lines()[sumNo-1]
+	beside := regexp.MustCompile(`(?m)^\s*` + strconv.Itoa(sumNo) + `\s+` + regexp.QuoteMeta(strings.Fields(sum.Text)[0]) + `\s`)
+	if layout := strings.Join(pdftext.Layout(t, r.Body), "\n"); !beside.MatchString(layout) {
+		t.Errorf("the PDF does not number line %d (%q):\n%s", sumNo, sum.Text, layout)
 	}
 }

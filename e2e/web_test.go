@@ -89,9 +89,10 @@ func TestWebPagesCarryTheExample(t *testing.T) {
 	b.must("Der Entwurf wurde gespeichert.", ex.ResolutionPoints[2][:40], "Begründung", ex.Attachment, "PDF",
 		"Ralf Eisenhauer, Dr. Boris Weirauch", "Haushalt 2020/2021")
 	// The resolution points are a numbered list, in order (the numbers come
-	// from the list, so no text on the page may stand in for them).
+	// from the list, so no text on the page may stand in for them); each
+	// line carries its line number, which is not part of the point's text.
 	var items []string
-	if err := json.Unmarshal([]byte(b.eval(`JSON.stringify([...document.querySelectorAll("ol.punkte > li")].map(li => li.innerText.trim()))`)), &items); err != nil {
+	if err := json.Unmarshal([]byte(b.eval(`JSON.stringify([...document.querySelectorAll("ol.punkte > li")].map(li => { const c = li.cloneNode(true); c.querySelectorAll(".ln").forEach(n => n.remove()); return c.textContent.replace(/\s+/g, " ").trim() }))`)), &items); err != nil {
 		t.Fatal(err)
 	}
 	if len(items) != len(ex.ResolutionPoints) {

@@ -2,15 +2,11 @@ package export
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/motion"
@@ -161,9 +157,9 @@ func EncodeBudget(mediaType, sheet string, rows [][]string) (contentType, ext st
 	var b bytes.Buffer
 	switch mediaType {
 	case CSVType:
-		contentType, ext, err = "text/csv; charset=utf-8; header=present", "csv", writeBudgetCSV(&b, rows)
+		contentType, ext, err = "text/csv; charset=utf-8; header=present", "csv", writeCSV(&b, rows, budgetNumber)
 	case XLSXType:
-		contentType, ext, err = XLSXType, "xlsx", writeBudgetXLSX(&b, sheet, rows)
+		contentType, ext, err = XLSXType, "xlsx", writeXLSX(&b, sheet, rows, budgetNumber, budgetTotal)
 	default:
 		return "", "", nil, fmt.Errorf("export: media type %q", mediaType)
 	}
@@ -173,85 +169,6 @@ func EncodeBudget(mediaType, sheet string, rows [][]string) (contentType, ext st
 	return contentType, ext, b.Bytes(), nil
 }
 
-func writeBudgetCSV(w io.Writer, rows [][]string) error {
-	if _, err := io.WriteString(w, bom); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
-	for i, row := range rows {
-		rec := make([]string, len(row))
-		for j, c := range row {
-			if Formula(c) && !(i > 0 && budgetNumber(row, j)) {
-				c = "'" + c
-			}
-			rec[j] = c
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeBudgetXLSX writes rows as WriteXLSX does, with every number (see
-// number) below the header as a number cell.
-func writeBudgetXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
-	f := excelize.NewFile()
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	if len(rows) > 0 && len(rows[0]) > 0 {
-		if err := sw.SetColWidth(1, len(rows[0]), 16); err != nil {
-			return err
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return err
-		}
-	}
-	for i, row := range rows {
-		vals := make([]any, len(row))
-		for j, c := range row {
-			vals[j] = c
-			if i == 0 || !budgetNumber(row, j) {
-				continue
-			}
-			if strings.Contains(c, ".") {
-				if v, err := strconv.ParseFloat(c, 64); err == nil {
-					vals[j] = v
-				}
-			} else if v, err := strconv.ParseInt(c, 10, 64); err == nil {
-				vals[j] = v
-			}
-		}
-		cell, err := excelize.CoordinatesToCellName(1, i+1)
-		if err != nil {
-			return err
-		}
-		var opts []excelize.RowOpts
-		if i == 0 || (len(row) > 2 && row[2] == BudgetKindTotal) {
-			opts = append(opts, excelize.RowOpts{StyleID: bold})
-		}
-		if err := sw.SetRow(cell, vals, opts...); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(w)
-}
+// budgetTotal reports whether a row of BudgetRows is a total ("Summe"),
+// set in bold.
+func budgetTotal(row []string) bool { return len(row) > 2 && row[2] == BudgetKindTotal }

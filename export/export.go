@@ -82,17 +82,25 @@ const bom = "\uFEFF"
 // WriteCSV writes rows as CSV: UTF-8 with a byte order mark (see bom), comma
 // separated, CRLF line ends, quoted where RFC 4180 needs it. A cell that a
 // spreadsheet would take as a formula gets a leading apostrophe.
-func WriteCSV(w io.Writer, rows [][]string) error {
+func WriteCSV(w io.Writer, rows [][]string) error { return writeCSV(w, rows, nil) }
+
+// Figures says which cells below the header row are figures (amounts,
+// positions): a spreadsheet takes them as numbers, a negative one too, so
+// they get neither the formula guard nor a text cell.
+type Figures func(row []string, j int) bool
+
+// writeCSV is WriteCSV with the figures the formula guard leaves alone.
+func writeCSV(w io.Writer, rows [][]string, figure Figures) error {
 	if _, err := io.WriteString(w, bom); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
 	rec := []string{}
-	for _, row := range rows {
+	for i, row := range rows {
 		rec = rec[:0]
-		for _, c := range row {
-			if Formula(c) {
+		for j, c := range row {
+			if Formula(c) && !(i > 0 && figure != nil && figure(row, j)) {
 				c = "'" + c
 			}
 			rec = append(rec, c)

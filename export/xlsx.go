@@ -2,6 +2,8 @@ package export
 
 import (
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -12,7 +14,13 @@ import (
 // columns hold) a number cell that a spreadsheet can sum, every other cell a
 // text cell. A text is never written as a formula, so a title starting with
 // "=" stays text and needs no apostrophe here.
-func WriteXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
+func WriteXLSX(w io.Writer, sheet string, rows [][]string) error {
+	return writeXLSX(w, sheet, rows, nil, nil)
+}
+
+// writeXLSX is WriteXLSX with figures (see Figures) written as number cells
+// and the rows bold marks (totals) set in bold like the header.
+func writeXLSX(w io.Writer, sheet string, rows [][]string, figure Figures, bold func([]string) bool) (err error) {
 	f := excelize.NewFile()
 	defer func() {
 		if cerr := f.Close(); err == nil {
@@ -26,7 +34,7 @@ func WriteXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
 	if err != nil {
 		return err
 	}
-	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	boldStyle, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
 	}
@@ -41,7 +49,11 @@ func WriteXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
 	vals := []any{}
 	for i, row := range rows {
 		vals = vals[:0]
-		for _, c := range row {
+		for j, c := range row {
+			if i > 0 && figure != nil && figure(row, j) {
+				vals = append(vals, figureValue(c))
+				continue
+			}
 			if n, ok := count(c); ok && i > 0 {
 				vals = append(vals, n)
 				continue
@@ -53,8 +65,8 @@ func WriteXLSX(w io.Writer, sheet string, rows [][]string) (err error) {
 			return err
 		}
 		var opts []excelize.RowOpts
-		if i == 0 {
-			opts = append(opts, excelize.RowOpts{StyleID: bold})
+		if i == 0 || (bold != nil && bold(row)) {
+			opts = append(opts, excelize.RowOpts{StyleID: boldStyle})
 		}
 		if err := sw.SetRow(cell, vals, opts...); err != nil {
 			return err
@@ -80,4 +92,17 @@ func count(s string) (int, bool) {
 		n = n*10 + int(r-'0')
 	}
 	return n, true
+}
+
+// figureValue is a figure as a number: whole as an integer, with a decimal
+// point as a float; what is no number stays text.
+func figureValue(c string) any {
+	if strings.Contains(c, ".") {
+		if v, err := strconv.ParseFloat(c, 64); err == nil {
+			return v
+		}
+	} else if v, err := strconv.ParseInt(c, 10, 64); err == nil {
+		return v
+	}
+	return c
 }

@@ -167,9 +167,6 @@ func mayAmend(m *motion.Motion, a motion.Actor) bool {
 	return err == nil
 }
 
-// amendPath is the amendment form of a motion.
-func amendPath(id string) string { return motionPath(id) + "/aendern" }
-
 // amendFields are the amendment form's inputs.
 var amendFields = []string{"from", "to", "op", "text", "title", "justification"}
 

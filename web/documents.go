@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/motion"
@@ -53,7 +52,7 @@ func (s *server) motionPDF(w http.ResponseWriter, r *http.Request) {
 		cache = "private, no-cache"
 	}
 	w.Header().Set("Cache-Control", cache)
-	if noneMatch(r.Header.Get("If-None-Match"), tag) {
+	if documents.Unchanged(r.Header.Get("If-None-Match"), tag) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -93,16 +92,4 @@ func (s *server) motionPDF(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(pdf)
 	}
-}
-
-// noneMatch is If-None-Match's weak comparison (RFC 9110, 13.1.2) with a
-// document's entity tag: "*", or one of the listed tags, "W/" or not.
-func noneMatch(header, tag string) bool {
-	for e := range strings.SplitSeq(header, ",") {
-		e = strings.TrimSpace(e)
-		if e == "*" || strings.TrimPrefix(e, "W/") == tag {
-			return true
-		}
-	}
-	return false
 }

@@ -17,6 +17,20 @@ import (
 // missing or cannot read the document.
 func Text(tb testing.TB, pdf []byte) string {
 	tb.Helper()
+	return strings.Join(strings.Fields(run(tb, pdf)), " ")
+}
+
+// Layout is the text of pdf as it stands on its pages (pdftotext -layout),
+// one string per page: what stands side by side on a page, such as a line
+// number in the margin and the line it numbers, stays on one text line.
+func Layout(tb testing.TB, pdf []byte) []string {
+	tb.Helper()
+	return strings.Split(strings.TrimRight(run(tb, pdf, "-layout"), "\f"), "\f")
+}
+
+// run runs pdftotext with the options on pdf and returns its output.
+func run(tb testing.TB, pdf []byte, opts ...string) string {
+	tb.Helper()
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
 		tb.Fatal("pdftotext is not installed: install Debian's poppler-utils (.ci/run does) to read the generated PDFs")
@@ -25,9 +39,9 @@ func Text(tb testing.TB, pdf []byte) string {
 	if err := os.WriteFile(in, pdf, 0o600); err != nil {
 		tb.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").CombinedOutput()
+	out, err := exec.Command(bin, append(opts, "-enc", "UTF-8", in, "-")...).CombinedOutput()
 	if err != nil {
 		tb.Fatalf("pdftotext: %v: %s", err, out)
 	}
-	return strings.Join(strings.Fields(string(out)), " ")
+	return string(out)
 }
