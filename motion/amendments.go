@@ -1,9 +1,11 @@
 package motion
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
@@ -59,6 +61,17 @@ func (c Change) last() int {
 	return c.To
 }
 
+// fits reports whether a change names lines the text has, within one
+// resolution point: a change checked against another text (the amended
+// motion's before it was submitted) is left out rather than misapplied.
+func (c Change) fits(lines []Line) bool {
+	if c.From < 1 || c.last() > len(lines) || (c.Op != ChangeInsert && c.To < c.From) {
+		return false
+	}
+	p := lines[c.From-1].Point
+	return p > 0 && lines[c.last()-1].Point == p
+}
+
 // touches reports whether two changes touch the same passage: their lines
 // overlap, or one inserts after a line the other changes or inserts after.
 func (c Change) touches(o Change) bool {
@@ -71,7 +84,7 @@ func (c Content) validateChanges(f *fields) {
 		return
 	}
 	if len(c.AmendedPoints) == 0 {
-		f.add("amends", "Der Antrag, dessen Zeilen geändert werden sollen, ist nicht bekannt; bitte nennen Sie seine Id oder sein Aktenzeichen.")
+		f.add("amends", "Der Antrag, dessen Zeilen geändert werden sollen, ist nicht bekannt oder nimmt keine Änderungsanträge an: geändert werden eingereichte Anträge, über die noch nicht entschieden ist. Bitte nennen Sie seine Id oder sein Aktenzeichen.")
 		return
 	}
 	lines := NumberLines(c.AmendedPoints, "")
@@ -157,6 +170,9 @@ func DiffWords(old, new string) []DiffPart {
 	}
 	a, b := encode(old), encode(new)
 	dmp := diffmatchpatch.New()
+	// No time limit: the same passages give the same diff on any machine
+	// (the PDF's bytes depend on it); passages are short.
+	dmp.DiffTimeout = 0
 	var out []DiffPart
 	for _, d := range dmp.DiffMainRunes(a, b, false) {
 		var s strings.Builder
@@ -227,7 +243,7 @@ func ViewChanges(points []string, changes []Change) []ChangeView {
 	lines := NumberLines(points, "")
 	var out []ChangeView
 	for _, ch := range changes {
-		if ch.From < 1 || ch.last() > len(lines) {
+		if !ch.fits(lines) {
 			continue
 		}
 		v := ChangeView{Change: ch, Point: lines[ch.From-1].Point}
@@ -258,6 +274,14 @@ type Conflict struct {
 	To        int    `json:"to"`
 }
 
+// Lines says which lines a conflict concerns: "Zeile 3", "Zeilen 3–5".
+func (c Conflict) Lines() string {
+	if c.To > c.From {
+		return fmt.Sprintf("Zeilen %d–%d", c.From, c.To)
+	}
+	return fmt.Sprintf("Zeile %d", c.From)
+}
+
 // Merged is the resolution text (Beschlusstext) of a motion with its
 // adopted amendments.
 type Merged struct {
@@ -284,7 +308,7 @@ func Merge(points []string, adopted []AmendmentText) Merged {
 amendments:
 	for _, a := range adopted {
 		for _, ch := range a.Changes {
-			if ch.From < 1 || ch.last() > len(lines) {
+			if !ch.fits(lines) {
 				continue
 			}
 			for _, t := range taken {
@@ -296,7 +320,7 @@ amendments:
 			}
 		}
 		for _, ch := range a.Changes {
-			if ch.From >= 1 && ch.last() <= len(lines) {
+			if ch.fits(lines) {
 				taken = append(taken, placed{ch, a.Label})
 			}
 		}
@@ -319,8 +343,23 @@ amendments:
 		}
 		out.Points[first.Point-1] = strings.TrimSpace(p)
 	}
+	for i, p := range out.Points {
+		// A struck paragraph leaves no empty line behind; a point struck
+		// whole stays in its place, so that the others keep their numbers.
+		for strings.Contains(p, "\n\n\n") {
+			p = strings.ReplaceAll(p, "\n\n\n", "\n\n")
+		}
+		if p == "" && points[i] != "" {
+			p = StruckPoint
+		}
+		out.Points[i] = p
+	}
 	return out
 }
+
+// StruckPoint stands in the resolution text for a point an adopted
+// amendment struck whole: the points after it keep their numbers.
+const StruckPoint = "(gestrichen)"
 
 // joinBlank is the blank left between the text before a struck passage and
 // the text after it: one, unless either side ends a line or is empty.
@@ -332,8 +371,8 @@ func joinBlank(before, after string) string {
 	return " "
 }
 
-// Adopted reports whether an amendment was adopted: its outcome, or the
-// result of its last consultation so far, is an adoption.
+// Adopted reports whether the motion (an amendment) was adopted: its
+// outcome is an adoption.
 func (m *Motion) Adopted() bool {
 	if m.Outcome != nil {
 		return m.Outcome.Result == ResultAdopted || m.Outcome.Result == ResultAdoptedAmended
@@ -352,17 +391,54 @@ func (m *Motion) ResolutionText(amendments []Motion) Merged {
 			adopted = append(adopted, a)
 		}
 	}
+	// In the order they were decided: by the meeting, then (several
+	// decided in one meeting share its start) by when each result was
+	// entered, then by reference number.
 	slices.SortStableFunc(adopted, func(a, b *Motion) int {
 		if c := a.Outcome.DecidedAt.Compare(b.Outcome.DecidedAt); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Reference, b.Reference)
+		if c := a.decisionRecorded().Compare(b.decisionRecorded()); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.ReferenceYear, b.ReferenceYear); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ReferenceSeq, b.ReferenceSeq)
 	})
 	texts := make([]AmendmentText, len(adopted))
 	for i, a := range adopted {
 		texts[i] = AmendmentText{Label: a.Label(), Changes: a.Changes}
 	}
 	return Merge(m.ResolutionPoints, texts)
+}
+
+// decisionRecorded is when the result that decided the motion was entered
+// (its decisive consultation's record, or the outcome's decision time when
+// it was recorded directly).
+func (m *Motion) decisionRecorded() time.Time {
+	if m.Outcome != nil {
+		if k := m.Consultation(m.Outcome.ConsultationID); k != nil && k.Record != nil {
+			return k.Record.RecordedAt
+		}
+		return m.Outcome.DecidedAt
+	}
+	return time.Time{}
+}
+
+// Amendable reports whether an amendment may be written against the
+// motion: it is public, so its text and line numbers are final, it has
+// resolution points (no inquiry, no amendment), and it is not yet decided,
+// withdrawn or ended.
+func (m *Motion) Amendable() bool {
+	if !m.Public() || m.Kind == KindInquiry || m.Kind == KindAmendment {
+		return false
+	}
+	switch m.Status {
+	case StatusSubmitted, StatusRegistered, StatusInConsultation:
+		return true
+	}
+	return false
 }
 
 // Label names a motion to readers in one line: its reference and title, or

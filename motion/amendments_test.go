@@ -208,3 +208,56 @@ func TestTheOfficeEntersTheAdministrationsRecommendation(t *testing.T) {
 		t.Fatalf("recommendation: %+v", m)
 	}
 }
+
+// TestAmendmentsDecidedInOneMeetingMergeInTheOrderEntered: several
+// amendments adopted in one session share its start; they are merged in
+// the order their results were entered, and references compare as numbers
+// (A9 before A10), never as strings.
+func TestAmendmentsDecidedInOneMeetingMergeInTheOrderEntered(t *testing.T) {
+	ls := NumberLines(examplePoints, "")
+	sum := lineWith(t, ls, "225.000")
+	session := t0.AddDate(0, 1, 0)
+	mk := func(seq int, entered time.Duration, text string) Motion {
+		a := Motion{Kind: KindAmendment, Reference: "A" + strconv.Itoa(seq) + "/2020", ReferenceYear: 2020, ReferenceSeq: seq,
+			Content: Content{Title: text, Changes: []Change{{Op: ChangeReplace, From: sum.No, To: sum.No, Text: text}}},
+			Consultations: []Consultation{{ID: "c1", Decisive: true, Status: ConsultationDone,
+				Record: &ResultRecord{Result: ResultAdopted, RecordedAt: session.Add(entered)}}}}
+		a.Outcome = &Outcome{Result: ResultAdopted, ConsultationID: "c1", DecidedAt: session}
+		return a
+	}
+	m := &Motion{Content: Content{ResolutionPoints: examplePoints}}
+	// A10 was entered first.
+	got := m.ResolutionText([]Motion{mk(9, 2*time.Minute, "neun"), mk(10, time.Minute, "zehn")})
+	if !strings.HasSuffix(got.Points[0], " zehn") || got.Conflicts[0].Amendment != "A9/2020 „neun“" {
+		t.Fatalf("entered order: %+v", got)
+	}
+	// Entered in the same second: by reference number.
+	got = m.ResolutionText([]Motion{mk(10, time.Minute, "zehn"), mk(9, time.Minute, "neun")})
+	if !strings.HasSuffix(got.Points[0], " neun") || got.Conflicts[0].Amendment != "A10/2020 „zehn“" || got.Conflicts[0].Lines() != "Zeile "+strconv.Itoa(sum.No) {
+		t.Fatalf("reference order: %+v", got)
+	}
+}
+
+// TestStaleOrStruckChangesAreShownSafely: a change that no longer fits the
+// text (its lines now cross two points) is neither shown nor merged; a
+// point struck whole keeps its place.
+func TestStaleOrStruckChangesAreShownSafely(t *testing.T) {
+	short := []string{"Eins.", "Zwei.", "Drei."}
+	stale := []Change{{Op: ChangeReplace, From: 1, To: 2, Text: "x"}}
+	if v := ViewChanges(short, stale); len(v) != 0 {
+		t.Fatalf("a change across two points is shown: %+v", v)
+	}
+	got := Merge(short, []AmendmentText{{Label: "alt", Changes: stale}, {Label: "neu", Changes: []Change{{Op: ChangeDelete, From: 2, To: 2}}}})
+	if strings.Join(got.Points, "|") != "Eins.|"+StruckPoint+"|Drei." {
+		t.Fatalf("merged: %q", got.Points)
+	}
+	paras := []string{"Erster Absatz.\n\nZweiter Absatz.\n\nDritter Absatz."}
+	ls := NumberLines(paras, "")
+	got = Merge(paras, []AmendmentText{{Label: "Ä", Changes: []Change{{Op: ChangeDelete, From: ls[1].No, To: ls[1].No}}}})
+	if got.Points[0] != "Erster Absatz.\n\nDritter Absatz." {
+		t.Fatalf("a struck paragraph: %q", got.Points[0])
+	}
+	if FormatPositions(SumPositions(0.1, 0.2, 0.33, 0.25)) != "0,88" || FormatPositions(2) != "2" || FormatPositions(-0.5) != "-0,5" {
+		t.Fatal("positions are summed and written in hundredths")
+	}
+}

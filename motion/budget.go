@@ -145,6 +145,35 @@ func FormatEuro(v int64) string {
 	return sign + b.String()
 }
 
+// FormatPositions writes positions (Stellen) as German readers write
+// them: 2, 0,5, -1,25; at most two decimals, so that sums of many motions
+// print without floating-point noise.
+func FormatPositions(p float64) string {
+	s := strconv.FormatFloat(math.Round(p*100)/100, 'f', -1, 64)
+	if s == "-0" {
+		s = "0"
+	}
+	return strings.Replace(s, ".", ",", 1)
+}
+
+// SumPositions adds positions in hundredths, the unit they are given in,
+// so that 0,1 + 0,2 is 0,3 exactly.
+func SumPositions(ps ...float64) float64 {
+	var h int64
+	for _, p := range ps {
+		h += int64(math.Round(p * 100))
+	}
+	return float64(h) / 100
+}
+
+// RhythmLabel says whether an amount falls once or every year, in German.
+func (it BudgetItem) RhythmLabel() string {
+	if it.Recurring {
+		return "wiederkehrend"
+	}
+	return "einmalig"
+}
+
 // BudgetCycle is a budget deliberation (Haushaltsberatung): the budget of
 // one or more years, the deadline for budget motions and the meetings that
 // deliberate it. Budget motions name it (Content.BudgetCycle, by id or by

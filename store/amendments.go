@@ -98,10 +98,10 @@ func (s *Store) OpenAmendments(ctx context.Context, m *motion.Motion, consultati
 
 // amendablePoints are the resolution points an amendment of body that
 // names amends refers to: those of the motion it names, if the viewer may
-// see that motion and it has resolution points to amend (not an inquiry,
-// not the amendment itself); none for anything else (a paper of the
-// administration, an unknown motion), and the domain then refuses changes
-// with its own message.
+// see that motion and it takes amendments (motion.Motion.Amendable: public,
+// so its lines are final, and not yet decided); none for anything else (a
+// draft, a paper of the administration, an unknown motion), and the domain
+// then refuses changes with its own message.
 func (s *Store) amendablePoints(ctx context.Context, self, bodyID, amends string, viewer motion.Actor) ([]string, error) {
 	t, err := s.AmendedMotion(ctx, bodyID, amends)
 	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid) {
@@ -110,7 +110,7 @@ func (s *Store) amendablePoints(ctx context.Context, self, bodyID, amends string
 	if err != nil {
 		return nil, err
 	}
-	if t.ID == self || t.Kind == motion.KindInquiry || !t.VisibleTo(viewer) {
+	if t.ID == self || !t.Amendable() || !t.VisibleTo(viewer) {
 		return nil, nil
 	}
 	return slices.Clone(t.ResolutionPoints), nil
