@@ -21,14 +21,12 @@ var _ AmendmentStore = (*store.Store)(nil)
 
 // withAmendments completes every command the API sends with what the read
 // model knows of amendments (store.WithAmendments, through
-// workflows.Completing); a Store that is no AmendmentStore (tests of other
-// surfaces) leaves ms as it is.
+// workflows.Completing).
 func withAmendments(ms workflows.Motions, st Store) workflows.Motions {
-	as, ok := st.(AmendmentStore)
-	if !ok {
+	if st == nil {
 		return ms
 	}
-	return workflows.Completing(ms, as.WithAmendments)
+	return workflows.Completing(ms, st.WithAmendments)
 }
 
 // LinesOutput is a motion's text in numbered lines.
@@ -150,11 +148,7 @@ func (s *server) amendments(ctx context.Context, id string) (motion.Motion, []mo
 	if err != nil {
 		return motion.Motion{}, nil, err
 	}
-	as, ok := s.store.(AmendmentStore)
-	if !ok {
-		return m, nil, nil
-	}
-	ams, err := as.AmendmentsOf(ctx, m.ID, Caller(ctx))
+	ams, err := s.store.AmendmentsOf(ctx, m.ID, Caller(ctx))
 	if err != nil {
 		return motion.Motion{}, nil, s.problem(ctx, err)
 	}

@@ -67,6 +67,7 @@ type Store interface {
 
 	NoticeStore
 	NoteStore
+	AmendmentStore
 }
 
 var _ Store = (*store.Store)(nil)

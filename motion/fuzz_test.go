@@ -168,6 +168,11 @@ func FuzzApply(f *testing.F) {
 		{CmdDeclineCosponsorship, 1, 1, `{"reason":"Nein."}`},
 		{CmdSetDepartments, 2, 14, `{"lead":"dez1","involved":["dez1"]}`},
 		{CmdReportImplementation, 3, 14, `{"points":[{"point":1,"state":"not_feasible"},{"point":9,"state":"done"}]}`},
+		// Amendments by line and the money of budget motions (issue 16).
+		{CmdCreate, 1, 0, `{"body_id":"ma","kind":"amendment","title":"Weniger","amends":"A1/2026","amended_points":["Die Verwaltung stellt 20 Bänke auf.","Zwei"],"changes":[{"op":"replace","from":1,"to":1,"text":"30 Bänke"},{"op":"insert","from":2},{"op":"delete","from":1,"to":2}]}`},
+		{CmdEdit, 0, 0, `{"title":"Haushalt","resolution_points":["Mehr."],"budget":{"items":[{"year":2020,"amount":225000,"plan":"result"},{"year":1,"amount":0,"plan":"x","recurring":true}],"positions":0.125,"product":"P"}}`},
+		{CmdRecordStatement, 3, 4, `{"text":"Stellungnahme","estimate":{"items":[{"year":2026,"amount":-1500,"plan":"financial"}],"positions":-1.5}}`},
+		{CmdRecordResult, 2, 4, `{"consultation_id":"c1","result":"adopted","open_amendments":["Ä1",""]}`},
 		{CmdCreate, 9, 0, `{"body_id":"ma","kind":"motion","title":"Von Räten","resolution_points":["Tun."],"quorum":8,"signers":[{"person_id":"p2"}]}`},
 	}
 	for _, s := range seeds {

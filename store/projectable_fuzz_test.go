@@ -52,6 +52,9 @@ func FuzzAcceptedIsProjectable(f *testing.F) {
 	f.Add([]byte("submit spd {}\nregister office {\"reference\":\"A1/2026\"}\n"))
 	f.Add([]byte("create p1 {\"body_id\":\"ma\",\"kind\":\"motion\",\"title\":\"Von Räten\",\"resolution_points\":[\"Tun.\"],\"quorum\":2,\"signers\":[{\"person_id\":\"p2\"}]}\nsign p2 {}\nsubmit p1 {}\n"))
 	f.Add([]byte("enter-submission office {\"body_id\":\"ma\",\"kind\":\"motion\",\"title\":\"Brief\",\"resolution_points\":[\"Tun.\"],\"originator\":\"faction\",\"organization\":\"spd\",\"paper\":{\"submitted_by\":\"Erika\",\"received_at\":\"2026-03-01T10:00:00Z\",\"channel\":\"paper\"}}\nset-departments office {\"lead\":\"dez1\"}\nfill paper.submitted_by 150\n"))
+	// An amendment by line with a budget, and a statement's estimate (issue 16).
+	f.Add([]byte("create cdu {\"body_id\":\"ma\",\"kind\":\"amendment\",\"title\":\"Weniger\",\"amends\":\"A1/2026\",\"amended_points\":[\"Eins zwei drei.\"],\"changes\":[{\"op\":\"replace\",\"from\":1,\"to\":1,\"text\":\"Vier.\"}],\"budget\":{\"items\":[{\"year\":2020,\"amount\":-10000000000,\"plan\":\"result\",\"purpose\":\"Sachmittel\"}],\"positions\":9999.99,\"product\":\"P\"}}\nfill changes[0].text 9000\nsubmit cdu {}\n"))
+	f.Add([]byte("submit spd {}\nregister office {\"reference\":\"A1/2026\"}\nrecord-statement dez1 {\"text\":\"Geht.\",\"estimate\":{\"items\":[{\"year\":2021,\"amount\":5,\"plan\":\"financial\",\"recurring\":true}],\"product\":\"Teilhaushalt 1\"}}\nfill estimate.product 150\n"))
 	var n atomic.Int64
 	f.Fuzz(func(t *testing.T, script []byte) {
 		runScript(t, s, fmt.Sprintf("fuzz-%d-%d", time.Now().UnixNano(), n.Add(1)), parseScript(script))
