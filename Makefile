@@ -27,7 +27,7 @@ dev:
 ## histories: record the workflow histories the replay test checks (run after a deliberate, versioned workflow change;
 ## first copy the current files to new names, so that the histories of the earlier version keep being replayed).
 histories:
-	MOTIONFLOW_RECORD_HISTORIES=1 $(GO) test -count=1 -run 'TestDigitalisierungImQuadrat|TestRemindersArriveExactlyOnceAcrossRestarts|TestCouncilMeetingFromPlanningToPublishedMinutes|TestADecisionIsFollowedThroughToItsEnd|TestEveryoneTheCodeAllowsMovesAMotion' ./e2e
+	MOTIONFLOW_RECORD_HISTORIES=1 $(GO) test -count=1 -run 'TestDigitalisierungImQuadrat|TestRemindersArriveExactlyOnceAcrossRestarts|TestCouncilMeetingFromPlanningToPublishedMinutes|TestADecisionIsFollowedThroughToItsEnd|TestEveryoneTheCodeAllowsMovesAMotion|TestABudgetMotionIsAmendedAndMerged' ./e2e
 
 # --- Proof: fuzzing, benchmarks, fault tests, static checks (issue 6). None of
 # these is part of `make test`, which runs the fuzz targets' seed corpora only.

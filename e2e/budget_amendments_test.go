@@ -192,6 +192,7 @@ func TestABudgetMotionIsAmendedAndMerged(t *testing.T) {
 	if got := oparlStrings(paper(m.ID)["subordinatedPaper"]); !slices.Equal(got, []string{base + "/paper/" + rec.ID, base + "/paper/" + a1.ID, base + "/paper/" + a2.ID}) {
 		t.Errorf("the motion's subordinatedPaper: %v", got)
 	}
+	h.replayHistories(map[string]string{"amended-budget-motion": m.ID, "amendment-by-line": a1.ID})
 }
 
 // checkAmendedMotionPages checks what a reader sees of the amended budget
