@@ -14,6 +14,7 @@ import (
 // *store.Store is one.
 type AmendmentStore interface {
 	AmendmentsOf(ctx context.Context, id string, viewer motion.Actor) ([]motion.Motion, error)
+	AmendedMotion(ctx context.Context, bodyID, amends string) (motion.Motion, error)
 	WithAmendments(ctx context.Context, motionID string, cmd motion.Command, viewer motion.Actor) (motion.Command, error)
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/motionflow/motionflow/api"
+	"github.com/motionflow/motionflow/internal/pdftext"
 	"github.com/motionflow/motionflow/motion"
 )
 
@@ -154,5 +155,46 @@ func TestAmendmentOfInvisibleMotion(t *testing.T) {
 	expect(t, r, http.StatusUnprocessableEntity)
 	if msg := fieldMessage(t, r, "body.amends"); msg == "" {
 		t.Errorf("no message at body.amends: %s", r.body)
+	}
+}
+
+// TestAmendmentOfDraft: a faction invited to co-sponsor a draft sees it,
+// but a draft takes no amendments yet: its lines are not final.
+func TestAmendmentOfDraft(t *testing.T) {
+	e := newEnv(t, api.Config{})
+	id := e.draft("Entwurf mit Einladung")
+	e.run("spd", id, motion.CmdInviteCosponsor, map[string]any{"faction": "cdu"}, http.StatusOK)
+	expect(t, e.do("GET", "/v1/motions/"+id, "cdu", nil), http.StatusOK)
+	r := e.do("POST", "/v1/motions", "cdu", map[string]any{"body_id": "mannheim", "kind": "amendment", "title": "Anders",
+		"amends": id, "changes": []map[string]any{{"op": "delete", "from": 1, "to": 1}}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	if msg := fieldMessage(t, r, "body.amends"); !strings.Contains(msg, "eingereichte Anträge") {
+		t.Errorf("message at body.amends: %q (%s)", msg, r.body)
+	}
+}
+
+// TestAmendmentPDFFollowsTheAmendedMotion: an amendment's PDF names the
+// motion it amends; once that motion is registered it is named by its
+// reference, and the amendment's ETag changes with it.
+func TestAmendmentPDFFollowsTheAmendedMotion(t *testing.T) {
+	e := newEnv(t, api.Config{})
+	id := e.draft("Bänke am Neckarufer")
+	e.run("spd", id, motion.CmdSubmit, nil, http.StatusOK)
+	r := e.do("POST", "/v1/motions", "cdu", map[string]any{"body_id": "mannheim", "kind": "amendment", "title": "Weniger",
+		"amends": id, "changes": []map[string]any{{"op": "delete", "from": 1, "to": 1}}})
+	expect(t, r, http.StatusCreated)
+	am := r.json(t)["id"].(string)
+	e.run("cdu", am, motion.CmdSubmit, nil, http.StatusOK)
+
+	before := e.do("GET", "/v1/motions/"+am+"/pdf", "", nil)
+	expect(t, before, http.StatusOK)
+	if text := pdftext.Text(t, before.body); !strings.Contains(text, "Änderungen an „Bänke am Neckarufer“") {
+		t.Errorf("the amendment's PDF: %s", text)
+	}
+	e.run("office", id, motion.CmdRegister, nil, http.StatusOK)
+	after := e.do("GET", "/v1/motions/"+am+"/pdf", "", nil, "If-None-Match", before.header.Get("ETag"))
+	expect(t, after, http.StatusOK)
+	if text := pdftext.Text(t, after.body); !strings.Contains(text, "Änderungen an A1/") || after.header.Get("ETag") == before.header.Get("ETag") {
+		t.Errorf("after the registration (ETag %s, before %s): %s", after.header.Get("ETag"), before.header.Get("ETag"), text)
 	}
 }

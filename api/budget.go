@@ -121,6 +121,7 @@ type BudgetMotionRow struct {
 	Outcome      motion.Result       `json:"outcome,omitempty" doc:"Ergebnis, sobald entschieden"`
 	OutcomeLabel string              `json:"outcome_label,omitempty" example:"angenommen"`
 	Amends       string              `json:"amends,omitempty" doc:"bei einem Änderungsantrag: der geänderte Antrag (Id oder Aktenzeichen)"`
+	AmendsName   string              `json:"amends_name,omitempty" doc:"bei einem Änderungsantrag: Aktenzeichen (sonst Titel) des geänderten Antrags" example:"A12/2020"`
 	SubmittedAt  *time.Time          `json:"submitted_at,omitempty"`
 	Late         bool                `json:"late" doc:"nach dem Antragsschluss eingereicht"`
 	Years        []BudgetAmount      `json:"years" doc:"Betrag je Haushaltsjahr der Beratung (einmalige Beträge in ihrem Jahr, wiederkehrende ab ihrem Jahr in jedem)"`
@@ -268,7 +269,8 @@ func (s *server) registerBudget(a huma.API) {
 		Path:        "/v1/budget-cycles/{id}",
 		Summary:     "Haushaltsberatung ändern (Ratsbüro)",
 		Description: "Ersetzt Name, Haushaltsjahre, Antragsschluss, Sitzungen und Haushaltsbeschluss der Haushaltsberatung. " +
-			"Haushaltsanträge, die die Beratung mit ihrem alten Namen nennen, gehören dann nur noch über die Id zu ihr.",
+			"Umbenennen lässt sie sich nur, solange kein eingereichter Antrag sie mit ihrem Namen nennt (sonst 409); " +
+			"die Sitzungen müssen Sitzungen der Körperschaft sein.",
 		Tags:     []string{"Budget"},
 		Security: requireToken,
 		Errors:   []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
@@ -366,7 +368,7 @@ func (s *server) registerBudget(a huma.API) {
 		case pdfType:
 			rep := export.BudgetReportOf(l, name)
 			rep.Body, rep.Date = bodyName, now.In(loc)
-			rep.Filters = budgetFilters(in, name)
+			rep.Filters = export.BudgetFilters(q, name)
 			pdf, err := documents.BudgetPDF(rep)
 			if err != nil {
 				return nil, s.problem(ctx, err)
@@ -384,38 +386,13 @@ func (s *server) registerBudget(a huma.API) {
 	})
 }
 
-// budgetFilters describe the list's filters in German for the PDF.
-func budgetFilters(in *budgetListInput, name func(string) string) []string {
-	var out []string
-	if in.Faction != "" {
-		out = append(out, "Fraktion: "+name(in.Faction))
-	}
-	if in.Plan != "" {
-		out = append(out, "Nur: "+motion.BudgetPlan(in.Plan).Label())
-	}
-	for _, st := range in.Status {
-		out = append(out, "Status: "+motion.Status(st).Label())
-	}
-	for _, o := range in.Outcome {
-		if o == store.OutcomeOpen {
-			out = append(out, "Ergebnis: noch offen")
-		} else {
-			out = append(out, "Ergebnis: "+motion.Result(o).Label())
-		}
-	}
-	if in.Q != "" {
-		out = append(out, "Suche: "+in.Q)
-	}
-	return out
-}
-
 func budgetListBody(l store.BudgetList, bodyName string, date time.Time, names map[string]string) BudgetListBody {
 	years := l.Cycle.Years
 	body := BudgetListBody{Cycle: budgetCycleView(l.Cycle), BodyName: bodyName, Date: date, Items: []BudgetMotionRow{}, Factions: []BudgetTotalView{}}
 	for _, r := range l.Rows {
 		row := BudgetMotionRow{MotionID: r.MotionID, Href: motionHref(r.MotionID), Kind: r.Kind, KindLabel: r.Kind.Label(),
 			Reference: r.Reference, Title: r.Title, Faction: r.Faction, FactionName: names[r.Faction], Cosponsors: nonNilStrings(r.Cosponsors),
-			Status: r.Status, StatusLabel: r.Status.Label(), Outcome: r.Outcome, Amends: r.Amends, SubmittedAt: r.SubmittedAt, Late: r.Late,
+			Status: r.Status, StatusLabel: r.Status.Label(), Outcome: r.Outcome, Amends: r.Amends, AmendsName: r.AmendsName(), SubmittedAt: r.SubmittedAt, Late: r.Late,
 			Years: budgetAmounts(years, r.Years), Total: r.Total, Positions: r.Positions, Product: r.Product, Items: budgetItemBodies(r.Effect.Items)}
 		if r.Outcome != "" {
 			row.OutcomeLabel = r.Outcome.Label()
@@ -475,9 +452,14 @@ func (s *server) visibleCycle(ctx context.Context, id string) (store.BudgetCycle
 	return c, nil
 }
 
-// budgetProblem answers a store error of a cycle: a taken name or id as
-// 409 in words.
+// budgetProblem answers a store error of a cycle: a renaming that would
+// drop the motions naming the cycle, and a taken name or id, as 409 in
+// words.
 func (s *server) budgetProblem(ctx context.Context, err error) error {
+	if errors.Is(err, store.ErrCycleNamed) {
+		return problem.New(http.StatusConflict, "Eingereichte Haushaltsanträge nennen die Haushaltsberatung mit ihrem bisherigen Namen; "+
+			"sie würden durch die Umbenennung aus ihrer Antragsliste fallen. Bitte behalten Sie den Namen bei.")
+	}
 	if errors.Is(err, store.ErrConflict) {
 		return problem.New(http.StatusConflict, "Eine Haushaltsberatung mit diesem Namen oder dieser Id gibt es in der Körperschaft schon.")
 	}

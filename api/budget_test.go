@@ -60,8 +60,9 @@ func budgetActors(d *api.Deps) {
 // generated budget motions of three factions, one-off and recurring
 // amounts in both parts of the budget, some negative: the list's totals
 // equal the sums of the motions computed here, per faction and overall
-// and per year; the CSV and the XLSX hold the same figures; the PDF names
-// the overall total.
+// and per year; positions such as 0,1 + 0,2 + 0,33 + 0,25 add up without
+// floating-point noise (the sums here are kept in hundredths); the CSV and
+// the XLSX hold the same figures; the PDF names the overall total.
 func TestBudgetCycleWithFortyMotions(t *testing.T) {
 	e := newEnv(t, api.Config{}, budgetActors)
 	if _, err := e.store.CreateOrganization(context.Background(), store.Organization{ID: "gruene", BodyID: "mannheim",
@@ -75,11 +76,16 @@ func TestBudgetCycleWithFortyMotions(t *testing.T) {
 	years := []int{2020, 2021}
 	factions := []string{"spd", "cdu", "gruene"}
 	type sums struct {
-		motions   int
-		years     []int64
-		total     int64
-		positions float64
+		motions int
+		years   []int64
+		total   int64
+		// hundredths of positions, summed exactly
+		hundredths int64
 	}
+	positionsOf := func(s *sums) float64 { return float64(s.hundredths) / 100 }
+	// Positions that a float sum gets wrong (0.1+0.2+0.33+0.25 is
+	// 0.8800000000000001), in hundredths.
+	stellen := []int64{10, 20, 33, 25, 0, 50, -10, 125}
 	want := map[string]*sums{}
 	overall := &sums{years: make([]int64, len(years))}
 	for _, f := range factions {
@@ -109,7 +115,7 @@ func TestBudgetCycleWithFortyMotions(t *testing.T) {
 				}
 			}
 		}
-		positions := float64(i%5) * 0.5
+		positions := float64(stellen[i%len(stellen)]) / 100
 		cycle := "Haushalt 2020/2021"
 		if i%2 == 1 {
 			cycle = "hh2020"
@@ -123,12 +129,15 @@ func TestBudgetCycleWithFortyMotions(t *testing.T) {
 				s.years[k] += mine[k]
 				s.total += mine[k]
 			}
-			s.positions += positions
+			s.hundredths += stellen[i%len(stellen)]
 		}
 	}
 	// Not in the list: a draft, and a motion of another cycle.
 	e.motionAs("spd", "budget_motion", "Entwurf", map[string]any{"budget_cycle": "hh2020",
 		"budget": map[string]any{"items": []map[string]any{{"year": 2020, "amount": 999999, "plan": "result"}}}})
+	r = e.do("POST", "/v1/bodies/mannheim/budget-cycles", "office", map[string]any{
+		"id": "hh2018", "name": "Haushalt 2018/2019", "years": []int{2018, 2019}})
+	expect(t, r, http.StatusCreated)
 	other := e.motionAs("cdu", "budget_motion", "Anderer Haushalt", map[string]any{"budget_cycle": "Haushalt 2018/2019",
 		"budget": map[string]any{"items": []map[string]any{{"year": 2020, "amount": 888888, "plan": "result"}}}})
 	e.run("cdu", other, motion.CmdSubmit, nil, http.StatusOK)
@@ -148,9 +157,9 @@ func TestBudgetCycleWithFortyMotions(t *testing.T) {
 			}
 			gy = append(gy, a.Amount)
 		}
-		if got.Motions != w.motions || !slices.Equal(gy, w.years) || got.Total != w.total || got.Positions != w.positions {
+		if got.Motions != w.motions || !slices.Equal(gy, w.years) || got.Total != w.total || got.Positions != positionsOf(w) {
 			t.Errorf("%s = %d motions, %v, total %d, positions %v; want %d, %v, %d, %v", what, got.Motions, gy, got.Total, got.Positions,
-				w.motions, w.years, w.total, w.positions)
+				w.motions, w.years, w.total, positionsOf(w))
 		}
 	}
 	check("overall", l.Total, overall)
@@ -212,11 +221,13 @@ func TestBudgetCycleWithFortyMotions(t *testing.T) {
 			default:
 				t.Errorf("%s: total of %q", what, row[faction])
 			}
-			p, _ := strconv.ParseFloat(row[pos], 64)
+			// The figure as written, so that noise like 0.8800000000000001
+			// (no longer a number a spreadsheet sums) shows.
+			wantPos := strconv.FormatFloat(positionsOf(w), 'f', -1, 64)
 			got := []int64{num(row[y0]), num(row[y1]), num(row[total])}
-			if !slices.Equal(got, []int64{w.years[0], w.years[1], w.total}) || row[count] != strconv.Itoa(w.motions) || p != w.positions {
-				t.Errorf("%s: total row %q = %v, %s motions, %v positions; want %v, %d, %d, %v", what, row[faction], got, row[count], p,
-					w.years, w.total, w.motions, w.positions)
+			if !slices.Equal(got, []int64{w.years[0], w.years[1], w.total}) || row[count] != strconv.Itoa(w.motions) || row[pos] != wantPos {
+				t.Errorf("%s: total row %q = %v, %s motions, %q positions; want %v, %d, %d, %q", what, row[faction], got, row[count], row[pos],
+					w.years, w.total, w.motions, wantPos)
 			}
 		}
 		if motions != 40 || totals != 4 {
@@ -227,8 +238,9 @@ func TestBudgetCycleWithFortyMotions(t *testing.T) {
 	r = e.do("GET", "/v1/budget-cycles/hh2020/motions", "", nil, "Accept", "application/pdf")
 	expect(t, r, http.StatusOK)
 	text := strings.Join(strings.Fields(pdftext.Text(t, r.body)), " ")
-	if !strings.Contains(text, "Haushaltsantragsliste – Haushalt 2020/2021") || !strings.Contains(text, "Gesamt 40 "+motion.FormatEuro(overall.years[0])) {
-		t.Errorf("PDF lacks the title or the overall total:\n%s", text)
+	if !strings.Contains(text, "Haushaltsantragsliste – Haushalt 2020/2021") || !strings.Contains(text, "Gesamt 40 "+motion.FormatEuro(overall.years[0])) ||
+		!strings.Contains(text, motion.FormatEuro(overall.total)+" "+motion.FormatPositions(positionsOf(overall))) {
+		t.Errorf("PDF lacks the title or the overall total with its positions (%s):\n%s", motion.FormatPositions(positionsOf(overall)), text)
 	}
 }
 
@@ -276,5 +288,39 @@ func TestBudgetCycleEndpoints(t *testing.T) {
 	expect(t, r, http.StatusOK)
 	if l := decode[budgetListJSON](t, r); len(l.Items) != 0 || l.Total.Total != 0 || len(l.Total.Years) != 2 {
 		t.Errorf("empty list %s", r.body)
+	}
+
+	// The deliberating meetings are meetings of the body.
+	r = e.do("PUT", "/v1/budget-cycles/"+id, "office", map[string]any{"name": "Haushalt 2022/2023", "years": []int{2022, 2023},
+		"meeting_ids": []string{"nirgends"}})
+	expect(t, r, http.StatusUnprocessableEntity)
+	for _, want := range []string{"body.meeting_ids[0]", "Diese Sitzung gibt es in dieser Körperschaft nicht."} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("unknown meeting: refusal lacks %q: %s", want, r.body)
+		}
+	}
+
+	// Once the body has cycles, a budget motion names one of them.
+	budget := map[string]any{"items": []map[string]any{{"year": 2022, "amount": 5000, "plan": "result"}}}
+	r = e.do("POST", "/v1/motions", "spd", map[string]any{"body_id": "mannheim", "kind": "budget_motion", "title": "Bäume",
+		"resolution_points": []string{"Die Mittel werden bereitgestellt."}, "budget_cycle": "Haushalt 1999", "budget": budget})
+	expect(t, r, http.StatusUnprocessableEntity)
+	for _, want := range []string{"body.budget_cycle", "Diese Haushaltsberatung gibt es in dieser Körperschaft nicht"} {
+		if !strings.Contains(string(r.body), want) {
+			t.Errorf("unknown cycle: refusal lacks %q: %s", want, r.body)
+		}
+	}
+	mid := e.motionAs("spd", "budget_motion", "Bäume", map[string]any{"budget_cycle": " haushalt 2022/2023", "budget": budget})
+	e.run("spd", mid, motion.CmdSubmit, nil, http.StatusOK)
+	// Renaming the cycle would drop that motion from its list.
+	r = e.do("PUT", "/v1/budget-cycles/"+id, "office", map[string]any{"name": "Doppelhaushalt 2022/2023", "years": []int{2022, 2023}})
+	expect(t, r, http.StatusConflict)
+	if !strings.Contains(string(r.body), "bisherigen Namen") {
+		t.Errorf("rename: %s", r.body)
+	}
+	r = e.do("GET", "/v1/budget-cycles/"+id+"/motions", "", nil)
+	expect(t, r, http.StatusOK)
+	if l := decode[budgetListJSON](t, r); len(l.Items) != 1 {
+		t.Errorf("list after the refused renaming: %s", r.body)
 	}
 }

@@ -2,14 +2,13 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/motionflow/motionflow/documents"
+	"github.com/motionflow/motionflow/export"
 	"github.com/motionflow/motionflow/motion"
-	"github.com/motionflow/motionflow/store"
 )
 
 // pdfOutput is a document with its entity tag.
@@ -17,7 +16,7 @@ type pdfOutput struct {
 	ContentType        string `header:"Content-Type"`
 	ContentDisposition string `header:"Content-Disposition"`
 	CacheControl       string `header:"Cache-Control"`
-	ETag               string `header:"ETag" doc:"Version des Antrags, mit eingereichten Änderungsanträgen auch deren Versionen"`
+	ETag               string `header:"ETag" doc:"Version des Antrags, mit eingereichten Änderungsanträgen auch deren Versionen, bei einem Änderungsantrag auch die des geänderten Antrags"`
 	Body               []byte
 }
 
@@ -35,7 +34,8 @@ func (s *server) registerDocuments(a huma.API) {
 			"Änderungsanträgen führt sie mit Änderungen und Ergebnis auf und, sobald einer angenommen ist, den Beschlusstext " +
 			"mit den angenommenen Änderungen und den Konflikten, die nicht eingearbeitet sind. Ein Entwurf (nur für die " +
 			"eigene Fraktion) ist auf jeder Seite als Entwurf gekennzeichnet. Was der Aufrufer nicht sehen darf, ist 404. " +
-			"ETag ist die Version des Antrags, bei eingereichten Änderungsanträgen mit deren Versionen.",
+			"ETag ist die Version des Antrags, bei eingereichten Änderungsanträgen mit deren Versionen, bei einem " +
+			"Änderungsantrag mit der Version des geänderten Antrags.",
 		Tags:     []string{"Motions"},
 		Security: optionalToken,
 		Errors:   []int{http.StatusUnauthorized, http.StatusNotFound},
@@ -53,19 +53,14 @@ func (s *server) registerDocuments(a huma.API) {
 		if err != nil {
 			return nil, err
 		}
-		amendments, err := s.documentAmendments(ctx, m)
+		doc, err := export.LoadMotionDocument(ctx, s.store, m, Caller(ctx))
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		tag := documents.Tag(m, amendments)
-		if documents.Unchanged(in.IfNoneMatch, tag) {
+		if documents.Unchanged(in.IfNoneMatch, doc.Tag) {
 			return nil, huma.Status304NotModified()
 		}
-		names, err := s.documentNames(ctx, m, amendments)
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		pdf, err := documents.MotionPDF(m, names, amendments)
+		pdf, err := doc.PDF(ctx)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
@@ -73,50 +68,7 @@ func (s *server) registerDocuments(a huma.API) {
 		if m.Status == motion.StatusDraft {
 			cache = "private, no-cache"
 		}
-		return &pdfOutput{ContentType: "application/pdf", ETag: tag, CacheControl: cache,
+		return &pdfOutput{ContentType: "application/pdf", ETag: doc.Tag, CacheControl: cache,
 			ContentDisposition: `inline; filename="` + documents.FileName(m) + `"`, Body: pdf}, nil
 	})
-}
-
-// documentStore is what a motion's document reads of the read model beyond
-// Store: its amendments and the motion an amendment amends. *store.Store is
-// one; with a Store that is not, the document shows no amendments.
-type documentStore interface {
-	AmendmentsOf(ctx context.Context, id string, viewer motion.Actor) ([]motion.Motion, error)
-	AmendedMotion(ctx context.Context, bodyID, amends string) (motion.Motion, error)
-}
-
-var _ documentStore = (*store.Store)(nil)
-
-// documentAmendments are the amendments a motion's document prints: those
-// submitted (documents.Filed) of the ones the caller may see.
-func (s *server) documentAmendments(ctx context.Context, m motion.Motion) ([]motion.Motion, error) {
-	ds, ok := s.store.(documentStore)
-	if !ok {
-		return nil, nil
-	}
-	amendments, err := ds.AmendmentsOf(ctx, m.ID, Caller(ctx))
-	return documents.Filed(amendments), err
-}
-
-// documentNames looks up the names a motion's document shows: its body, the
-// organizations it and its amendments name, and for an amendment the motion
-// it amends (when that is submitted: the document may be cached publicly).
-// A name that is gone is shown as its id.
-func (s *server) documentNames(ctx context.Context, m motion.Motion, amendments []motion.Motion) (documents.Names, error) {
-	var n documents.Names
-	var err error
-	n.Body, n.Organizations, err = s.store.DisplayNames(ctx, m.BodyID, documents.OrganizationIDs(m, amendments...))
-	if err != nil {
-		return n, err
-	}
-	if ds, ok := s.store.(documentStore); ok && m.Amends != "" {
-		a, err := ds.AmendedMotion(ctx, m.BodyID, m.Amends)
-		if err == nil && a.Public() && a.VisibleTo(Caller(ctx)) {
-			n.Amended = a.Label()
-		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return n, err
-		}
-	}
-	return n, nil
 }

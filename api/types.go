@@ -20,7 +20,7 @@ type ContentBody struct {
 	ResolutionPoints    []string         `json:"resolution_points,omitempty" maxItems:"50" minLength:"1" maxLength:"10000" doc:"Beschlusspunkte („Der Gemeinderat möge beschließen: 1.) …“); bei einer Anfrage die Fragen. Zum Einreichen ist mindestens einer nötig."`
 	Justification       string           `json:"justification,omitempty" maxLength:"100000" doc:"Begründung"`
 	Tags                []string         `json:"tags,omitempty" maxItems:"30" minLength:"1" maxLength:"80" doc:"Schlagworte"`
-	BudgetCycle         string           `json:"budget_cycle,omitempty" maxLength:"200" doc:"Haushaltsberatung eines Haushaltsantrags, z. B. „Haushalt 2020/2021“ (für budget_motion beim Einreichen Pflicht)"`
+	BudgetCycle         string           `json:"budget_cycle,omitempty" maxLength:"200" doc:"Haushaltsberatung eines Haushaltsantrags (für budget_motion beim Einreichen Pflicht): Id oder Name einer Haushaltsberatung der Körperschaft (GET /v1/bodies/{body}/budget-cycles), z. B. „Haushalt 2020/2021“; solange die Körperschaft keine angelegt hat, ein freier Name"`
 	Amends              string           `json:"amends,omitempty" maxLength:"200" doc:"Was ein Änderungsantrag ändert: Antrag (Id oder Aktenzeichen) oder Vorlage"`
 	AddressedDepartment string           `json:"addressed_department,omitempty" maxLength:"200" doc:"Dezernat, an das sich eine Anfrage richtet (Organisations-Id)"`
 	Fundamental         bool             `json:"fundamental,omitempty" doc:"Anfrage von grundsätzlicher Bedeutung (längere Antwortfrist)"`

@@ -92,7 +92,7 @@ func BudgetPDF(r BudgetReport) (out []byte, err error) {
 	p.MultiCell(p.textW, 7, p.tr(title), "", "L", false)
 	p.Ln(2)
 	p.field("Körperschaft", r.Body)
-	p.field("Haushaltsjahre", yearsText(r.Years))
+	p.field("Haushaltsjahre", YearsText(r.Years))
 	if r.Deadline != nil {
 		p.field("Antragsschluss", germanDate(*r.Deadline)+" "+r.Deadline.In(motion.Berlin).Format("15:04")+" Uhr")
 	}
@@ -120,13 +120,18 @@ func BudgetPDF(r BudgetReport) (out []byte, err error) {
 	return p.output("budget list")
 }
 
-// yearsText writes years as "2020, 2021".
-func yearsText(ys []int) string {
-	s := make([]string, len(ys))
-	for i, y := range ys {
-		s[i] = strconv.Itoa(y)
+// YearsText writes a budget cycle's years (consecutive, motion.CheckBudgetCycle)
+// as German readers say them: "2020", "2020 und 2021", "2020 bis 2023".
+func YearsText(ys []int) string {
+	switch len(ys) {
+	case 0:
+		return ""
+	case 1:
+		return strconv.Itoa(ys[0])
+	case 2:
+		return strconv.Itoa(ys[0]) + " und " + strconv.Itoa(ys[1])
 	}
-	return strings.Join(s, ", ")
+	return strconv.Itoa(ys[0]) + " bis " + strconv.Itoa(ys[len(ys)-1])
 }
 
 // euro writes whole Euro as "225.000 €".
@@ -137,7 +142,7 @@ func positions(v float64) string {
 	if v == 0 {
 		return ""
 	}
-	return strings.ReplaceAll(strconv.FormatFloat(v, 'f', -1, 64), ".", ",")
+	return motion.FormatPositions(v)
 }
 
 // budgetTotals writes the totals as a table: faction, motions, each year

@@ -36,7 +36,7 @@ func TestBudgetPDF(t *testing.T) {
 		t.Fatalf("not a PDF")
 	}
 	text := squash(strings.Join(pdftotext(t, pdf), " "))
-	for _, want := range []string{"Haushaltsantragsliste – Haushalt 2020/2021", "Stadt Mannheim", "Haushaltsjahre 2020, 2021",
+	for _, want := range []string{"Haushaltsantragsliste – Haushalt 2020/2021", "Stadt Mannheim", "Haushaltsjahre 2020 und 2021",
 		"Antragsschluss 30.11.2019 23:59 Uhr", "Stand 01.02.2020", "Fraktion SPD-Fraktion", "A12/2020 – Digitalisierung im Quadrat",
 		"2020: 225.000 €; 2021: 0 €; Summe: 225.000 €", "Stellen: 2", "Produkt: 1.11 Innere Verwaltung", "Schätzung der Verwaltung: 200.000 €",
 		"2020: -1.500 €; 2021: -1.500 €; Summe: -3.000 €", "nach Antragsschluss eingereicht", "Stellen: 0,5",

@@ -239,9 +239,13 @@ func MotionPDF(m motion.Motion, names Names, amendments []motion.Motion) (out []
 		pdf.Ln(1)
 	}
 	merged := m.ResolutionText(filed)
-	if len(merged.Applied) > 0 || len(merged.Conflicts) > 0 {
+	if stage := StageOf(&m); stage != TextNone && (len(merged.Applied) > 0 || len(merged.Conflicts) > 0) {
 		p.room(25)
-		heading("Beschlusstext (mit den angenommenen Änderungsanträgen)")
+		if stage == TextResolved {
+			heading("Beschlusstext (mit den angenommenen Änderungsanträgen)")
+		} else {
+			heading("Antragstext in der geänderten Fassung (angenommene Änderungsanträge eingearbeitet)")
+		}
 		pdf.SetFont("Helvetica", "", textSize)
 		for i, point := range merged.Points {
 			p.point(fmt.Sprintf("%d.", i+1), point)
@@ -250,8 +254,7 @@ func MotionPDF(m motion.Motion, names Names, amendments []motion.Motion) (out []
 			p.note("Eingearbeitet: " + strings.Join(merged.Applied, "; ") + ".")
 		}
 		for _, c := range merged.Conflicts {
-			p.note("Konflikt: " + c.Amendment + " berührt dieselbe Stelle wie " + c.With + " (" +
-				lineRange(c.From, c.To) + "); nicht eingearbeitet.")
+			p.note("Konflikt: " + ConflictNote(c))
 		}
 		pdf.Ln(3)
 	}
@@ -604,13 +607,43 @@ func (p *paper) note(text string) {
 	p.SetFont("Helvetica", "", textSize)
 }
 
-// lineRange writes lines from to to as a reader reads them: "Zeile 3",
-// "Zeilen 3–4".
-func lineRange(from, to int) string {
-	if to > from {
-		return fmt.Sprintf("Zeilen %d–%d", from, to)
+// TextStage is what a motion's text with its adopted amendments merged
+// (motion.Motion.ResolutionText) is at the motion's stage.
+type TextStage int
+
+const (
+	// TextNone: the merged text is not shown; the motion was rejected,
+	// withdrawn or ended otherwise, so its text resolves nothing.
+	TextNone TextStage = iota
+	// TextAmended: the motion is not yet decided; the merged text is its
+	// text as amended, what the council will vote on.
+	TextAmended
+	// TextResolved: the motion is adopted; the merged text is the
+	// resolution text (Beschlusstext).
+	TextResolved
+)
+
+// StageOf is the stage of m's merged text: the page, the print view and
+// the PDF title it (or leave it out) by the same rule.
+func StageOf(m *motion.Motion) TextStage {
+	if m.Adopted() {
+		return TextResolved
 	}
-	return fmt.Sprintf("Zeile %d", from)
+	if m.Outcome == nil {
+		switch m.Status {
+		case motion.StatusSubmitted, motion.StatusRegistered, motion.StatusInConsultation:
+			return TextAmended
+		}
+	}
+	return TextNone
+}
+
+// ConflictNote says of an adopted amendment left out of the merged text
+// which amendment it collides with, where: "A3/2026 „…“ berührt dieselbe
+// Stelle wie A2/2026 „…“ (Zeile 4); nicht eingearbeitet." The page, the
+// print view and the PDF write it so.
+func ConflictNote(c motion.Conflict) string {
+	return c.Amendment + " berührt dieselbe Stelle wie " + c.With + " (" + c.Lines() + "); nicht eingearbeitet."
 }
 
 // changes writes an amendment's changes against the resolution points they
@@ -727,11 +760,7 @@ func (p *paper) budget(b *motion.BudgetEffect) {
 	if len(b.Items) > 0 {
 		rows := make([][]string, len(b.Items))
 		for i, it := range b.Items {
-			kind := "einmalig"
-			if it.Recurring {
-				kind = "wiederkehrend"
-			}
-			rows[i] = []string{strconv.Itoa(it.Year), motion.FormatEuro(it.Amount) + " Euro", kind, it.Plan.Label(), it.Purpose}
+			rows[i] = []string{strconv.Itoa(it.Year), motion.FormatEuro(it.Amount) + " Euro", it.RhythmLabel(), it.Plan.Label(), it.Purpose}
 		}
 		p.table([]column{
 			{"Jahr", 16, "L"}, {"Betrag", 34, "R"}, {"Art", 27, "L"}, {"Haushalt", 36, "L"}, {"Zweck", p.textW - 113, "L"},
@@ -739,7 +768,7 @@ func (p *paper) budget(b *motion.BudgetEffect) {
 		p.Ln(1.5)
 	}
 	if b.Positions != 0 {
-		p.field("Stellen", strings.ReplaceAll(strconv.FormatFloat(b.Positions, 'f', -1, 64), ".", ","))
+		p.field("Stellen", motion.FormatPositions(b.Positions))
 	}
 	p.field("Produkt", b.Product)
 	p.Ln(3)
@@ -831,17 +860,22 @@ func Filed(amendments []motion.Motion) []motion.Motion {
 }
 
 // Tag is the entity tag of a motion's document: the motion's version
-// (`"4"`), and when amendments are filed to it (Filed) a digest of their ids
-// and versions as well (`"4-1a2b3c4d5e6f7a8b"`), since the document changes
-// with them while the motion's version does not.
-func Tag(m motion.Motion, amendments []motion.Motion) string {
+// (`"4"`), and when amendments are filed to it (Filed) or it is an
+// amendment whose amended motion is named (amended, nil for none) a digest
+// of their ids and versions as well (`"4-1a2b3c4d5e6f7a8b"`), since the
+// document changes with them (the amendments printed, the amended motion's
+// label in the heading) while the motion's version does not.
+func Tag(m motion.Motion, amendments []motion.Motion, amended *motion.Motion) string {
 	filed := Filed(amendments)
-	if len(filed) == 0 {
+	if len(filed) == 0 && amended == nil {
 		return `"` + strconv.FormatInt(m.Version, 10) + `"`
 	}
 	h := fnv.New64a()
 	for _, a := range filed {
 		fmt.Fprintf(h, "%s\x00%d\x00", a.ID, a.Version)
+	}
+	if amended != nil {
+		fmt.Fprintf(h, "amends\x00%s\x00%d\x00", amended.ID, amended.Version)
 	}
 	return fmt.Sprintf(`"%d-%016x"`, m.Version, h.Sum64())
 }

@@ -245,7 +245,45 @@ func amended(t *testing.T) (m motion.Motion, amendments []motion.Motion, line mo
 	a2.Faction = "fdp"
 	draft := amendment("linke-entwurf", "", "Entwurf der Linken", decided, "Geheimer Entwurf")
 	draft.Status, draft.SubmittedAt, draft.Outcome = motion.StatusDraft, nil, nil
+	m.Status, m.Outcome = motion.StatusDecided, &motion.Outcome{Result: motion.ResultAdoptedAmended, DecidedAt: decided.Add(time.Hour)}
 	return m, []motion.Motion{a1, a2, draft}, line
+}
+
+// The merged text is the Beschlusstext only once the motion is adopted;
+// before its vote it is the motion's text as amended, and a rejected or
+// withdrawn motion has none.
+func TestMergedTextByStage(t *testing.T) {
+	const resolved, amendedText = "Beschlusstext (mit den angenommenen Änderungsanträgen)",
+		"Antragstext in der geänderten Fassung (angenommene Änderungsanträge eingearbeitet)"
+	m, amendments, _ := amended(t)
+	open := m
+	open.Status, open.Outcome = motion.StatusInConsultation, nil
+	rejected := m
+	rejected.Outcome = &motion.Outcome{Result: motion.ResultRejected, DecidedAt: m.Outcome.DecidedAt}
+	withdrawn := m
+	withdrawn.Status, withdrawn.Outcome = motion.StatusWithdrawn, nil
+	for _, tc := range []struct {
+		name       string
+		m          motion.Motion
+		want, not1 string
+	}{
+		{"adopted", m, resolved, amendedText},
+		{"not yet decided", open, amendedText, resolved},
+		{"rejected", rejected, "", "eingearbeitet"},
+		{"withdrawn", withdrawn, "", "eingearbeitet"},
+	} {
+		pdf, err := MotionPDF(tc.m, amendedNames, amendments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flat := pdftext.Text(t, pdf)
+		if tc.want != "" && !strings.Contains(flat, tc.want) {
+			t.Errorf("%s: the PDF lacks %q:\n%s", tc.name, tc.want, flat)
+		}
+		if strings.Contains(flat, tc.not1) {
+			t.Errorf("%s: the PDF has %q:\n%s", tc.name, tc.not1, flat)
+		}
+	}
 }
 
 var amendedNames = Names{Body: names.Body, Organizations: map[string]string{
@@ -378,22 +416,35 @@ func TestWideLinesKeepTheirNumbers(t *testing.T) {
 }
 
 // The document's entity tag changes with the amendments it prints, not
-// with a draft amendment.
+// with a draft amendment; an amendment's tag changes with the motion it
+// amends (its label stands in the heading).
 func TestTag(t *testing.T) {
 	m, amendments, _ := amended(t)
-	if got := Tag(m, nil); got != `"4"` {
+	if got := Tag(m, nil, nil); got != `"4"` {
 		t.Errorf("without amendments: %s", got)
 	}
-	with := Tag(m, amendments)
+	with := Tag(m, amendments, nil)
 	if with == `"4"` || !strings.HasPrefix(with, `"4-`) {
 		t.Errorf("with amendments: %s", with)
 	}
-	if Tag(m, amendments[:2]) != with {
+	if Tag(m, amendments[:2], nil) != with {
 		t.Error("a draft amendment changes the tag")
 	}
 	newer := slices.Clone(amendments)
 	newer[1].Version++
-	if Tag(m, newer) == with {
+	if Tag(m, newer, nil) == with {
 		t.Error("a changed amendment keeps the tag")
+	}
+
+	a := amendments[0]
+	of := Tag(a, nil, &m)
+	if of == Tag(a, nil, nil) || !strings.HasPrefix(of, `"5-`) {
+		t.Errorf("an amendment's tag without the amended motion: %s", of)
+	}
+	renamed := m
+	renamed.Version++
+	renamed.Title = "Digitalisierung im ganzen Quadrat"
+	if Tag(a, nil, &renamed) == of {
+		t.Error("the amended motion changed, the amendment's tag did not")
 	}
 }

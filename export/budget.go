@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -82,12 +83,41 @@ func FactionName(id string, name func(string) string) string {
 }
 
 // Positions writes positions (Stellen) as a decimal with a point and at
-// most two places ("2", "0.5", "-1.25"); "" for none.
+// most two places ("2", "0.5", "-1.25"), rounded to hundredths so that a
+// spreadsheet still reads a sum as a number; "" for none.
 func Positions(p float64) string {
-	if p == 0 {
+	s := strconv.FormatFloat(math.Round(p*100)/100, 'f', -1, 64)
+	if s == "0" || s == "-0" {
 		return ""
 	}
-	return strconv.FormatFloat(p, 'f', -1, 64)
+	return s
+}
+
+// BudgetFilters describe the filters of q in German ("Fraktion: SPD",
+// "Ergebnis: noch offen"), as the list's PDF shows them under its title;
+// name turns the faction id into its display name.
+func BudgetFilters(q store.BudgetQuery, name func(string) string) []string {
+	var out []string
+	if q.Faction != "" {
+		out = append(out, "Fraktion: "+name(q.Faction))
+	}
+	if q.Plan != "" {
+		out = append(out, "Nur: "+q.Plan.Label())
+	}
+	for _, st := range q.Statuses {
+		out = append(out, "Status: "+st.Label())
+	}
+	for _, o := range q.Outcomes {
+		if o == store.OutcomeOpen {
+			out = append(out, "Ergebnis: noch offen")
+		} else {
+			out = append(out, "Ergebnis: "+motion.Result(o).Label())
+		}
+	}
+	if qs := strings.TrimSpace(q.Query); qs != "" {
+		out = append(out, "Suche: "+qs)
+	}
+	return out
 }
 
 // BudgetFactionIDs lists the factions the list names, for their names.
@@ -115,8 +145,8 @@ func BudgetReportOf(l store.BudgetList, name func(string) string) documents.Budg
 	for _, r := range l.Rows {
 		it := documents.BudgetItem{Reference: r.Reference, Title: r.Title, Kind: r.Kind.Label(), Faction: FactionName(r.Faction, name),
 			Status: r.Status.Label(), Late: r.Late, Years: r.Years, Total: r.Total, Positions: r.Positions, Product: r.Product}
-		if r.Kind == motion.KindAmendment && r.Amends != "" {
-			it.Kind += " zu " + r.Amends
+		if n := r.AmendsName(); r.Kind == motion.KindAmendment && n != "" {
+			it.Kind += " zu " + n
 		}
 		if r.Outcome != "" {
 			it.Outcome = r.Outcome.Label()

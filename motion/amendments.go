@@ -97,7 +97,11 @@ func (c Content) validateChanges(f *fields) {
 			f.add(field+".op", "Die %s Änderung ersetzt, fügt ein oder streicht; „%s“ gibt es nicht.", ordinal(i), ch.Op)
 			continue
 		}
-		if ch.From < 1 || ch.From > len(lines) {
+		if ch.From < 1 {
+			f.add(field+".from", "Bitte nennen Sie die Zeile, bei der die %s Änderung beginnt (1 bis %d).", ordinal(i), len(lines))
+			continue
+		}
+		if ch.From > len(lines) {
 			f.add(field+".from", "Die Zeile %d gibt es im geänderten Antrag nicht; seine Beschlusspunkte haben die Zeilen 1 bis %d.", ch.From, len(lines))
 			continue
 		}

@@ -14,9 +14,12 @@ const (
 	// city's budget, so that sums of thousands of motions stay exact.
 	MaxBudgetAmount = 10_000_000_000
 	// MaxPositions bounds the positions (Stellen) one motion adds or cuts.
-	MaxPositions  = 10_000
-	minBudgetYear = 1990
-	maxBudgetYear = 2100
+	MaxPositions = 10_000
+	// MaxBudgetCycleYears bounds the years of one budget deliberation (a
+	// double budget has two, a medium-term plan up to five).
+	MaxBudgetCycleYears = 10
+	minBudgetYear       = 1990
+	maxBudgetYear       = 2100
 )
 
 // BudgetPlan is the part of a municipal budget (Doppik) an amount belongs to.
@@ -212,8 +215,8 @@ func CheckBudgetCycle(c BudgetCycle) (BudgetCycle, error) {
 	f := t.f
 	if len(c.Years) == 0 {
 		f.add("years", "Bitte nennen Sie die Haushaltsjahre, z. B. 2020 und 2021.")
-	} else if len(c.Years) > 10 {
-		f.add("years", "Eine Haushaltsberatung umfasst höchstens 10 Jahre.")
+	} else if len(c.Years) > MaxBudgetCycleYears {
+		f.add("years", "Eine Haushaltsberatung umfasst höchstens %d Jahre.", MaxBudgetCycleYears)
 	}
 	for i, y := range c.Years {
 		if y < minBudgetYear || y > maxBudgetYear {

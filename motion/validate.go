@@ -90,6 +90,9 @@ func (c Content) normalized() Content {
 	c.Signatories = slices.Clone(c.Signatories)
 	c.Attachments = slices.Clone(c.Attachments)
 	c.Changes = slices.Clone(c.Changes)
+	for i := range c.Changes {
+		c.Changes[i].Text = strings.TrimSpace(c.Changes[i].Text)
+	}
 	c.AmendedPoints = slices.Clone(c.AmendedPoints)
 	c.Budget = c.Budget.clone()
 	return c

@@ -63,13 +63,39 @@ func budgetCycleArgs(c motion.BudgetCycle) (years []int32, meetings []string, re
 	return years, meetings, resolution, nil
 }
 
+// ErrCycleNamed refuses renaming a budget cycle that submitted motions
+// name by its old name: they would silently drop out of its list. It is an
+// ErrConflict.
+var ErrCycleNamed = fmt.Errorf("%w: submitted motions name the budget cycle by its name", ErrConflict)
+
+// checkCycleMeetings refuses (a *motion.Error with a German message on
+// meeting_ids[i]) a meeting of the cycle that is unknown or belongs to
+// another body than bodyID.
+func (s *Store) checkCycleMeetings(ctx context.Context, bodyID string, ids []string) error {
+	var c refChecks
+	for i, id := range ids {
+		mt, err := s.Meeting(ctx, id)
+		switch {
+		case absent(err) || (err == nil && mt.BodyID != bodyID):
+			c.add(fmt.Sprintf("meeting_ids[%d]", i), "Diese Sitzung gibt es in dieser Körperschaft nicht.")
+		case err != nil:
+			return err
+		}
+	}
+	return c.err()
+}
+
 // CreateBudgetCycle stores a new budget cycle (checked by the caller with
 // motion.CheckBudgetCycle). An empty ID gets a random UUID. A name the body
 // already uses (ignoring case and blanks around it) or a taken id give
-// ErrConflict; an unknown body ErrInvalid.
+// ErrConflict; an unknown body ErrInvalid; a meeting that is not the
+// body's a *motion.Error naming it.
 func (s *Store) CreateBudgetCycle(ctx context.Context, c motion.BudgetCycle) (BudgetCycle, error) {
 	if c.BodyID == "" || strings.TrimSpace(c.Name) == "" {
 		return BudgetCycle{}, invalidf("budget cycle body and name are required")
+	}
+	if err := s.checkCycleMeetings(ctx, c.BodyID, c.MeetingIDs); err != nil {
+		return BudgetCycle{}, err
 	}
 	years, meetings, resolution, err := budgetCycleArgs(c)
 	if err != nil {
@@ -87,16 +113,34 @@ func (s *Store) CreateBudgetCycle(ctx context.Context, c motion.BudgetCycle) (Bu
 
 // UpdateBudgetCycle replaces the cycle with c.ID (its body stays as it
 // is); ErrNotFound when there is none, ErrConflict when the new name is
-// taken in the body.
+// taken in the body, ErrCycleNamed when it renames a cycle that submitted
+// motions name by its old name (a change of case or blanks only is no
+// renaming), a *motion.Error when a meeting is not the body's.
 func (s *Store) UpdateBudgetCycle(ctx context.Context, c motion.BudgetCycle) (BudgetCycle, error) {
+	old, err := s.BudgetCycle(ctx, c.ID)
+	if err != nil {
+		return BudgetCycle{}, err
+	}
+	if err := s.checkCycleMeetings(ctx, old.BodyID, c.MeetingIDs); err != nil {
+		return BudgetCycle{}, err
+	}
 	years, meetings, resolution, err := budgetCycleArgs(c)
 	if err != nil {
 		return BudgetCycle{}, err
 	}
+	// One statement, so that a motion submitted meanwhile is not missed.
 	got, err := scanBudgetCycle(s.Pool.QueryRow(ctx, `
-		UPDATE budget_cycles SET name = $2, years = $3, motion_deadline = $4, meeting_ids = $5, resolution = $6, updated = now()
-		WHERE id = $1
-		RETURNING `+budgetCycleColumns, c.ID, c.Name, years, c.MotionDeadline, meetings, resolution))
+		UPDATE budget_cycles b SET name = $2, years = $3, motion_deadline = $4, meeting_ids = $5, resolution = $6, updated = now()
+		WHERE b.id = $1 AND (lower(btrim(b.name)) = lower(btrim($2)) OR NOT EXISTS (
+			SELECT 1 FROM motions m WHERE m.body_id = b.body_id AND m.status <> $7
+			AND lower(btrim(m.budget_cycle)) = lower(btrim(b.name))))
+		RETURNING `+budgetCycleColumns, c.ID, c.Name, years, c.MotionDeadline, meetings, resolution, string(motion.StatusDraft)))
+	if errors.Is(err, pgx.ErrNoRows) {
+		if _, err := s.BudgetCycle(ctx, c.ID); err != nil {
+			return BudgetCycle{}, err
+		}
+		return BudgetCycle{}, fmt.Errorf("store: rename budget cycle %s: %w", c.ID, ErrCycleNamed)
+	}
 	if err != nil {
 		return BudgetCycle{}, fmt.Errorf("store: update budget cycle %s: %w", c.ID, mapErr(err))
 	}
@@ -161,9 +205,12 @@ type BudgetRow struct {
 	// Outcome is the final result; "" while undecided.
 	Outcome motion.Result
 	// Amends is what an amendment names as the motion it amends (its id
-	// or reference).
-	Amends      string
-	SubmittedAt *time.Time
+	// or reference); AmendsReference and AmendsTitle are that motion's,
+	// when it is found and public.
+	Amends          string
+	AmendsReference string
+	AmendsTitle     string
+	SubmittedAt     *time.Time
 	// Late: submitted after the cycle's deadline for budget motions.
 	Late bool
 	// Effect is the motion's financial effect (only the plan's amounts
@@ -250,18 +297,24 @@ func (s *Store) BudgetMotions(ctx context.Context, q BudgetQuery) (BudgetList, e
 		p := a.add(qs)
 		where = append(where, "(m.search @@ websearch_to_tsquery('german', "+p+") OR upper(m.reference) = upper("+p+"))")
 	}
-	rows, _ := s.Pool.Query(ctx, `SELECT m.data FROM motions m WHERE `+strings.Join(where, " AND ")+`
+	type found struct {
+		m                  motion.Motion
+		amendsRef, amendsT string
+	}
+	rows, _ := s.Pool.Query(ctx, `SELECT m.data, coalesce(am.reference, ''), coalesce(am.title, '')
+		FROM motions m LEFT JOIN motions am ON am.id = m.amends_motion AND am.public
+		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY (m.data->>'reference_year')::int NULLS LAST, (m.data->>'reference_seq')::int NULLS LAST, m.reference, m.submitted_at, m.id`, a...)
-	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (motion.Motion, error) {
+	ms, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (found, error) {
 		var data []byte
-		var m motion.Motion
-		if err := r.Scan(&data); err != nil {
-			return m, err
+		var f found
+		if err := r.Scan(&data, &f.amendsRef, &f.amendsT); err != nil {
+			return f, err
 		}
-		if err := json.Unmarshal(data, &m); err != nil {
-			return m, fmt.Errorf("store: decode motion: %w", err)
+		if err := json.Unmarshal(data, &f.m); err != nil {
+			return f, fmt.Errorf("store: decode motion: %w", err)
 		}
-		return m, nil
+		return f, nil
 	})
 	if err != nil {
 		return BudgetList{}, fmt.Errorf("store: budget motions of %s: %w", c.ID, mapErr(err))
@@ -269,10 +322,11 @@ func (s *Store) BudgetMotions(ctx context.Context, q BudgetQuery) (BudgetList, e
 	list := BudgetList{Cycle: c, Rows: []BudgetRow{}, Factions: []BudgetTotal{}, Overall: BudgetTotal{Years: make([]int64, len(c.Years))}}
 	byFaction := map[string]int{}
 	for i := range ms {
-		row, ok := budgetRow(&ms[i], c, q.Plan)
+		row, ok := budgetRow(&ms[i].m, c, q.Plan)
 		if !ok {
 			continue
 		}
+		row.AmendsReference, row.AmendsTitle = ms[i].amendsRef, ms[i].amendsT
 		list.Rows = append(list.Rows, row)
 		if row.Kind != motion.KindBudgetMotion {
 			continue
@@ -289,11 +343,23 @@ func (s *Store) BudgetMotions(ctx context.Context, q BudgetQuery) (BudgetList, e
 				t.Years[y] += v
 			}
 			t.Total += row.Total
-			t.Positions += row.Positions
+			t.Positions = motion.SumPositions(t.Positions, row.Positions)
 		}
 	}
 	slices.SortStableFunc(list.Factions, func(a, b BudgetTotal) int { return strings.Compare(a.Faction, b.Faction) })
 	return list, nil
+}
+
+// AmendsName names the motion an amendment amends for readers: its
+// reference, else its title, else what the amendment names.
+func (r BudgetRow) AmendsName() string {
+	switch {
+	case r.AmendsReference != "":
+		return r.AmendsReference
+	case r.AmendsTitle != "":
+		return "„" + r.AmendsTitle + "“"
+	}
+	return r.Amends
 }
 
 // budgetRow is m's row in cycle c; with a plan, only that plan's amounts,
@@ -309,7 +375,7 @@ func budgetRow(m *motion.Motion, c BudgetCycle, plan motion.BudgetPlan) (BudgetR
 	}
 	row := BudgetRow{MotionID: m.ID, Kind: m.Kind, Reference: m.Reference, Title: m.Title, Faction: m.Faction,
 		Cosponsors: slices.Clone(m.Cosponsors), Status: m.Status, Amends: m.Amends, SubmittedAt: m.SubmittedAt,
-		Effect: eff, Positions: eff.Positions, Product: eff.Product}
+		Effect: eff, Positions: motion.SumPositions(eff.Positions), Product: eff.Product}
 	if m.Outcome != nil {
 		row.Outcome = m.Outcome.Result
 	}

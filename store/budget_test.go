@@ -26,6 +26,11 @@ func budgetMotion(id, faction, cycle string, b *motion.BudgetEffect, at time.Tim
 func TestBudgetCycles(t *testing.T) {
 	s := newStore(t, "ma", "hd")
 	deadline := time.Date(2019, 11, 30, 23, 0, 0, 0, time.UTC)
+	for _, m := range []store.Meeting{{ID: "gr-1", BodyID: "ma", Name: "GR", Start: deadline}, {ID: "hd-1", BodyID: "hd", Name: "GR HD", Start: deadline}} {
+		if _, err := s.CreateMeeting(ctx(t), m); err != nil {
+			t.Fatal(err)
+		}
+	}
 	c, err := s.CreateBudgetCycle(ctx(t), motion.BudgetCycle{BodyID: "ma", Name: "Haushalt 2020/2021", Years: []int{2020, 2021},
 		MotionDeadline: &deadline, MeetingIDs: []string{"gr-1"}})
 	if err != nil {
@@ -56,6 +61,17 @@ func TestBudgetCycles(t *testing.T) {
 	}
 	if _, err := s.UpdateBudgetCycle(ctx(t), motion.BudgetCycle{ID: "nope", Name: "x", Years: []int{2020}}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("update of a missing cycle: %v", err)
+	}
+	// Meetings are the body's: unknown ones and another body's are refused
+	// at their place, on create and on update.
+	bad := motion.BudgetCycle{BodyID: "ma", Name: "Haushalt 2024", Years: []int{2024}, MeetingIDs: []string{"gr-1", "hd-1", "nirgends"}}
+	want := []string{"meeting_ids[1]: Diese Sitzung gibt es in dieser Körperschaft nicht.", "meeting_ids[2]: Diese Sitzung gibt es in dieser Körperschaft nicht."}
+	if _, err := s.CreateBudgetCycle(ctx(t), bad); !slices.Equal(fieldErrors(err), want) {
+		t.Errorf("create with foreign meetings: %v", err)
+	}
+	bad.ID, bad.Name = c.ID, c.Name
+	if _, err := s.UpdateBudgetCycle(ctx(t), bad); !slices.Equal(fieldErrors(err), want) {
+		t.Errorf("update with foreign meetings: %v", err)
 	}
 	for _, name := range []string{"hh22", " HAUSHALT 2022/2023 "} {
 		if got, err := s.BudgetCycleFor(ctx(t), "ma", name); err != nil || got.ID != "hh22" {
@@ -127,6 +143,10 @@ func TestBudgetMotions(t *testing.T) {
 		!slices.Equal(r.EstimateYears, []int64{12000, 12000}) || r.EstimateTotal != 24000 {
 		t.Errorf("row b = %+v", r)
 	}
+	// The amendment names the amended motion for readers, not by its id.
+	if r := row("amend"); r.AmendsName() != "„Haushaltsantrag a“" {
+		t.Errorf("amendment names %q (reference %q, title %q)", r.AmendsName(), r.AmendsReference, r.AmendsTitle)
+	}
 	if r := row("a"); r.Late || r.Positions != 2 || r.Product != "1.11" || r.Total != 225000 || r.Estimate != nil {
 		t.Errorf("row a = %+v", r)
 	}
@@ -158,6 +178,123 @@ func TestBudgetMotions(t *testing.T) {
 	}
 	if _, err := s.BudgetMotions(ctx(t), store.BudgetQuery{CycleID: "missing"}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing cycle: %v", err)
+	}
+}
+
+// fieldErrors are the "field: message" of a *motion.Error; nil for others.
+func fieldErrors(err error) []string {
+	var me *motion.Error
+	if !errors.As(err, &me) {
+		return nil
+	}
+	var out []string
+	for _, f := range me.Fields {
+		out = append(out, f.Field+": "+f.Message)
+	}
+	return out
+}
+
+// TestBudgetCycleRename: a cycle that submitted motions name by its name
+// keeps it (ErrCycleNamed, an ErrConflict); a change of case, other fields,
+// and renaming a cycle named only by drafts or by its id are fine.
+func TestBudgetCycleRename(t *testing.T) {
+	s := newStore(t, "ma")
+	named, err := s.CreateBudgetCycle(ctx(t), motion.BudgetCycle{ID: "hh20", BodyID: "ma", Name: "Haushalt 2020", Years: []int{2020}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID, err := s.CreateBudgetCycle(ctx(t), motion.BudgetCycle{ID: "hh22", BodyID: "ma", Name: "Haushalt 2022", Years: []int{2022}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	project(t, s, budgetMotion("a", "spd", " haushalt 2020", nil, t0))
+	project(t, s, budgetMotion("b", "spd", "hh22", nil, t0))
+	d := draft("d", "ma", "spd", "Entwurf", t0)
+	d.Kind, d.BudgetCycle = motion.KindBudgetMotion, "Haushalt 2022"
+	project(t, s, d)
+
+	c := named.BudgetCycle
+	c.Name = "Doppelhaushalt 2020"
+	if _, err := s.UpdateBudgetCycle(ctx(t), c); !errors.Is(err, store.ErrCycleNamed) || !errors.Is(err, store.ErrConflict) {
+		t.Errorf("renaming a cycle motions name: %v, want ErrCycleNamed", err)
+	}
+	if got, _ := s.BudgetCycle(ctx(t), c.ID); got.Name != "Haushalt 2020" {
+		t.Errorf("name after the refusal: %q", got.Name)
+	}
+	c.Name, c.Years = "HAUSHALT 2020", []int{2020, 2021}
+	if got, err := s.UpdateBudgetCycle(ctx(t), c); err != nil || got.Name != "HAUSHALT 2020" || len(got.Years) != 2 {
+		t.Errorf("change of case and years: %+v, %v", got, err)
+	}
+	c2 := byID.BudgetCycle
+	c2.Name = "Doppelhaushalt 2022/2023"
+	if got, err := s.UpdateBudgetCycle(ctx(t), c2); err != nil || got.Name != c2.Name {
+		t.Errorf("renaming a cycle named by id and by a draft: %+v, %v", got, err)
+	}
+}
+
+// TestCheckBudgetCycleReferences: a budget motion created, edited or
+// entered names a cycle of its body, by id or name, once the body has any;
+// a body without cycles keeps free text; other kinds are not checked.
+func TestCheckBudgetCycleReferences(t *testing.T) {
+	s := newStore(t, "ma", "hd")
+	spdStaff := motion.Actor{Subject: "spd-1", Roles: []motion.Role{motion.RoleFactionStaff}, Faction: "spd", Bodies: []string{"ma", "hd"}}
+	office := motion.Actor{Subject: "office", Roles: []motion.Role{motion.RoleCouncilOffice}, Bodies: []string{"ma"}}
+	if _, err := s.CreateOrganization(ctx(t), store.Organization{ID: "spd", BodyID: "ma", Kind: store.OrgFaction, Name: "SPD"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateBudgetCycle(ctx(t), motion.BudgetCycle{ID: "hh20", BodyID: "ma", Name: "Haushalt 2020/2021", Years: []int{2020, 2021}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateBudgetCycle(ctx(t), motion.BudgetCycle{ID: "hd20", BodyID: "hd", Name: "Heidelberger Haushalt", Years: []int{2020}}); err != nil {
+		t.Fatal(err)
+	}
+	content := func(cycle string) motion.Content {
+		return motion.Content{Title: "Mehr Bäume", ResolutionPoints: []string{"Die Mittel werden bereitgestellt."}, BudgetCycle: cycle}
+	}
+	create := func(body string, kind motion.Kind, cycle string) motion.Create {
+		return motion.Create{BodyID: body, Kind: kind, Content: content(cycle)}
+	}
+	budgetDraft := motion.Motion{ID: "d", BodyID: "ma", Version: 1, Kind: motion.KindBudgetMotion, Status: motion.StatusDraft, Faction: "spd"}
+	const refused = "budget_cycle: Diese Haushaltsberatung gibt es in dieser Körperschaft nicht; bitte wählen Sie eine der vom Ratsbüro angelegten Haushaltsberatungen."
+	for _, tc := range []struct {
+		name    string
+		m       motion.Motion
+		cmd     motion.Command
+		actor   motion.Actor
+		version int64
+		want    []string
+	}{
+		{"by name, case and blanks aside", motion.Motion{}, create("ma", motion.KindBudgetMotion, " haushalt 2020/2021 "), spdStaff, 0, nil},
+		{"by id", motion.Motion{}, create("ma", motion.KindBudgetMotion, "hh20"), spdStaff, 0, nil},
+		{"an unknown cycle", motion.Motion{}, create("ma", motion.KindBudgetMotion, "Haushalt 2018"), spdStaff, 0, []string{refused}},
+		{"another body's cycle", motion.Motion{}, create("ma", motion.KindBudgetMotion, "hd20"), spdStaff, 0, []string{refused}},
+		{"blank: the domain says it is missing", motion.Motion{}, create("ma", motion.KindBudgetMotion, " "), spdStaff, 0, nil},
+		{"not a budget motion", motion.Motion{}, create("ma", motion.KindMotion, "Haushalt 2018"), spdStaff, 0, nil},
+		{"edit to an unknown cycle", budgetDraft, motion.Edit{Content: content("Haushalt 2018")}, spdStaff, 1, []string{refused}},
+		{"edit to the cycle", budgetDraft, motion.Edit{Content: content("hh20")}, spdStaff, 1, nil},
+		{"enter a paper budget motion of an unknown cycle", motion.Motion{}, motion.EnterSubmission{BodyID: "ma", Kind: motion.KindBudgetMotion,
+			Content: content("Haushalt 2018"), Originator: motion.OriginatorFaction, Organization: "spd"}, office, 0, []string{refused}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := tc.m
+			err := s.CheckReferences(ctx(t), &m, tc.cmd, tc.actor, tc.version)
+			if err != nil && fieldErrors(err) == nil {
+				t.Fatalf("error %v", err)
+			}
+			if got := fieldErrors(err); !slices.Equal(got, tc.want) {
+				t.Errorf("refused\n %q\nwant\n %q", got, tc.want)
+			}
+		})
+	}
+	// A body without cycles keeps free text.
+	if _, err := s.UpsertBody(ctx(t), store.Body{ID: "lu", Name: "Stadt lu"}); err != nil {
+		t.Fatal(err)
+	}
+	luStaff := spdStaff
+	luStaff.Bodies = []string{"lu"}
+	var m motion.Motion
+	if err := s.CheckReferences(ctx(t), &m, create("lu", motion.KindBudgetMotion, "Haushalt irgendwann"), luStaff, 0); err != nil {
+		t.Errorf("free text in a body without cycles: %v", err)
 	}
 }
 

@@ -32,9 +32,11 @@ func NamesReferences(cmd motion.Command) bool {
 // department (set at registration or later) that is no department of the
 // body, a link to a motion that viewer cannot see, the faction or committee
 // a paper submission was entered for that is no such organization of the
-// body, or a signer of a motion of councillors who is no current member of
-// the body's council. A councillor who creates a motion of councillors but
-// is no current member of the council is refused with CodeForbidden. The
+// body, a signer of a motion of councillors who is no current member of
+// the body's council, or a budget cycle a budget motion names (created,
+// edited or entered) that is no cycle of a body that has any. A councillor
+// who creates a motion of councillors but is no current member of the
+// council is refused with CodeForbidden. The
 // domain cannot know the directory, so the API and the web pages ask here
 // before they send the command. The refusal is a *motion.Error (CodeInvalid)
 // with one German field error per bad name, the fields spelt as the domain
@@ -61,6 +63,9 @@ func (s *Store) CheckReferences(ctx context.Context, m *motion.Motion, cmd motio
 		if err := s.checkDepartment(ctx, &c, cmd.BodyID, cmd.AddressedDepartment, "addressed_department"); err != nil {
 			return err
 		}
+		if err := s.checkBudgetCycle(ctx, &c, cmd.BodyID, cmd.Kind, cmd.BudgetCycle); err != nil {
+			return err
+		}
 		if viewer.InPerson() {
 			if _, err := s.CouncilMember(ctx, cmd.BodyID, viewer.Person); absent(err) {
 				return &motion.Error{Code: motion.CodeForbidden, Message: "Sie sind nicht als Mitglied des Gemeinderats dieser Körperschaft verzeichnet; bitte wenden Sie sich an das Ratsbüro."}
@@ -75,11 +80,17 @@ func (s *Store) CheckReferences(ctx context.Context, m *motion.Motion, cmd motio
 		if err := s.checkDepartment(ctx, &c, cmd.BodyID, cmd.AddressedDepartment, "addressed_department"); err != nil {
 			return err
 		}
+		if err := s.checkBudgetCycle(ctx, &c, cmd.BodyID, cmd.Kind, cmd.BudgetCycle); err != nil {
+			return err
+		}
 		if err := s.checkOriginator(ctx, &c, cmd); err != nil {
 			return err
 		}
 	case motion.Edit:
 		if err := s.checkDepartment(ctx, &c, m.BodyID, cmd.AddressedDepartment, "addressed_department"); err != nil {
+			return err
+		}
+		if err := s.checkBudgetCycle(ctx, &c, m.BodyID, m.Kind, cmd.BudgetCycle); err != nil {
 			return err
 		}
 	case motion.Submit:
@@ -163,6 +174,31 @@ func (c refChecks) err() error {
 		return nil
 	}
 	return &motion.Error{Code: motion.CodeInvalid, Message: "Die Angaben sind unvollständig oder ungültig.", Fields: c}
+}
+
+// checkBudgetCycle refuses the budget cycle a budget motion names (by id or
+// name) when it is no cycle of the body, so that the motion does not
+// silently miss the cycle's list. A body without any cycle keeps free text;
+// a blank name is the domain's to refuse.
+func (s *Store) checkBudgetCycle(ctx context.Context, c *refChecks, bodyID string, kind motion.Kind, name string) error {
+	if kind != motion.KindBudgetMotion || blank(name) {
+		return nil
+	}
+	_, err := s.BudgetCycleFor(ctx, bodyID, name)
+	if err == nil {
+		return nil
+	}
+	if !absent(err) {
+		return err
+	}
+	cycles, err := s.BudgetCycles(ctx, bodyID)
+	if err != nil {
+		return err
+	}
+	if len(cycles) > 0 {
+		c.add("budget_cycle", "Diese Haushaltsberatung gibt es in dieser Körperschaft nicht; bitte wählen Sie eine der vom Ratsbüro angelegten Haushaltsberatungen.")
+	}
+	return nil
 }
 
 // checkGremium refuses an organization that is not a Gremium of the body;

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 	"github.com/motionflow/motionflow/workflows"
@@ -81,15 +82,11 @@ func budgetOf(b *motion.BudgetEffect) *budgetView {
 	}
 	v := &budgetView{Product: b.Product}
 	for _, it := range b.Items {
-		kind := "einmalig"
-		if it.Recurring {
-			kind = "wiederkehrend"
-		}
-		v.Rows = append(v.Rows, budgetRow{Year: it.Year, Amount: motion.FormatEuro(it.Amount) + " Euro", Kind: kind,
+		v.Rows = append(v.Rows, budgetRow{Year: it.Year, Amount: motion.FormatEuro(it.Amount) + " Euro", Kind: it.RhythmLabel(),
 			Plan: it.Plan.Label(), Purpose: it.Purpose})
 	}
 	if b.Positions != 0 {
-		v.Positions = strings.Replace(strconv.FormatFloat(b.Positions, 'f', -1, 64), ".", ",", 1)
+		v.Positions = motion.FormatPositions(b.Positions)
 	}
 	return v
 }
@@ -102,9 +99,12 @@ type amendmentsData struct {
 	Points        []numberedPoint
 	Justification []motion.Line
 	Amendments    []amendmentView
-	// Merged is the resolution text with the adopted amendments, nil while
-	// none is adopted.
-	Merged *motion.Merged
+	// Merged is the motion's text with the adopted amendments merged, nil
+	// while none is adopted or once the motion is rejected or withdrawn
+	// (documents.StageOf); Resolved says it is the resolution text of the
+	// adopted motion, not yet the text as amended.
+	Merged   *motion.Merged
+	Resolved bool
 	// Amended is the motion an amendment amends, if the viewer sees it;
 	// Changes are the amendment's changes against its text.
 	Amended *motion.Motion
@@ -112,6 +112,10 @@ type amendmentsData struct {
 	// Budget is a budget motion's financial effect.
 	Budget *budgetView
 }
+
+// ConflictNote is the sentence about an amendment left out of the merged
+// text, as the PDF writes it.
+func (d amendmentsData) ConflictNote(c motion.Conflict) string { return documents.ConflictNote(c) }
 
 // BudgetOf is the view of a financial effect, for the administration's
 // estimates in statements.
@@ -129,8 +133,9 @@ func (s *server) loadAmendments(ctx context.Context, m *motion.Motion, a motion.
 	for _, x := range ams {
 		d.Amendments = append(d.Amendments, amendmentView{M: x, Changes: motion.ViewChanges(m.ResolutionPoints, x.Changes)})
 	}
-	if merged := m.ResolutionText(ams); len(merged.Applied) > 0 || len(merged.Conflicts) > 0 {
-		d.Merged = &merged
+	stage := documents.StageOf(m)
+	if merged := m.ResolutionText(ams); stage != documents.TextNone && (len(merged.Applied) > 0 || len(merged.Conflicts) > 0) {
+		d.Merged, d.Resolved = &merged, stage == documents.TextResolved
 	}
 	if m.Kind == motion.KindAmendment && strings.TrimSpace(m.Amends) != "" {
 		t, err := s.store.AmendedMotion(ctx, m.BodyID, m.Amends)
@@ -148,19 +153,12 @@ func (s *server) loadAmendments(ctx context.Context, m *motion.Motion, a motion.
 }
 
 // mayAmend reports whether the caller may write an amendment to m on the
-// amendment form: faction staff of the motion's body, while the motion is
-// submitted and not yet decided. (The council office enters amendments
-// that reach it on paper through the paper submission form.)
+// amendment form: faction staff of the motion's body, while the motion
+// takes amendments (motion.Motion.Amendable, the rule the read model
+// completes commands by). (The council office enters amendments that reach
+// it on paper through the paper submission form.)
 func mayAmend(m *motion.Motion, a motion.Actor) bool {
-	if a.Anonymous() || !a.Has(motion.RoleFactionStaff) || a.Faction == "" || !a.InBody(m.BodyID) {
-		return false
-	}
-	if m.Kind == motion.KindInquiry || len(m.ResolutionPoints) == 0 {
-		return false
-	}
-	switch m.Status {
-	case motion.StatusSubmitted, motion.StatusRegistered, motion.StatusInConsultation:
-	default:
+	if a.Anonymous() || !a.Has(motion.RoleFactionStaff) || a.Faction == "" || !a.InBody(m.BodyID) || !m.Amendable() {
 		return false
 	}
 	_, err := motion.Permit(&motion.Motion{}, motion.CmdCreate, a, 0)
@@ -263,19 +261,18 @@ func (s *server) createAmendment(w http.ResponseWriter, r *http.Request) {
 		draft = newKey()
 		f.Set("draft", draft)
 	}
+	// Only what the form itself must read is checked here (a line number
+	// that is no number); the change and its lines are the domain's to
+	// check, and its messages stand at the form's inputs (amendErr).
 	op := motion.ChangeOp(f.Val("op"))
-	if op != motion.ChangeReplace && op != motion.ChangeInsert && op != motion.ChangeDelete {
-		f.invalid("op", "Bitte wählen Sie, ob die Zeilen ersetzt, gestrichen oder ob nach ihnen Text eingefügt wird.")
-	}
-	from, hasFrom := lineNo(f, "from")
-	if !hasFrom && !f.Failed() {
-		f.invalid("from", "Bitte geben Sie die Zeile an, bei der die Änderung beginnt.")
-	}
+	from, _ := lineNo(f, "from")
 	to, hasTo := lineNo(f, "to")
 	if !hasTo {
 		to = from
 	}
-	ch := motion.Change{Op: op, From: from, To: to, Text: strings.TrimSpace(strings.ReplaceAll(f.Val("text"), "\r\n", "\n"))}
+	// The form has one "to" and one text for every kind of change: an
+	// insertion ignores "to", a deletion the text left from another choice.
+	ch := motion.Change{Op: op, From: from, To: to, Text: strings.TrimSpace(f.Val("text"))}
 	switch op {
 	case motion.ChangeInsert:
 		ch.To = 0
@@ -287,7 +284,7 @@ func (s *server) createAmendment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := motion.Create{BodyID: m.BodyID, Kind: motion.KindAmendment, Content: motion.Content{
-		Title: strings.TrimSpace(f.Val("title")), Justification: strings.TrimSpace(strings.ReplaceAll(f.Val("justification"), "\r\n", "\n")),
+		Title: f.Val("title"), Justification: f.Val("justification"),
 		Amends: m.ID, Changes: []motion.Change{ch},
 	}}
 	id := workflows.KeyID(a, "motion:"+draft)
@@ -309,15 +306,16 @@ func (s *server) createAmendment(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, withOK(motionPath(id), string(motion.CmdCreate)), http.StatusSeeOther)
 }
 
-// lineNo reads a line number of the form; "" is absent.
+// lineNo reads a line number of the form; "" is absent (0, which the
+// domain refuses as a line the motion does not have).
 func lineNo(f *Form, field string) (int, bool) {
 	v := strings.TrimSpace(f.Val(field))
 	if v == "" {
 		return 0, false
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		f.invalid(field, "Bitte geben Sie eine Zeilennummer ab 1 an.")
+	if err != nil {
+		f.invalid(field, "Bitte geben Sie die Zeile als Zahl an, etwa 3.")
 		return 0, false
 	}
 	return n, true

@@ -49,8 +49,12 @@ func TestAmendmentOnThePages(t *testing.T) {
 		ResolutionPoints: []string{"Die Verwaltung stellt zehn Bänke am Neckarufer auf.", "Die Kosten trägt der Ergebnishaushalt."},
 		Justification:    "Am Ufer fehlen Sitzplätze."}})
 
-	// A draft cannot be amended yet.
-	must(t, e.get("cdu", "/antraege/"+id+"/aendern"), 404)
+	// A draft cannot be amended yet: its own faction sees it but is
+	// offered no form, and the form refuses it.
+	if strings.Contains(e.get("spd", "/antraege/"+id).Body, "Änderungsantrag stellen") {
+		t.Error("a draft offers the amendment form")
+	}
+	must(t, e.get("spd", "/antraege/"+id+"/aendern"), 403, "Kein Änderungsantrag möglich")
 	e.send(spd, id, motion.Submit{})
 
 	p := e.get("cdu", "/antraege/"+id)
@@ -74,7 +78,15 @@ func TestAmendmentOnThePages(t *testing.T) {
 	bad := e.post("cdu", "/antraege/"+id+"/aendern", url.Values{"key": {key}, "draft": {draft}, "op": {"replace"}, "from": {"7"},
 		"text": {"x"}, "title": {"Mehr Bänke"}})
 	must(t, bad, 422, "Von Zeile", "Die Zeile 7 gibt es im geänderten Antrag nicht", `value="Mehr Bänke"`)
-	ok := e.post("cdu", "/antraege/"+id+"/aendern", url.Values{"key": {hidden(t, bad.Body, "/antraege/"+id+"/aendern", "key")},
+	// A line that is no number is the form's to refuse; a change the
+	// domain does not know, the domain's.
+	nan := e.post("cdu", "/antraege/"+id+"/aendern", url.Values{"key": {hidden(t, bad.Body, "/antraege/"+id+"/aendern", "key")},
+		"draft": {draft}, "op": {"replace"}, "from": {"drei"}, "text": {"x"}, "title": {"Mehr Bänke"}})
+	must(t, nan, 422, "Von Zeile", "Bitte geben Sie die Zeile als Zahl an")
+	badOp := e.post("cdu", "/antraege/"+id+"/aendern", url.Values{"key": {hidden(t, nan.Body, "/antraege/"+id+"/aendern", "key")},
+		"draft": {draft}, "op": {"verschieben"}, "from": {"1"}, "text": {"x"}, "title": {"Mehr Bänke"}})
+	must(t, badOp, 422, "„verschieben“ gibt es nicht")
+	ok := e.post("cdu", "/antraege/"+id+"/aendern", url.Values{"key": {hidden(t, badOp.Body, "/antraege/"+id+"/aendern", "key")},
 		"draft": {draft}, "op": {"replace"}, "from": {"1"}, "to": {"1"},
 		"text": {"Die Verwaltung stellt zwanzig Bänke am Neckarufer auf."}, "title": {"Mehr Bänke"}, "justification": {"Zehn reichen nicht."}})
 	must(t, ok, 200, "Der Entwurf wurde angelegt.", "Änderungsantrag", `<a href="/antraege/neckar">„Bänke am Neckarufer“</a>`,
@@ -107,7 +119,22 @@ func TestAmendmentOnThePages(t *testing.T) {
 	refused := e.act("office", id, "record_result", url.Values{"consultation_id": {"c1"}, "result": {"adopted"}})
 	must(t, refused, 409, "Über die Änderungsanträge wird vor dem Antrag abgestimmt")
 	e.decide(am, motion.ResultAdopted)
+	// Before its own vote the motion's text is shown as amended, not yet
+	// as the resolution.
+	p = e.get("", "/antraege/"+id)
+	must(t, p, 200, "Antragstext in der geänderten Fassung (angenommene Änderungsanträge eingearbeitet)",
+		"Die Verwaltung stellt zwanzig Bänke am Neckarufer auf.")
+	if strings.Contains(p.Body, "Beschlusstext mit den angenommenen") {
+		t.Error("an undecided motion's text is called its Beschlusstext")
+	}
+	must(t, e.get("", "/antraege/"+id+"/druck"), 200, "Antragstext in der geänderten Fassung")
 	e.decide(id, motion.ResultAdoptedAmended)
+
+	// A decided motion offers no form.
+	if strings.Contains(e.get("cdu", "/antraege/"+id).Body, "Änderungsantrag stellen") {
+		t.Error("a decided motion offers the amendment form")
+	}
+	must(t, e.get("cdu", "/antraege/"+id+"/aendern"), 403, "Kein Änderungsantrag möglich")
 
 	p = e.get("", "/antraege/"+id)
 	must(t, p, 200, "Beschlusstext mit den angenommenen Änderungsanträgen", "Die Verwaltung stellt zwanzig Bänke am Neckarufer auf.",

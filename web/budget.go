@@ -42,20 +42,9 @@ type budgetCyclesPage struct {
 	Form *Form
 }
 
-// YearsText writes a cycle's years as "2020 und 2021" or "2020 bis 2023".
-func (budgetCyclesPage) YearsText(ys []int) string { return yearsText(ys) }
-
-func yearsText(ys []int) string {
-	switch len(ys) {
-	case 0:
-		return ""
-	case 1:
-		return strconv.Itoa(ys[0])
-	case 2:
-		return strconv.Itoa(ys[0]) + " und " + strconv.Itoa(ys[1])
-	}
-	return strconv.Itoa(ys[0]) + " bis " + strconv.Itoa(ys[len(ys)-1])
-}
+// YearsText writes a cycle's years as "2020 und 2021" or "2020 bis 2023"
+// (documents.YearsText, as the list's PDF does).
+func (budgetCyclesPage) YearsText(ys []int) string { return documents.YearsText(ys) }
 
 // budgetFields are the inputs of the form that creates a cycle.
 var budgetFields = []string{"body_id", "name", "first_year", "last_year", "years", "motion_deadline", "resolution"}
@@ -135,6 +124,8 @@ func (s *server) createBudgetCycle(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusForbidden, "Keine Berechtigung", "Haushaltsberatungen legt das Ratsbüro an.")
 		return
 	}
+	// Only what cannot be read is refused here; the years' order and
+	// number are the domain's to judge (motion.CheckBudgetCycle).
 	first, err1 := strconv.Atoi(get("first_year"))
 	last, err2 := strconv.Atoi(get("last_year"))
 	switch {
@@ -145,11 +136,11 @@ func (s *server) createBudgetCycle(w http.ResponseWriter, r *http.Request) {
 	case err2 != nil:
 		f.invalid("last_year", "Bitte geben Sie das letzte Haushaltsjahr als Zahl an, z. B. 2021.")
 	case last < first:
-		f.invalid("last_year", "Das letzte Haushaltsjahr liegt vor dem ersten.")
-	case last-first >= 10:
-		f.invalid("last_year", "Eine Haushaltsberatung umfasst höchstens 10 Jahre.")
+		c.Years = []int{first, last}
 	default:
-		for y := first; y <= last; y++ {
+		// Far more years than the domain allows are cut, so that an
+		// absurd range costs nothing; the domain refuses it either way.
+		for y := first; y <= last && len(c.Years) <= motion.MaxBudgetCycleYears; y++ {
 			c.Years = append(c.Years, y)
 		}
 	}
@@ -172,7 +163,10 @@ func (s *server) createBudgetCycle(w http.ResponseWriter, r *http.Request) {
 			f.fail(err)
 		} else {
 			got, err := bs.CreateBudgetCycle(ctx, checked)
+			var refused *motion.Error
 			switch {
+			case errors.As(err, &refused):
+				f.fail(err)
 			case errors.Is(err, store.ErrConflict):
 				f.invalid("name", "Eine Haushaltsberatung mit diesem Namen gibt es schon.")
 			case errors.Is(err, store.ErrInvalid):
@@ -252,7 +246,7 @@ func germanPositions(v float64) string {
 	if v == 0 {
 		return "–"
 	}
-	return strings.ReplaceAll(strconv.FormatFloat(v, 'f', -1, 64), ".", ",")
+	return motion.FormatPositions(v)
 }
 
 func euros(vs []int64) []string {
@@ -338,18 +332,7 @@ func (s *server) budgetList(w http.ResponseWriter, r *http.Request) {
 	case "pdf":
 		rep := export.BudgetReportOf(l, name)
 		rep.Body, rep.Date = p.BodyName, p.Today.In(s.loc)
-		if p.Faction != "" {
-			rep.Filters = append(rep.Filters, "Fraktion: "+name(p.Faction))
-		}
-		if p.Plan != "" {
-			rep.Filters = append(rep.Filters, "Nur: "+motion.BudgetPlan(p.Plan).Label())
-		}
-		if p.Status != "" {
-			rep.Filters = append(rep.Filters, "Status: "+motion.Status(p.Status).Label())
-		}
-		if p.Query != "" {
-			rep.Filters = append(rep.Filters, "Suche: "+p.Query)
-		}
+		rep.Filters = export.BudgetFilters(bq, name)
 		pdf, err := documents.BudgetPDF(rep)
 		if err != nil {
 			s.fail(w, r, err)
@@ -393,8 +376,8 @@ func (s *server) budgetList(w http.ResponseWriter, r *http.Request) {
 		if row.Outcome != "" {
 			v.OutcomeText = row.Outcome.Label()
 		}
-		if row.Kind == motion.KindAmendment {
-			v.AmendsText = "Änderungsantrag zu " + row.Amends
+		if n := row.AmendsName(); row.Kind == motion.KindAmendment && n != "" {
+			v.AmendsText = "Änderungsantrag zu " + n
 		}
 		if row.Estimate != nil {
 			v.Estimate = euro(row.EstimateTotal)
@@ -503,7 +486,7 @@ func setBudgetForm(f *Form, prefix string, b *motion.BudgetEffect) {
 		f.Values.Add(prefix+"_purpose", it.Purpose)
 	}
 	if b.Positions != 0 {
-		f.Values.Set(prefix+"_positions", strings.ReplaceAll(strconv.FormatFloat(b.Positions, 'f', -1, 64), ".", ","))
+		f.Values.Set(prefix+"_positions", motion.FormatPositions(b.Positions))
 	}
 	f.Values.Set(prefix+"_product", b.Product)
 }
@@ -574,7 +557,7 @@ func parseBudget(f *Form, prefix string) (*motion.BudgetEffect, []budgetProblem)
 		}
 		v, ok := parseEuro(amount)
 		if !ok {
-			problems = append(problems, budgetProblem{field, fmt.Sprintf("Bitte geben Sie in Zeile %d den Betrag in ganzen Euro an, z. B. 225.000 oder -1.500.", i+1)})
+			problems = append(problems, budgetProblem{field, fmt.Sprintf("Bitte geben Sie in Zeile %d den Betrag in ganzen Euro an, z. B. 225.000 oder -1.500; der Punkt trennt nur Tausender.", i+1)})
 		}
 		it.Year, it.Amount = y, v
 		b.Items = append(b.Items, it)
@@ -601,11 +584,7 @@ func budgetText(b *motion.BudgetEffect) string {
 	}
 	var lines []string
 	for _, it := range b.Items {
-		rhythm := "einmalig"
-		if it.Recurring {
-			rhythm = "wiederkehrend"
-		}
-		lines = append(lines, strings.TrimSpace(fmt.Sprintf("%d: %s, %s, %s %s", it.Year, euro(it.Amount), rhythm, it.Plan.Label(), it.Purpose)))
+		lines = append(lines, strings.TrimSpace(fmt.Sprintf("%d: %s, %s, %s %s", it.Year, euro(it.Amount), it.RhythmLabel(), it.Plan.Label(), it.Purpose)))
 	}
 	if b.Positions != 0 {
 		lines = append(lines, "Stellen: "+germanPositions(b.Positions))
@@ -640,18 +619,31 @@ func (c cycleChoice) Other() string {
 
 // parseEuro reads whole Euro as people write them: "225.000", "225000",
 // "-1.500", "1 500 €", "225.000,00"; cents other than ",00" are refused.
+// A dot or blank separates thousands only: every group after the first
+// has three digits, so that "1.5" is refused rather than read as 15.
 func parseEuro(s string) (int64, bool) {
 	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "€"))
 	s = strings.TrimSuffix(strings.TrimSuffix(s, ",00"), ",-")
-	s = strings.Map(func(r rune) rune {
-		if r == '.' || r == ' ' || r == '\u00a0' || r == '\u202f' {
-			return -1
-		}
-		if r == '−' {
-			return '-'
+	s = strings.Replace(s, "−", "-", 1)
+	sign := ""
+	if rest, ok := strings.CutPrefix(s, "-"); ok {
+		sign, s = "-", rest
+	}
+	groups := strings.FieldsFunc(s, func(r rune) bool { return r == '.' || r == ' ' || r == '\u00a0' || r == '\u202f' })
+	if len(groups) == 0 || strings.Join(groups, ".") != strings.Map(func(r rune) rune {
+		if r == ' ' || r == '\u00a0' || r == '\u202f' {
+			return '.'
 		}
 		return r
-	}, s)
-	v, err := strconv.ParseInt(s, 10, 64)
+	}, s) {
+		// Empty, or separators doubled or at either end.
+		return 0, false
+	}
+	for i, g := range groups {
+		if (i == 0 && len(groups) > 1 && len(g) > 3) || (i > 0 && len(g) != 3) {
+			return 0, false
+		}
+	}
+	v, err := strconv.ParseInt(sign+strings.Join(groups, ""), 10, 64)
 	return v, err == nil
 }

@@ -53,7 +53,10 @@ func TestHaushalt(t *testing.T) {
 	p := e.get("office", "/haushalt")
 	must(t, p, 200, "Haushaltsberatung anlegen", `<label for="neue-haushaltsberatung-name">Name`)
 	bad := e.post("office", "/haushalt", url.Values{"body_id": {"ma"}, "name": {""}, "first_year": {"2021"}, "last_year": {"2020"}})
-	must(t, bad, 422, "Das letzte Haushaltsjahr liegt vor dem ersten.", `role="alert"`)
+	// The years' order is the domain's to judge (motion.CheckBudgetCycle).
+	must(t, bad, 422, "Die Haushaltsjahre folgen lückenlos aufeinander", `role="alert"`)
+	long := e.post("office", "/haushalt", url.Values{"body_id": {"ma"}, "name": {"Lang"}, "first_year": {"2020"}, "last_year": {"2099"}})
+	must(t, long, 422, "Eine Haushaltsberatung umfasst höchstens 10 Jahre.")
 	created := e.post("office", "/haushalt", url.Values{"body_id": {"ma"}, "name": {"Haushalt 2020/2021"}, "first_year": {"2020"},
 		"last_year": {"2021"}, "motion_deadline": {"2019-11-30"}})
 	must(t, created, 200, "<h1>Haushaltsantragsliste: Haushalt 2020/2021</h1>", "Antragsschluss: 30.11.2019, 23:59 Uhr")
@@ -67,7 +70,32 @@ func TestHaushalt(t *testing.T) {
 	e.budgetMotion(cdu, "00000000-0000-4000-8000-0000000000b2", "Bäder sparen", strings.TrimPrefix(cyclePath, "/haushalt/"),
 		motion.BudgetItem{Year: 2020, Amount: -1500, Recurring: true, Plan: motion.PlanFinancial})
 
+	// An amendment with money names the motion it amends by reference or
+	// title, never by its id.
+	points := []string{"Die Mittel werden bereitgestellt."}
+	line := motion.NumberLines(points, "")[0]
+	amendment := motion.Create{BodyID: "ma", Kind: motion.KindAmendment, Content: motion.Content{Title: "Weniger Digitalisierung",
+		Amends: "00000000-0000-4000-8000-0000000000b1", AmendedPoints: points,
+		Changes: []motion.Change{{Op: motion.ChangeReplace, From: line.No, To: line.No, Text: "Die Hälfte der Mittel wird bereitgestellt."}},
+		Budget:  &motion.BudgetEffect{Items: []motion.BudgetItem{{Year: 2020, Amount: 112500, Plan: motion.PlanResult}}}}}
+	for i, cmd := range []motion.Command{amendment, motion.Submit{}} {
+		meta := workflows.Meta{Actor: spd, ExpectedVersion: motion.AnyVersion, RequestID: fmt.Sprintf("amend-%d", i)}
+		var err error
+		if i == 0 {
+			_, err = e.motions.Create(t.Context(), "00000000-0000-4000-8000-0000000000b3", cmd, meta)
+		} else {
+			_, err = e.motions.Send(t.Context(), "00000000-0000-4000-8000-0000000000b3", cmd, meta)
+		}
+		if err != nil {
+			t.Fatalf("amendment: %T: %v", cmd, err)
+		}
+	}
+
 	list := e.get("", cyclePath)
+	must(t, list, 200, "Änderungsantrag zu „Digitalisierung im Quadrat“ (nicht in den Summen)")
+	if strings.Contains(list.Body, "Änderungsantrag zu 0000") {
+		t.Error("the amendment names the amended motion by its id")
+	}
 	must(t, list, 200, `aria-current="page">Haushalt`, "Digitalisierung im Quadrat", "Bäder sparen",
 		"<caption>Summen je Fraktion", "<caption>Haushaltsanträge Haushalt 2020/2021", `<th scope="col" class="zahl">2021</th>`,
 		`<th scope="row" data-label="Fraktion">SPD-Gemeinderatsfraktion</th>`, "225.000 €", "-1.500 €", "-3.000 €",

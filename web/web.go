@@ -82,6 +82,7 @@ type Store interface {
 	amendmentStore
 
 	Statistics(ctx context.Context, f store.StatisticsFilter) (store.Statistics, error)
+	DisplayNames(ctx context.Context, bodyID string, orgIDs []string) (body string, orgs map[string]string, err error)
 }
 
 var _ Store = (*store.Store)(nil)
