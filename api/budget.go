@@ -376,11 +376,11 @@ func (s *server) registerBudget(a huma.API) {
 			return &TableOutput{ContentType: pdfType, Vary: "Accept", Body: pdf,
 				ContentDisposition: `inline; filename="` + base + `.pdf"`}, nil
 		case export.CSVType, export.XLSXType:
-			ct, ext, body, err := export.EncodeBudget(format, "Haushaltsanträge", export.BudgetRows(l, name, loc))
+			out, err := exportTableOf(format, base, export.BudgetTable(l, name, loc))
 			if err != nil {
 				return nil, s.problem(ctx, err)
 			}
-			return &TableOutput{ContentType: ct, ContentDisposition: `attachment; filename="` + base + "." + ext + `"`, Vary: "Accept", Body: body}, nil
+			return out, nil
 		}
 		return &TableOutput{Vary: "Accept", Body: budgetListBody(l, bodyName, now.In(loc), names)}, nil
 	})

@@ -96,7 +96,13 @@ func exportOutput(mediaType, base, sheet string, rows [][]string) (*ListOutput, 
 
 // exportTable is exportOutput for a list without pages.
 func exportTable(mediaType, base, sheet string, rows [][]string) (*TableOutput, error) {
-	ct, ext, body, err := export.Encode(mediaType, sheet, rows)
+	return exportTableOf(mediaType, base, export.Table{Sheet: sheet, Rows: rows})
+}
+
+// exportTableOf is exportTable for a table with figures and bold rows
+// (export.Table).
+func exportTableOf(mediaType, base string, t export.Table) (*TableOutput, error) {
+	ct, ext, body, err := export.EncodeTable(mediaType, t)
 	if err != nil {
 		return nil, err
 	}

@@ -74,23 +74,7 @@ func BudgetPDF(r BudgetReport) (out []byte, err error) {
 	if r.Cycle != "" {
 		title += " – " + r.Cycle
 	}
-	p := newPaper(r.Date, r.Date, meta{title: title, subject: "Haushaltsberatung", author: r.Body})
-	left := BudgetTitle
-	if !r.Date.IsZero() {
-		left += " – Stand " + germanDate(r.Date)
-	}
-	p.footerAtMargin = true
-	p.frame("", left)
-	p.AddPage()
-
-	var right []headLine
-	if !r.Date.IsZero() {
-		right = append(right, headLine{text: "Stand " + germanDate(r.Date)})
-	}
-	p.meetingHead(r.Body, "Haushaltsberatung", right)
-	p.SetFont("Helvetica", "B", 15)
-	p.MultiCell(p.textW, 7, p.tr(title), "", "L", false)
-	p.Ln(2)
+	p := listPaper(r.Date, r.Body, "Haushaltsberatung", BudgetTitle, title)
 	p.field("Körperschaft", r.Body)
 	p.field("Haushaltsjahre", YearsText(r.Years))
 	if r.Deadline != nil {

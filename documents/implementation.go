@@ -66,23 +66,7 @@ const ImplementationTitle = "Bericht zur Umsetzung von Beschlüssen (Beschlussko
 // council's time zone.
 func ImplementationPDF(r ImplementationReport) (out []byte, err error) {
 	defer rescue(&out, &err, "implementation report")
-	p := newPaper(r.Date, r.Date, meta{title: ImplementationTitle, subject: "Beschlusskontrolle", author: r.Body})
-	left := "Beschlusskontrolle"
-	if !r.Date.IsZero() {
-		left += " – Stand " + germanDate(r.Date)
-	}
-	p.footerAtMargin = true
-	p.frame("", left)
-	p.AddPage()
-
-	var right []headLine
-	if !r.Date.IsZero() {
-		right = append(right, headLine{text: "Stand " + germanDate(r.Date)})
-	}
-	p.meetingHead(r.Body, "Beschlusskontrolle", right)
-	p.SetFont("Helvetica", "B", 15)
-	p.MultiCell(p.textW, 7, p.tr(ImplementationTitle), "", "L", false)
-	p.Ln(2)
+	p := listPaper(r.Date, r.Body, "Beschlusskontrolle", "Beschlusskontrolle", ImplementationTitle)
 	org := r.Organization
 	if org == "" {
 		org = "alle Gremien"
@@ -180,4 +164,28 @@ func (p *paper) implementationItem(it ImplementationItem) {
 		p.Ln(2)
 	}
 	p.Ln(3)
+}
+
+// listPaper starts the PDF of a list dated date (the Beschlusskontrolle,
+// a Haushaltsantragsliste): the body's head with the subject, the footer
+// "<footer> – Stand <date>" and the title.
+func listPaper(date time.Time, body, subject, footer, title string) *paper {
+	p := newPaper(date, date, meta{title: title, subject: subject, author: body})
+	left := footer
+	if !date.IsZero() {
+		left += " – Stand " + germanDate(date)
+	}
+	p.footerAtMargin = true
+	p.frame("", left)
+	p.AddPage()
+
+	var right []headLine
+	if !date.IsZero() {
+		right = append(right, headLine{text: "Stand " + germanDate(date)})
+	}
+	p.meetingHead(body, subject, right)
+	p.SetFont("Helvetica", "B", 15)
+	p.MultiCell(p.textW, 7, p.tr(title), "", "L", false)
+	p.Ln(2)
+	return p
 }

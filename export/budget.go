@@ -1,8 +1,6 @@
 package export
 
 import (
-	"bytes"
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -179,24 +177,12 @@ func budgetNumber(row []string, j int) bool {
 // budgetFirstFigure is the column of "Anträge", the first figure.
 const budgetFirstFigure = 10
 
-// EncodeBudget writes the budget list's table (BudgetRows) as CSV or XLSX
-// like Encode, except that amounts and positions are numbers: in CSV a
-// negative amount keeps its minus without the formula guard's apostrophe,
-// in XLSX every amount is a number cell a spreadsheet can sum.
-func EncodeBudget(mediaType, sheet string, rows [][]string) (contentType, ext string, body []byte, err error) {
-	var b bytes.Buffer
-	switch mediaType {
-	case CSVType:
-		contentType, ext, err = "text/csv; charset=utf-8; header=present", "csv", writeCSV(&b, rows, budgetNumber)
-	case XLSXType:
-		contentType, ext, err = XLSXType, "xlsx", writeXLSX(&b, sheet, rows, budgetNumber, budgetTotal)
-	default:
-		return "", "", nil, fmt.Errorf("export: media type %q", mediaType)
-	}
-	if err != nil {
-		return "", "", nil, err
-	}
-	return contentType, ext, b.Bytes(), nil
+// BudgetTable is the budget list's table (BudgetRows) to encode: amounts
+// and positions are figures (in CSV a negative amount keeps its minus
+// without the formula guard's apostrophe, in XLSX every amount is a number
+// cell a spreadsheet can sum), and the totals are bold.
+func BudgetTable(l store.BudgetList, name func(string) string, loc *time.Location) Table {
+	return Table{Sheet: "Haushaltsanträge", Rows: BudgetRows(l, name, loc), Figures: budgetNumber, Bold: budgetTotal}
 }
 
 // budgetTotal reports whether a row of BudgetRows is a total ("Summe"),

@@ -85,12 +85,27 @@ func VoteFactionIDs(items []VoteItem) []string {
 // the workbook's sheet) and returns the Content-Type to send and the file
 // name's extension.
 func Encode(mediaType, sheet string, rows [][]string) (contentType, ext string, body []byte, err error) {
+	return EncodeTable(mediaType, Table{Sheet: sheet, Rows: rows})
+}
+
+// Table is a table to encode: its sheet name (XLSX), its rows with the
+// header first, the cells that are figures (see Figures; nil: only counts)
+// and the rows set in bold besides the header (totals; nil: none).
+type Table struct {
+	Sheet   string
+	Rows    [][]string
+	Figures Figures
+	Bold    func(row []string) bool
+}
+
+// EncodeTable is Encode for a table with figures and bold rows.
+func EncodeTable(mediaType string, t Table) (contentType, ext string, body []byte, err error) {
 	var b bytes.Buffer
 	switch mediaType {
 	case CSVType:
-		contentType, ext, err = "text/csv; charset=utf-8; header=present", "csv", WriteCSV(&b, rows)
+		contentType, ext, err = "text/csv; charset=utf-8; header=present", "csv", writeCSV(&b, t.Rows, t.Figures)
 	case XLSXType:
-		contentType, ext, err = XLSXType, "xlsx", WriteXLSX(&b, sheet, rows)
+		contentType, ext, err = XLSXType, "xlsx", writeXLSX(&b, t.Sheet, t.Rows, t.Figures, t.Bold)
 	default:
 		return "", "", nil, fmt.Errorf("export: media type %q", mediaType)
 	}

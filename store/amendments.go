@@ -141,6 +141,10 @@ func (s *Store) WithAmendments(ctx context.Context, motionID string, cmd motion.
 		return c, err
 	case motion.Edit:
 		c.AmendedPoints = nil
+		if strings.TrimSpace(c.Amends) == "" {
+			// Nothing amended: no need to read the draft.
+			return c, nil
+		}
 		m, err := s.Motion(ctx, motionID)
 		if absent(err) {
 			return c, nil

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -214,15 +213,5 @@ func (s *server) bkPDF(w http.ResponseWriter, r *http.Request, p bkPage, rows []
 		doc.Filters = append(doc.Filters, "Dezernat: "+name(p.Department))
 	}
 	pdf, err := documents.ImplementationPDF(doc)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `inline; filename="beschlusskontrolle-`+export.SafeName(p.BodyID)+`.pdf"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
-	w.Header().Set("Cache-Control", "no-store")
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(pdf)
-	}
+	s.sendPDF(w, r, "beschlusskontrolle-"+export.SafeName(p.BodyID), pdf, err)
 }

@@ -334,38 +334,19 @@ func (s *server) budgetList(w http.ResponseWriter, r *http.Request) {
 		rep.Body, rep.Date = p.BodyName, p.Today.In(s.loc)
 		rep.Filters = export.BudgetFilters(bq, name)
 		pdf, err := documents.BudgetPDF(rep)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", "application/pdf")
-		w.Header().Set("Content-Disposition", `inline; filename="`+base+`.pdf"`)
-		w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
-		w.Header().Set("Cache-Control", "no-store")
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(pdf)
-		}
+		s.sendPDF(w, r, base, pdf, err)
 		return
 	default:
-		mediaType, ok := downloadTypes[format]
-		if !ok {
+		if _, ok := downloadTypes[format]; !ok {
 			s.errorPage(w, r, http.StatusBadRequest, "Unbekanntes Format", "Herunterladen lässt sich die Liste als PDF (format=pdf), CSV (format=csv) oder Excel-Datei (format=xlsx).")
 			return
 		}
-		if len(l.Rows) > export.MaxRows {
-			s.errorPage(w, r, http.StatusUnprocessableEntity, "Zu viele Zeilen",
-				"Die Liste hat mehr als "+strconv.Itoa(export.MaxRows)+" Zeilen. Bitte schränken Sie die Filter ein und laden Sie sie dann herunter.")
-			return
-		}
-		ct, ext, body, err := export.EncodeBudget(mediaType, "Haushaltsanträge", export.BudgetRows(l, name, s.loc))
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		w.Header().Set("Content-Type", ct)
-		w.Header().Set("Content-Disposition", `attachment; filename="`+base+"."+ext+`"`)
-		w.Header().Set("Cache-Control", "no-store")
-		_, _ = w.Write(body)
+		s.downloadTable(w, r, format, base, func() (export.Table, error) {
+			if len(l.Rows) > export.MaxRows {
+				return export.Table{}, export.ErrTooMany
+			}
+			return export.BudgetTable(l, name, s.loc), nil
+		})
 		return
 	}
 

@@ -830,12 +830,21 @@ var downloadTypes = map[string]string{"csv": export.CSVType, "xlsx": export.XLSX
 // rows than export.MaxRows are refused (422) with the advice to narrow the
 // filters.
 func (s *server) download(w http.ResponseWriter, r *http.Request, format, base, sheet string, rows func() ([][]string, error)) {
+	s.downloadTable(w, r, format, base, func() (export.Table, error) {
+		table, err := rows()
+		return export.Table{Sheet: sheet, Rows: table}, err
+	})
+}
+
+// downloadTable is download for a table with figures and bold rows
+// (export.Table); table answers export.ErrTooMany beyond export.MaxRows.
+func (s *server) downloadTable(w http.ResponseWriter, r *http.Request, format, base string, table func() (export.Table, error)) {
 	mediaType, ok := downloadTypes[format]
 	if !ok {
 		s.errorPage(w, r, http.StatusBadRequest, "Unbekanntes Format", "Herunterladen lässt sich die Liste als CSV (format=csv) oder als Excel-Datei (format=xlsx).")
 		return
 	}
-	table, err := rows()
+	t, err := table()
 	if errors.Is(err, export.ErrTooMany) {
 		s.errorPage(w, r, http.StatusUnprocessableEntity, "Zu viele Zeilen",
 			"Die Liste hat mehr als "+strconv.Itoa(export.MaxRows)+" Zeilen. Bitte schränken Sie die Filter ein und laden Sie sie dann herunter.")
@@ -845,7 +854,7 @@ func (s *server) download(w http.ResponseWriter, r *http.Request, format, base, 
 		s.fail(w, r, err)
 		return
 	}
-	ct, ext, body, err := export.Encode(mediaType, sheet, table)
+	ct, ext, body, err := export.EncodeTable(mediaType, t)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -854,6 +863,22 @@ func (s *server) download(w http.ResponseWriter, r *http.Request, format, base, 
 	w.Header().Set("Content-Disposition", `attachment; filename="`+base+"."+ext+`"`)
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(body)
+}
+
+// sendPDF answers a list's PDF (not cached: the list changes with every
+// step), named base.pdf.
+func (s *server) sendPDF(w http.ResponseWriter, r *http.Request, base string, pdf []byte, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="`+base+`.pdf"`)
+	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(pdf)
+	}
 }
 
 // Originator says who moved the motion, as the page names it: the faction
