@@ -349,18 +349,9 @@ func (s *server) registerBudget(a huma.API) {
 		if in.Faction != "" {
 			ids = append(ids, in.Faction)
 		}
-		bodyName, names, err := s.store.DisplayNames(ctx, c.BodyID, ids)
+		bodyName, names, name, err := s.displayNames(ctx, c.BodyID, ids)
 		if err != nil {
 			return nil, s.problem(ctx, err)
-		}
-		name := func(id string) string {
-			if n := names[id]; n != "" {
-				return n
-			}
-			return id
-		}
-		if b, err := s.store.Body(ctx, c.BodyID); err == nil {
-			bodyName = b.Name
 		}
 		loc, now := s.zones().of(ctx, c.BodyID), time.Now()
 		base := "haushaltsantraege-" + export.SafeName(c.ID)

@@ -373,15 +373,9 @@ func (s *server) registerImplementationReport(a huma.API) {
 		if in.Organization != "" {
 			ids = append(ids, in.Organization)
 		}
-		_, names, err := s.store.DisplayNames(ctx, b.ID, ids)
+		_, names, name, err := s.displayNames(ctx, b.ID, ids)
 		if err != nil {
 			return nil, s.problem(ctx, err)
-		}
-		name := func(id string) string {
-			if n := names[id]; n != "" {
-				return n
-			}
-			return id
 		}
 		loc := s.zones().of(ctx, b.ID)
 		format := negotiation.SelectQValueFast(in.Accept, reportMediaTypes)
@@ -429,4 +423,20 @@ func (s *server) registerImplementationReport(a huma.API) {
 		}
 		return &TableOutput{Vary: "Accept", Body: body}, nil
 	})
+}
+
+// displayNames reads the names a list shows (store DisplayNames): the
+// body's, the organizations' by id, and name, which answers an
+// organization's name or, for one that is gone, its id.
+func (s *server) displayNames(ctx context.Context, bodyID string, ids []string) (body string, names map[string]string, name func(string) string, err error) {
+	body, names, err = s.store.DisplayNames(ctx, bodyID, ids)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	return body, names, func(id string) string {
+		if n := names[id]; n != "" {
+			return n
+		}
+		return id
+	}, nil
 }
