@@ -133,7 +133,11 @@ func (s *server) registerMotions(a huma.API) {
 		Path:        "/v1/motions",
 		Summary:     "Anträge suchen und auflisten",
 		Description: "Nur was der Aufrufer sehen darf: öffentliche Anträge, dazu die Entwürfe der eigenen Fraktion. " +
-			"Ohne q nach letzter Änderung, mit q nach Relevanz sortiert. " +
+			"Ohne q nach letzter Änderung sortiert (mit submitted_from/submitted_to nach Einreichung), mit q nach Relevanz: " +
+			"erst Treffer im Titel, dann die übrigen, jeweils die zuletzt geänderten zuerst. " +
+			"Die Suche findet gebeugte Formen, zusammengesetzte Wörter über ihren Anfang oder ihr Ende (\"Neckar\" findet \"Neckarufer\", " +
+			"\"Beratung\" \"Schuldnerberatung\"), ae/oe/ue als Umlaut, Unterzeichnende, Stellungnahmen, Antworten, Änderungsanträge " +
+			"und den Text angehängter PDF-Dateien; highlight zeigt die gefundenen Wörter. " +
 			"Mit Accept: text/csv oder XLSX alle Treffer als Tabelle (Export, ohne Seiten).",
 		Tags:      []string{"Motions"},
 		Security:  optionalToken,
@@ -163,7 +167,18 @@ func (s *server) registerMotions(a huma.API) {
 		if format := listFormat(in.Accept); format != jsonType {
 			return s.exportMotions(ctx, actor, f, format)
 		}
-		ms, next, err := s.store.Motions(ctx, f)
+		var hits []store.Hit
+		var next string
+		var err error
+		if f.Query != "" {
+			hits, next, err = s.store.Search(ctx, f)
+		} else {
+			var ms []motion.Motion
+			ms, next, err = s.store.Motions(ctx, f)
+			for _, m := range ms {
+				hits = append(hits, store.Hit{Motion: m})
+			}
+		}
 		if errors.Is(err, store.ErrInvalid) && in.Cursor != "" {
 			return nil, huma.Error400BadRequest("Ungültiger Cursor.", &huma.ErrorDetail{Location: "query.cursor", Message: "ungültig oder zu einer anderen Suche"})
 		}
@@ -171,12 +186,16 @@ func (s *server) registerMotions(a huma.API) {
 			return nil, s.problem(ctx, err)
 		}
 		out := &MotionsOutput{}
-		out.Body.Items = make([]MotionView, 0, len(ms))
-		for _, m := range ms {
-			if !m.VisibleTo(actor) { // the SQL decides; this is a second lock on the door
+		out.Body.Items = make([]MotionView, 0, len(hits))
+		for _, h := range hits {
+			if !h.Motion.VisibleTo(actor) { // the SQL decides; this is a second lock on the door
 				continue
 			}
-			out.Body.Items = append(out.Body.Items, view(m, actor))
+			v := view(h.Motion, actor)
+			if f.Query != "" {
+				v.Highlight = &Highlight{Title: h.Title, Passage: h.Passage}
+			}
+			out.Body.Items = append(out.Body.Items, v)
 		}
 		out.Body.Next = next
 		return &ListOutput{Link: nextLink(ctx, next), Vary: "Accept", Body: out.Body}, nil

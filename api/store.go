@@ -43,6 +43,7 @@ type Store interface {
 
 	Motion(ctx context.Context, id string) (motion.Motion, error)
 	Motions(ctx context.Context, f store.MotionFilter) ([]motion.Motion, string, error)
+	Search(ctx context.Context, f store.MotionFilter) ([]store.Hit, string, error)
 	History(ctx context.Context, motionID string) ([]motion.Event, error)
 
 	DeadlineRules(ctx context.Context, bodyID string) (motion.DeadlineRules, error)
@@ -68,6 +69,7 @@ type Store interface {
 	NoticeStore
 	NoteStore
 	AmendmentStore
+	PaperStore
 }
 
 var _ Store = (*store.Store)(nil)

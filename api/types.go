@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
 )
 
 // The request bodies of the motion commands. They mirror the motion package's
@@ -311,9 +312,19 @@ type MotionView struct {
 	OutcomeLabel string `json:"outcome_label,omitempty" doc:"Ergebnis auf Deutsch" example:"Erledigt durch andere Beschlüsse"`
 	// Light is the traffic light of the implementation (Beschlusskontrolle)
 	// now; LightLabel says it in words.
-	Light          motion.Light         `json:"light,omitempty" enum:"green,yellow,red" doc:"Ampel der Umsetzung: green (im Plan), yellow (offen oder nicht umsetzbar), red (Zieldatum überschritten)"`
-	LightLabel     string               `json:"light_label,omitempty" doc:"Ampel auf Deutsch"`
+	Light      motion.Light `json:"light,omitempty" enum:"green,yellow,red" doc:"Ampel der Umsetzung: green (im Plan), yellow (offen oder nicht umsetzbar), red (Zieldatum überschritten)"`
+	LightLabel string       `json:"light_label,omitempty" doc:"Ampel auf Deutsch"`
+	// Highlight is set in the results of a search (q): the words it matched.
+	Highlight      *Highlight           `json:"highlight,omitempty" doc:"nur in Suchergebnissen: Titel und eine Textstelle mit den gefundenen Wörtern"`
 	AllowedActions []motion.CommandName `json:"allowed_actions" enum:"edit,invite_cosponsor,submit,register,declare_inadmissible,set_route,schedule,record_result,record_statement,record_answer,record_outcome,start_implementation,report_implementation,close,withdraw,correct_result,lapse,set_deadline,sign,accept_cosponsorship,decline_cosponsorship,set_departments" doc:"Befehle, die der Aufrufer jetzt ausführen darf (Befehlsnamen; der Pfad ist /v1/motions/{id}/ mit Bindestrichen, z. B. record_result → record-result)"`
+}
+
+// Highlight is where a search hit matched: the title and a passage of the
+// text (points, justification, amendment, signatories, statements, answers,
+// reports, attachments), in fragments; match marks a found word.
+type Highlight struct {
+	Title   []store.Fragment `json:"title" doc:"Titel in Stücken; match: gefundenes Wort"`
+	Passage []store.Fragment `json:"passage" doc:"Textstelle in Stücken (Auslassungen als \" … \"); match: gefundenes Wort"`
 }
 
 func view(m motion.Motion, a motion.Actor) MotionView {

@@ -31,7 +31,14 @@ type Attachment struct {
 	// CreatedBy is the subject of the uploader.
 	CreatedBy string
 	Created   time.Time
+	// Text is the document's text (documents.ExtractText), given by the
+	// caller on upload; the motion's search covers it. It is not read back.
+	Text string `db:"-"`
 }
+
+// MaxAttachmentText bounds the text kept of one attachment and of all of a
+// motion's attachments together; the rest is not searched.
+const MaxAttachmentText = 200_000
 
 const attachmentColumns = `id, motion_id, body_id, name, content_type, size, sha256, created_by, created`
 
@@ -61,13 +68,19 @@ func (s *Store) AddAttachment(ctx context.Context, a Attachment, data []byte) (A
 	var out Attachment
 	err := pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
-			INSERT INTO attachments (id, motion_id, body_id, name, content_type, size, sha256, data, created_by)
-			VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, $8)
+			INSERT INTO attachments (id, motion_id, body_id, name, content_type, size, sha256, data, created_by, text)
+			VALUES (gen_random_uuid()::text, $1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (motion_id, sha256, name) DO NOTHING
 			RETURNING `+attachmentColumns,
-			a.MotionID, a.BodyID, a.Name, a.ContentType, a.Size, a.SHA256, data, a.CreatedBy)
+			a.MotionID, a.BodyID, a.Name, a.ContentType, a.Size, a.SHA256, data, a.CreatedBy, searchableText(a.Text))
 		var err error
 		out, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Attachment])
+		if err == nil {
+			// The motion's search covers its attachments' text (a motion
+			// not projected yet takes it when it is, see upsertMotion).
+			_, err = tx.Exec(ctx, `UPDATE motions SET files_text = `+filesText+` WHERE id = $1`, a.MotionID)
+			return err
+		}
 		if !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}
@@ -80,6 +93,21 @@ func (s *Store) AddAttachment(ctx context.Context, a Attachment, data []byte) (A
 		return Attachment{}, mapErr(err)
 	}
 	return out, nil
+}
+
+// filesText is the SQL of a motion's attachments' text ($1: its id), oldest
+// first, for motions.files_text.
+const filesText = `(SELECT left(coalesce(string_agg(x.text, E'\n' ORDER BY x.created, x.id), ''), 200000)
+	FROM attachments x WHERE x.motion_id = $1)`
+
+// searchableText is text as the database can store and index it: valid
+// UTF-8 without NUL, at most MaxAttachmentText characters.
+func searchableText(text string) string {
+	text = strings.ReplaceAll(strings.ToValidUTF8(text, ""), "\x00", "")
+	if utf8.RuneCountInString(text) > MaxAttachmentText {
+		text = string([]rune(text)[:MaxAttachmentText])
+	}
+	return text
 }
 
 // Attachment returns the attachment with id without its content, or

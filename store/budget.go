@@ -295,7 +295,7 @@ func (s *Store) BudgetMotions(ctx context.Context, q BudgetQuery) (BudgetList, e
 	}
 	if qs := strings.TrimSpace(q.Query); qs != "" {
 		p := a.add(qs)
-		where = append(where, "(m.search @@ websearch_to_tsquery('german', "+p+") OR upper(m.reference) = upper("+p+"))")
+		where = append(where, "(m.search @@ ("+tsQuery(&a, qs)+") OR upper(m.reference) = upper("+p+"))")
 	}
 	type found struct {
 		m                  motion.Motion

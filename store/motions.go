@@ -71,11 +71,12 @@ func upsertMotion(ctx context.Context, tx pgx.Tx, m motion.Motion) error {
 	}
 	_, err = tx.Exec(ctx, `
 		INSERT INTO motions (id, body_id, kind, status, version, title, faction, cosponsors, reference,
-			tags, budget_cycle, meeting_ids, public, submitted_at, created_at, updated_at, outcome, data, amends_motion)
+			tags, budget_cycle, meeting_ids, public, submitted_at, created_at, updated_at, outcome, data, amends_motion, files_text)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
 			(SELECT t.id FROM motions t WHERE $3 = 'amendment' AND $19 <> '' AND t.body_id = $2 AND t.id <> $1
 				AND (t.id = $19 OR (t.reference <> '' AND upper(t.reference) = upper($19)))
-			 ORDER BY t.id = $19 DESC LIMIT 1))
+			 ORDER BY t.id = $19 DESC LIMIT 1),
+			`+filesText+`)
 		ON CONFLICT (id) DO UPDATE SET
 			body_id = excluded.body_id, kind = excluded.kind, status = excluded.status,
 			version = excluded.version, title = excluded.title, faction = excluded.faction,
@@ -132,7 +133,8 @@ type MotionFilter struct {
 	// either excludes motions never submitted.
 	SubmittedFrom, SubmittedTo *time.Time
 	// Query is a German full-text search in web-search syntax ("quoted
-	// phrases", -excluded, or). Results are then ordered by relevance.
+	// phrases", -excluded, or) that finds compounds by their parts (see
+	// Search). Results are then ordered by relevance.
 	Query string
 	// Limit is the page size: DefaultLimit when <= 0, at most MaxLimit.
 	Limit int
@@ -140,41 +142,99 @@ type MotionFilter struct {
 	After string
 }
 
-// motionCursor is the sort key of the last motion of a page: (updated_at, id)
-// for lists, (rank, id) for searches. Search marks which of the two it is, so
-// a list cursor is never used for a search.
+// motionCursor is the sort key of the last motion of a page: (updated_at,
+// id) for lists, (submitted_at, id) for lists of a submission period
+// (BySubmission, the time in Updated); for searches also the tier (see
+// Search). Search marks which it is, so a list cursor is never used for a
+// search.
 type motionCursor struct {
-	Search  bool       `json:"q,omitempty"`
-	Updated *time.Time `json:"u,omitempty"`
-	Rank    float32    `json:"r,omitempty"`
-	ID      string     `json:"i"`
+	Search       bool       `json:"q,omitempty"`
+	BySubmission bool       `json:"s,omitempty"`
+	Tier         int        `json:"t,omitempty"`
+	Updated      *time.Time `json:"u,omitempty"`
+	ID           string     `json:"i"`
 }
 
 // Motions lists the motions the viewer may see that match the filter, one
 // page at a time: next is the cursor for the following page, "" after the
 // last one. Without a Query the order is newest change first (updated_at,
-// id descending); with a Query it is relevance (rank, id descending).
+// id descending), with a submission period newest submission first; with a
+// Query it is Search's order.
 // Visibility is part of the SQL, so pages and their sizes never reveal a
 // motion the viewer may not see.
 func (s *Store) Motions(ctx context.Context, f MotionFilter) (items []motion.Motion, next string, err error) {
-	if f.BodyIDs != nil && len(f.BodyIDs) == 0 {
-		return []motion.Motion{}, "", nil
-	}
-	if !f.Viewer.Anonymous() && len(f.Viewer.Bodies) == 0 {
-		return []motion.Motion{}, "", nil
+	if strings.TrimSpace(f.Query) != "" {
+		hits, next, err := s.search(ctx, f, false)
+		items = make([]motion.Motion, len(hits))
+		for i, h := range hits {
+			items[i] = h.Motion
+		}
+		return items, next, err
 	}
 	var a args
-	query := strings.TrimSpace(f.Query)
-	search := query != ""
-	from := "motions m"
-	if search {
-		from += ", websearch_to_tsquery('german', " + a.add(query) + ") AS q"
+	where, ok := motionWhere(&a, f)
+	if !ok {
+		return []motion.Motion{}, "", nil
 	}
-	var where []string
+	// A list of a submission period is in order of submission; every other
+	// list newest change first.
+	key, bySubmission := "m.updated_at", f.SubmittedFrom != nil || f.SubmittedTo != nil
+	if bySubmission {
+		key = "m.submitted_at"
+	}
+	if f.After != "" {
+		var c motionCursor
+		if err := decodeCursor(f.After, &c); err != nil {
+			return nil, "", err
+		}
+		if c.Search || c.ID == "" || c.Updated == nil || c.BySubmission != bySubmission {
+			return nil, "", invalidf("cursor does not belong to this query")
+		}
+		where = append(where, fmt.Sprintf("(%s, m.id) < (%s, %s)", key, a.add(*c.Updated), a.add(c.ID)))
+	}
+	n := limit(f.Limit)
+	// The page's keys are found first and only its n+1 rows are read whole:
+	// a plan that sorts its matches then sorts keys, not motions.
+	rows, _ := s.Pool.Query(ctx, `SELECT m.data, p.key FROM (
+			SELECT m.id, `+key+` AS key FROM motions m WHERE `+strings.Join(where, " AND ")+`
+			ORDER BY `+key+` DESC, m.id DESC LIMIT `+a.add(n+1)+`) p
+		JOIN motions m ON m.id = p.id
+		ORDER BY p.key DESC, p.id DESC`, a...)
+	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
+		var h Hit
+		var data []byte
+		if err := r.Scan(&data, &h.updated); err != nil {
+			return h, err
+		}
+		return h, decodeMotion(data, &h.Motion)
+	})
+	if err != nil {
+		return nil, "", fmt.Errorf("store: list motions: %w", mapErr(err))
+	}
+	if len(got) > n {
+		last := got[n-1]
+		next = encodeCursor(motionCursor{ID: last.Motion.ID, Updated: &last.updated, BySubmission: bySubmission})
+		got = got[:n]
+	}
+	items = make([]motion.Motion, len(got))
+	for i, h := range got {
+		items[i] = h.Motion
+	}
+	return items, next, nil
+}
 
+// motionWhere is the WHERE of a motion list or search without its order:
+// visibility and every filter of f but the query and the cursor. ok is false
+// when nothing can match (no bodies).
+func motionWhere(a *args, f MotionFilter) (where []string, ok bool) {
+	if f.BodyIDs != nil && len(f.BodyIDs) == 0 {
+		return nil, false
+	}
+	if !f.Viewer.Anonymous() && len(f.Viewer.Bodies) == 0 {
+		return nil, false
+	}
 	// Visibility: mirrors motion.Motion.VisibleTo.
-	where = append(where, visibleMotions(&a, f.Viewer)...)
-
+	where = visibleMotions(a, f.Viewer)
 	if f.BodyIDs != nil {
 		where = append(where, "m.body_id = ANY("+a.add(f.BodyIDs)+"::text[])")
 	}
@@ -215,70 +275,7 @@ func (s *Store) Motions(ctx context.Context, f MotionFilter) (items []motion.Mot
 	if f.SubmittedTo != nil {
 		where = append(where, "m.submitted_at < "+a.add(*f.SubmittedTo))
 	}
-
-	rank := "0::real"
-	order := "m.updated_at DESC, m.id DESC"
-	if search {
-		rank = "ts_rank(m.search, q)"
-		order = "rank DESC, m.id DESC"
-		where = append(where, "m.search @@ q")
-	}
-	if f.After != "" {
-		var c motionCursor
-		if err := decodeCursor(f.After, &c); err != nil {
-			return nil, "", err
-		}
-		switch {
-		case c.Search != search || c.ID == "" || (!search && c.Updated == nil):
-			return nil, "", invalidf("cursor does not belong to this query")
-		case search:
-			where = append(where, fmt.Sprintf("(%s, m.id) < (%s::real, %s)", rank, a.add(c.Rank), a.add(c.ID)))
-		default:
-			where = append(where, fmt.Sprintf("(m.updated_at, m.id) < (%s, %s)", a.add(*c.Updated), a.add(c.ID)))
-		}
-	}
-
-	n := limit(f.Limit)
-	sql := `SELECT m.data, m.updated_at, ` + rank + ` AS rank FROM ` + from + `
-		WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY ` + order + `
-		LIMIT ` + a.add(n+1)
-
-	type row struct {
-		data    []byte
-		updated time.Time
-		rank    float32
-	}
-	rows, _ := s.Pool.Query(ctx, sql, a...)
-	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		err := r.Scan(&x.data, &x.updated, &x.rank)
-		return x, err
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("store: list motions: %w", mapErr(err))
-	}
-	more := len(got) > n
-	if more {
-		got = got[:n]
-	}
-	items = make([]motion.Motion, len(got))
-	for i, r := range got {
-		if err := json.Unmarshal(r.data, &items[i]); err != nil {
-			return nil, "", fmt.Errorf("store: decode motion: %w", err)
-		}
-	}
-	if more {
-		last, id := got[n-1], items[n-1].ID
-		c := motionCursor{Search: search, ID: id}
-		if search {
-			c.Rank = last.rank
-		} else {
-			c.Updated = &last.updated
-		}
-		next = encodeCursor(c)
-	}
-	return items, next, nil
+	return where, true
 }
 
 // History returns the motion's audit trail ordered by version, or

@@ -265,9 +265,10 @@ func TestMotionsFilters(t *testing.T) {
 		{"submitted range is half-open", store.MotionFilter{SubmittedFrom: ptr(at(10)), SubmittedTo: ptr(at(30))}, []string{"radwege", "verwaltung"}},
 		{"combined with AND", store.MotionFilter{Faction: "gruene", Kinds: []motion.Kind{motion.KindMotion}}, []string{"verwaltung"}},
 		{"search title", store.MotionFilter{Query: "Digitalisierung"}, []string{"quadrat"}},
-		// German stemming: "digitalen" and "digitale" share the stem "digital"
-		// (while "Digitalisierung" stems to "digitalisier" and does not match).
-		{"search stem digitalen→digitale", store.MotionFilter{Query: "digitalen"}, []string{"verwaltung"}},
+		// German stemming: "digitalen" and "digitale" share the stem "digital",
+		// and a compound beginning with the stem matches too ("Digitalisierung");
+		// both titles match, so the newest change comes first.
+		{"search stem digitalen→digitale, Digitalisierung", store.MotionFilter{Query: "digitalen"}, []string{"quadrat", "verwaltung"}},
 		// Plural in the text, singular in the query: "Schulen"/"Schule" → "schul".
 		{"search stem Schule→Schulen in a resolution point", store.MotionFilter{Query: "Schule"}, []string{"quadrat"}},
 		{"search umlaut plural Baum→Bäume", store.MotionFilter{Query: "Baum"}, []string{"baeume"}},
@@ -277,7 +278,9 @@ func TestMotionsFilters(t *testing.T) {
 		{"search ranks title first", store.MotionFilter{Query: "Radweg"}, []string{"radwege", "baeume"}},
 		{"search web syntax exclusion", store.MotionFilter{Query: "Radweg -Bäume"}, []string{"radwege"}},
 		{"search with filter", store.MotionFilter{Query: "Radweg", Faction: "cdu"}, []string{"baeume"}},
-		{"search own draft", store.MotionFilter{Viewer: spdStaff, Query: "digitale Schule"}, []string{"entwurf"}},
+		// The draft's title holds both words; "Digitalisierung im Quadrat" only one
+		// of them (the other is in a point): the title hit ranks first.
+		{"search own draft", store.MotionFilter{Viewer: spdStaff, Query: "digitale Schule"}, []string{"entwurf", "quadrat"}},
 		{"search stop words only", store.MotionFilter{Query: "der die das"}, nil},
 	}
 	for _, c := range cases {
@@ -294,9 +297,11 @@ func TestMotionsKeysetPagination(t *testing.T) {
 	for i := range n {
 		// Groups of three share updated_at, so the id must break ties.
 		at := t0.Add(time.Duration(i/3) * time.Minute)
-		m := submit(draft(fmt.Sprintf("m%03d", i), "ma", "spd", fmt.Sprintf("Antrag Nummer %d zum Haushalt", i), at), at)
+		m := submit(draft(fmt.Sprintf("m%03d", i), "ma", "spd", fmt.Sprintf("Antrag Nummer %d", i), at), at)
 		if i%4 == 0 {
-			m.Justification = "Haushalt Haushalt Haushalt" // ranks higher
+			m.Title += " zum Haushalt" // a title hit: ranks first
+		} else {
+			m.Justification = "Er betrifft den Haushalt."
 		}
 		project(t, s, m)
 	}
@@ -331,18 +336,18 @@ func TestMotionsKeysetPagination(t *testing.T) {
 	seen = append(seen, all(t, s, store.MotionFilter{Limit: 20, After: cur})...)
 	equal(t, "pages around an insert", seen, want)
 
-	// Search pages by relevance, then id, and also returns every hit once.
-	hits := all(t, s, store.MotionFilter{Query: "Haushalt", Limit: 9})
-	if len(hits) != n {
-		t.Fatalf("search paging returned %d hits, want %d", len(hits), n)
-	}
-	for i, id := range hits[:(n+3)/4] {
-		var k int
-		fmt.Sscanf(id, "m%d", &k)
-		if k%4 != 0 {
-			t.Fatalf("hit %d is %s, want the motions with the stronger match first", i, id)
+	// Search pages the title hits first, then the others, each newest first,
+	// and returns every hit once, also across the page where the tiers meet
+	// (the second tier skips the 52 title hits it reads again).
+	var wantHits []string
+	for _, title := range []bool{true, false} {
+		for i := n - 1; i >= 0; i-- {
+			if (i%4 == 0) == title {
+				wantHits = append(wantHits, fmt.Sprintf("m%03d", i))
+			}
 		}
 	}
+	equal(t, "search pages of 9", all(t, s, store.MotionFilter{Query: "Haushalt", Limit: 9}), wantHits)
 
 	// Cursors are opaque and checked.
 	if _, _, err := s.Motions(ctx(t), store.MotionFilter{After: "not a cursor"}); !errors.Is(err, store.ErrInvalid) {

@@ -20,8 +20,9 @@ import (
 type listPage struct {
 	Q, Status, Kind, Faction, Tag, From, To string
 	// Outcome is the ergebnis filter: a final result (motion.Outcome).
-	Outcome  string
-	Items    []motion.Motion
+	Outcome string
+	// Items are the motions of the page; in a search with the words found.
+	Items    []store.Hit
 	Next     string
 	NextURL  string
 	First    bool
@@ -190,7 +191,18 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 	p.Heading = p.heading(orgs, fromDay, toDay)
 	status := http.StatusOK
 	if !form.Failed() {
-		items, next, err := s.store.Motions(ctx, f)
+		var items []store.Hit
+		var next string
+		var err error
+		if f.Query != "" {
+			items, next, err = s.store.Search(ctx, f)
+		} else {
+			var ms []motion.Motion
+			ms, next, err = s.store.Motions(ctx, f)
+			for _, m := range ms {
+				items = append(items, store.Hit{Motion: m})
+			}
+		}
 		switch {
 		case errors.Is(err, store.ErrInvalid):
 			form.invalid("weiter", "Die Seite passt nicht zu dieser Suche. Bitte beginnen Sie die Suche neu.")
@@ -198,9 +210,9 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		for _, m := range items {
-			if m.VisibleTo(a) {
-				p.Items = append(p.Items, m)
+		for _, h := range items {
+			if h.Motion.VisibleTo(a) {
+				p.Items = append(p.Items, h)
 			}
 		}
 		if next != "" {

@@ -67,6 +67,7 @@ type Store interface {
 
 	Motion(ctx context.Context, id string) (motion.Motion, error)
 	Motions(ctx context.Context, f store.MotionFilter) ([]motion.Motion, string, error)
+	Search(ctx context.Context, f store.MotionFilter) ([]store.Hit, string, error)
 	MotionByReference(ctx context.Context, bodyID, reference string) (motion.Motion, error)
 	History(ctx context.Context, motionID string) ([]motion.Event, error)
 

@@ -302,7 +302,7 @@ func TestPagesRenderForEveryone(t *testing.T) {
 	for _, user := range []string{"", "cdu", "office"} {
 		must(t, e.get(user, "/antraege/"+id), 404, "Nicht gefunden")
 		must(t, e.get(user, "/antraege/"+id+"/druck"), 404)
-		if p := e.get(user, "/antraege?q=Quadrat"); strings.Contains(p.Body, "Digitalisierung im Quadrat") {
+		if p := e.get(user, "/antraege?q=Quadrat"); strings.Contains(p.Body, "/antraege/"+id+`"`) {
 			t.Errorf("%q finds another faction's draft in the list", user)
 		}
 	}
@@ -496,7 +496,7 @@ func TestActionsThroughTheCouncilOffice(t *testing.T) {
 	// The worklist of the council office and of the faction.
 	must(t, e.get("office", "/"), 200, "Meine Arbeitsliste", "Entschieden – Umsetzung einleiten oder Vorgang abschließen")
 	must(t, e.get("", "/"), 200, "Zuletzt geändert", "Digitalisierung im Quadrat")
-	must(t, e.get("", "/antraege?q=Quadrat&status=decided"), 200, "Digitalisierung im Quadrat")
+	must(t, e.get("", "/antraege?q=Quadrat&status=decided"), 200, "Digitalisierung im <mark>Quadrat</mark>")
 	must(t, e.get("", "/antraege?status=unsinn"), 400, "unbekannter Status")
 }
 

@@ -1,0 +1,261 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/motionflow/motionflow/motion"
+	"github.com/motionflow/motionflow/store"
+)
+
+// searchCorpus is a council's motions as they are written: compounds,
+// umlauts, inflections, names, reference numbers, statements, an amendment
+// and an attachment's text. Each entry is projected as a submitted motion.
+type searchDoc struct {
+	id, title, reference string
+	points               []string
+	justification        string
+	signers              []string
+	statement, answer    string
+	changes              string // an amendment's new text
+	files                string // text of an attachment
+	kind                 motion.Kind
+}
+
+var searchCorpus = []searchDoc{
+	{id: "neckarufer", title: "Neckarufer naturnah gestalten",
+		points:        []string{"Die Verwaltung legt für das Neckarufer zwischen Kurpfalzbrücke und Fernmeldeturm ein Konzept zur naturnahen Gestaltung vor."},
+		justification: "Die Uferböschung ist seit Jahren vernachlässigt."},
+	{id: "schuldner", title: "Schuldnerberatung ausbauen",
+		points: []string{"Die Stadt stockt die Beratungsstellen der freien Träger um zwei Stellen auf."}},
+	{id: "sozialhaushalt", title: "Mittel für soziale Träger sichern",
+		points:    []string{"Die Zuschüsse an die freien Träger werden nicht gekürzt."},
+		statement: "Die Verwaltung weist darauf hin, dass die Schuldnerberatung bereits 2025 ausgeweitet wurde."},
+	{id: "quadrat", title: "Digitalisierung im Quadrat", reference: "A762/2019",
+		points:        []string{"Für die Digitalisierung der Schulen werden 225.000 Euro Sachmittel bereitgestellt."},
+		justification: "Die Schulen in den Quadraten brauchen WLAN und Tablets.",
+		signers:       []string{"Anna Keller"}},
+	{id: "endgeraete", title: "Änderungsantrag zu A762/2019", kind: motion.KindAmendment,
+		changes: "Für die Digitalisierung der Schulen werden 150.000 Euro für digitale Endgeräte bereitgestellt."},
+	{id: "radschnellweg", title: "Radschnellweg nach Heidelberg",
+		points: []string{"Die Stadt plant mit dem Land die Radschnellverbindung entlang der B 37."}},
+	{id: "kita", title: "Kita-Plätze in Käfertal schaffen",
+		points:        []string{"In Käfertal entstehen bis 2027 zwei neue Kindertagesstätten mit 150 Kitaplätzen."},
+		justification: "Die Wartelisten der Kindertagesstätten sind lang."},
+	{id: "buergerbuero", title: "Bürgerbüro Sandhofen erhalten",
+		points:    []string{"Das Bürgerbüro in Sandhofen bleibt geöffnet."},
+		statement: "Die Verwaltung prüft längere Öffnungszeiten des Bürgerbüros an zwei Tagen."},
+	{id: "laternen", title: "Straßenbeleuchtung auf LED umstellen",
+		points:        []string{"Alle Straßenlaternen werden bis 2028 auf LED umgerüstet."},
+		justification: "Die Energiekosten der Stadt sinken damit um ein Drittel."},
+	{id: "hochwasser", title: "Anfrage zur Hochwasserschutzmauer am Rhein", kind: motion.KindInquiry,
+		points: []string{"Wann wird die Mauer am Rheinufer saniert?"},
+		answer: "Die Hochwasserschutzmauer wird ab Frühjahr 2027 in drei Abschnitten erneuert."},
+	{id: "ganztag", title: "Ganztagsschulen stärken",
+		points: []string{"Die Ganztagsbetreuung an den Grundschulen wird bis 2026 ausgebaut."}},
+	{id: "sozialticket", title: "Sozialticket für Seniorinnen und Senioren",
+		points:  []string{"Der Verkehrsverbund bietet ein vergünstigtes Monatsticket an."},
+		signers: []string{"Fatma Yıldız", "Jörg Schubert"}},
+	{id: "baumschutz", title: "Baumschutzsatzung überarbeiten",
+		points: []string{"Die Satzung wird an das Gutachten angepasst."},
+		files:  "Gutachten zum Baumbestand im Luisenpark und in den Stadtteilparks, erstellt vom Grünflächenamt."},
+	{id: "franklin", title: "Wohnungsbau auf Franklin", reference: "A12/2024",
+		points:        []string{"Auf Franklin entstehen 500 Wohnungen."},
+		justification: "Bezahlbarer Wohnraum fehlt in allen Stadtteilen."},
+	{id: "parken", title: "Parkgebühren in der Innenstadt",
+		points: []string{"Die Parkraumbewirtschaftung wird auf die Oststadt ausgedehnt."}},
+	{id: "jugend", title: "Jugendgemeinderat einrichten",
+		points: []string{"Jugendliche wählen alle zwei Jahre ihre Vertretung."}},
+	{id: "klima", title: "Klimaschutzkonzept fortschreiben",
+		points: []string{"Die Stadt strebt Klimaneutralität bis 2030 an."}},
+}
+
+// searchStore projects the corpus, each motion a minute newer than the one
+// before, and returns the store.
+func searchStore(t *testing.T) *store.Store {
+	t.Helper()
+	s := newStore(t, "ma")
+	for i, d := range searchCorpus {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		m := draft(d.id, "ma", "spd", d.title, at)
+		if d.kind != "" {
+			m.Kind = d.kind
+		}
+		if d.points != nil {
+			m.ResolutionPoints = d.points
+		}
+		m.Justification = d.justification
+		for _, name := range d.signers {
+			m.Signers = append(m.Signers, motion.Signer{PersonID: "p-" + name, Name: name})
+		}
+		if d.changes != "" {
+			m.Amends = "A762/2019"
+			m.Changes = []motion.Change{{Op: motion.ChangeReplace, From: 1, To: 1, Text: d.changes}}
+		}
+		m = submit(m, at)
+		if d.reference != "" {
+			m.Reference = d.reference
+		}
+		if d.statement != "" {
+			m.Statements = append(m.Statements, motion.Statement{Department: "dez1", Text: d.statement, At: at})
+		}
+		if d.answer != "" {
+			m.Statements = append(m.Statements, motion.Statement{Department: "dez1", Text: d.answer, At: at})
+		}
+		project(t, s, m)
+		if d.files != "" {
+			if _, err := s.AddAttachment(ctx(t), store.Attachment{MotionID: d.id, BodyID: "ma", Name: "gutachten.pdf",
+				ContentType: "application/pdf", Text: d.files}, []byte("%PDF-1.4 "+d.id)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return s
+}
+
+// TestSearchQuality: what council staff type finds what they mean. Each
+// query lists the motions it must find, in the order they must come (title
+// hits first, then newest first), and nothing else.
+func TestSearchQuality(t *testing.T) {
+	t.Parallel()
+	s := searchStore(t)
+	cases := []struct {
+		query string
+		want  []string
+	}{
+		// Compounds found by their parts, at the start or the end.
+		{"Neckar", []string{"neckarufer"}},
+		{"Ufer", []string{"neckarufer", "hochwasser"}},
+		{"Beratung", []string{"schuldner", "sozialhaushalt"}},
+		{"Schuldnerberatung", []string{"schuldner", "sozialhaushalt"}},
+		{"Radschnellweg", []string{"radschnellweg"}},
+		{"Schnellweg", []string{"radschnellweg"}},
+		{"Laterne", []string{"laternen"}},
+		{"Mauer", []string{"hochwasser"}},
+		{"Hochwasserschutz", []string{"hochwasser"}},
+		{"Gemeinderat", []string{"jugend"}},
+		{"Parkraum", []string{"parken"}},
+		{"Energie", []string{"laternen"}},
+		{"Kosten", []string{"laternen"}},
+		// Inflections: plural, genitive, adjective endings. "Schule" also
+		// finds "Schuldnerberatung", which begins with its stem "schul": without
+		// a dictionary of German words, the search cannot tell a false friend
+		// from a compound, and it finds too much rather than too little.
+		{"Schule", []string{"ganztag", "schuldner", "endgeraete", "quadrat", "sozialhaushalt"}},
+		{"Grundschulen", []string{"ganztag"}},
+		{"Bürgerbüros", []string{"buergerbuero"}},
+		{"Kindertagesstätte", []string{"kita"}},
+		{"bezahlbar", []string{"franklin"}},
+		{"Senioren", []string{"sozialticket"}},
+		// Umlauts and ß typed without them.
+		{"Buergerbuero", []string{"buergerbuero"}},
+		{"Oeffnungszeiten", []string{"buergerbuero"}},
+		{"Strassenlaternen", []string{"laternen"}},
+		{"Kaefertal", []string{"kita"}},
+		{"Baeume", []string{"baumschutz"}},
+		// Hyphenated words.
+		{"Kita-Plätze", []string{"kita"}},
+		{"Kita", []string{"kita"}},
+		// Names of signatories.
+		{"Yıldız", []string{"sozialticket"}},
+		{"Schubert", []string{"sozialticket"}},
+		{"Keller", []string{"quadrat"}},
+		// Reference numbers.
+		{"A12/2024", []string{"franklin"}},
+		{"A762/2019", []string{"endgeraete", "quadrat"}},
+		// The administration's statement and answer, an amendment, an attachment.
+		{"Öffnungszeiten", []string{"buergerbuero"}},
+		{"Abschnitten erneuert", []string{"hochwasser"}},
+		{"Endgeräte", []string{"endgeraete"}},
+		{"Luisenpark", []string{"baumschutz"}},
+		{"Gutachten Baumbestand", []string{"baumschutz"}},
+		// Web-search syntax: phrases, exclusion, alternatives.
+		{`"digitale Endgeräte"`, []string{"endgeraete"}},
+		{`"Endgeräte digitale"`, nil},
+		{"Digitalisierung -Endgeräte", []string{"quadrat"}},
+		{"Klimaschutz or Klimaneutralität", []string{"klima"}},
+		{"Wohnraum Stadtteile", []string{"franklin"}},
+		// Nothing for words that are not there, or only stop words.
+		{"Straßenbahn", nil},
+		{"und oder die", nil},
+	}
+	if len(cases) < 30 {
+		t.Fatalf("only %d queries", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.query, func(t *testing.T) {
+			equal(t, "hits", all(t, s, store.MotionFilter{Query: c.query, Limit: 2}), c.want)
+		})
+	}
+}
+
+// TestSearchHighlights: a hit names the words the query matched, in its
+// title and in a passage of its text, compounds included.
+func TestSearchHighlights(t *testing.T) {
+	t.Parallel()
+	s := searchStore(t)
+	marked := func(fs []store.Fragment) (text string, matches []string) {
+		var b strings.Builder
+		for _, f := range fs {
+			b.WriteString(f.Text)
+			if f.Match {
+				matches = append(matches, f.Text)
+			}
+		}
+		return b.String(), matches
+	}
+	cases := []struct {
+		query, id              string
+		title, titleMatches    string
+		passageHas, passageHit string
+	}{
+		{"Beratung", "schuldner", "Schuldnerberatung ausbauen", "Schuldnerberatung", "Beratungsstellen", "Beratungsstellen"},
+		{"Beratung", "sozialhaushalt", "Mittel für soziale Träger sichern", "", "Schuldnerberatung bereits 2025", "Schuldnerberatung"},
+		{"Neckar", "neckarufer", "Neckarufer naturnah gestalten", "Neckarufer", "Neckarufer zwischen", "Neckarufer"},
+		{"Luisenpark", "baumschutz", "Baumschutzsatzung überarbeiten", "", "Luisenpark", "Luisenpark"},
+		{"Schubert", "sozialticket", "Sozialticket für Seniorinnen und Senioren", "", "Jörg Schubert", "Schubert"},
+	}
+	for _, c := range cases {
+		t.Run(c.query+"/"+c.id, func(t *testing.T) {
+			hits, _, err := s.Search(ctx(t), store.MotionFilter{Query: c.query})
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(hits, func(h store.Hit) bool { return h.Motion.ID == c.id })
+			if i < 0 {
+				t.Fatalf("%q does not find %s", c.query, c.id)
+			}
+			title, tm := marked(hits[i].Title)
+			if title != c.title || strings.Join(tm, ",") != c.titleMatches {
+				t.Errorf("title %q marked %q, want %q marked %q", title, tm, c.title, c.titleMatches)
+			}
+			passage, pm := marked(hits[i].Passage)
+			if !strings.Contains(passage, c.passageHas) || !slices.Contains(pm, c.passageHit) {
+				t.Errorf("passage %q marked %q, want it to hold %q with %q marked", passage, pm, c.passageHas, c.passageHit)
+			}
+			for _, f := range hits[i].Passage {
+				if strings.ContainsAny(f.Text, "\uE000\uE001") {
+					t.Errorf("fragment %q keeps a mark", f.Text)
+				}
+			}
+		})
+	}
+}
+
+// TestSearchBadQueries: whatever a user types is text, never query syntax,
+// and nothing of it breaks the search.
+func TestSearchBadQueries(t *testing.T) {
+	t.Parallel()
+	s := searchStore(t)
+	for _, q := range []string{`'`, `"`, `''Neckar`, `Neckar:*`, `!Neckar`, `Neckar & | !`, `(Neckar)`, `-`, `or`, `or Neckar`,
+		`\`, `Neckar\'`, `""""`, strings.Repeat("Neckar ", 40), "Neckar\u0000", `<->`, `Neckar <-> Ufer`, "\uE000Neckar\uE001"} {
+		t.Run(fmt.Sprintf("%q", q), func(t *testing.T) {
+			if _, _, err := s.Search(ctx(t), store.MotionFilter{Query: q}); err != nil {
+				t.Errorf("Search(%q): %v", q, err)
+			}
+		})
+	}
+}
