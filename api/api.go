@@ -194,6 +194,7 @@ func New(cfg Config, deps Deps) (http.Handler, huma.API) {
 	s.registerNotices(a)
 	s.registerNotes(a)
 	s.registerBudget(a)
+	s.registerPapers(a)
 	registerDocs(mux)
 	mux.Handle("/", notFoundHandler(mux))
 

@@ -1,7 +1,14 @@
-// Package importer brings the directory of an existing council information
-// system into motionflow from its OParl 1.0 or 1.1 endpoint: bodies,
-// organizations, persons, memberships, legislative terms and meetings
-// (`motionflow import oparl <url>`).
+// Package importer brings the directory and the history of an existing
+// council information system into motionflow from its OParl 1.0 or 1.1
+// endpoint (`motionflow import oparl <url>`): bodies, organizations,
+// persons, memberships, legislative terms and meetings, and then the
+// archive — every body's papers with the consultations and files they
+// embed, and the agenda items the meetings embed. Files are imported as
+// metadata (name, MIME type, size, date, accessUrl, downloadUrl, and the
+// text when the source gives it); their content stays at the source.
+// Imported papers are an archive, not motions: no workflow runs for them
+// (store/history.go); the OParl endpoint publishes them again and
+// GET /v1/papers searches them.
 //
 // Guarantees:
 //
@@ -14,8 +21,16 @@
 //     remembered; a run after an interruption (a failed request, Ctrl-C)
 //     continues where the last one stopped. A run that completes removes the
 //     file, so the next one is a full (and cheap) re-import.
+//   - Sources kept: every archive row stores its object's OParl id (URL)
+//     and the source's reference number stays a paper's reference;
+//     references between imported objects are resolved through
+//     oparl_sources when read, whatever order the lists come in.
+//   - Fast: a page of papers is written in one batch (ids resolved with a
+//     few queries, rows upserted in one transaction).
 //   - Deletions arrive: an object marked deleted: true soft-deletes the row
-//     it was imported into (OParl tombstone semantics, see package oparl).
+//     it was imported into (OParl tombstone semantics, see package oparl);
+//     a file or consultation a paper no longer embeds, and an agenda item a
+//     meeting no longer embeds, becomes a tombstone too.
 //   - Clear errors: an endpoint that is not OParl (not JSON, an HTTP error, a
 //     wrong type) is an *EndpointError naming the URL; a malformed object is
 //     an *ObjectError naming the object's URL and the field. References to
@@ -81,12 +96,23 @@ func (c *Counts) add(r store.ImportResult) {
 	}
 }
 
+// addBatch adds what a batch write did.
+func (c *Counts) addBatch(r store.ImportCounts) {
+	c.Created += r.Created
+	c.Updated += r.Updated
+	c.Unchanged += r.Unchanged
+	c.Deleted += r.Deleted
+}
+
 // Total is the number of objects seen.
 func (c Counts) Total() int { return c.Created + c.Updated + c.Unchanged + c.Deleted }
 
 // Stats is what an import did.
 type Stats struct {
 	Bodies, LegislativeTerms, Organizations, Persons, Memberships, Meetings Counts
+	// The archive: papers with their consultations and files, and the
+	// agenda items of the meetings.
+	Papers, Consultations, Files, AgendaItems Counts
 	// Pages counts the list pages fetched.
 	Pages int
 	// Skipped counts objects left out (see Warnings).
@@ -169,6 +195,8 @@ func (s Stats) summary() string {
 		part("Körperschaften", s.Bodies), part("Wahlperioden", s.LegislativeTerms),
 		part("Organisationen", s.Organizations), part("Personen", s.Persons),
 		part("Mitgliedschaften", s.Memberships), part("Sitzungen", s.Meetings),
+		part("Tagesordnungspunkte", s.AgendaItems), part("Drucksachen", s.Papers),
+		part("Beratungen", s.Consultations), part("Dateien", s.Files),
 		fmt.Sprintf("%d Seiten, %d übersprungen", s.Pages, s.Skipped),
 	}, "; ")
 }
@@ -181,6 +209,9 @@ type importer struct {
 	stats Stats
 	// locations caches the text of Location objects fetched by URL.
 	locations map[string]string
+	// analyzedAt is the number of archive rows created when the archive's
+	// statistics were last updated (analyzeArchive).
+	analyzedAt int
 }
 
 func (im *importer) warn(format string, args ...any) {
@@ -343,6 +374,20 @@ func (im *importer) resolve(ctx context.Context, x any, src string) (obj, error)
 // fn. With resumable, the list's progress is saved after every page and a
 // finished list is skipped on a later run.
 func (im *importer) eachInList(ctx context.Context, listURL string, resumable bool, label string, fn func(obj) error) error {
+	return im.eachPageInList(ctx, listURL, resumable, label, func(items []obj) error {
+		for _, o := range items {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// eachPageInList is eachInList handing over a whole page at a time, for
+// imports that write a page in one batch; the progress is saved after fn
+// returned.
+func (im *importer) eachPageInList(ctx context.Context, listURL string, resumable bool, label string, fn func([]obj) error) error {
 	if resumable && im.state.done(listURL) {
 		im.prog.printf("%s: bereits importiert\n", label)
 		return nil
@@ -382,16 +427,18 @@ func (im *importer) eachInList(ctx context.Context, listURL string, resumable bo
 				im.prog.total(int(n))
 			}
 		}
+		objs := make([]obj, 0, len(items))
 		for i, x := range items {
 			o, err := im.resolve(ctx, x, fmt.Sprintf("%s data[%d]", next, i))
 			if err != nil {
 				return err
 			}
-			if err := fn(o); err != nil {
-				return err
-			}
-			im.prog.add(1)
+			objs = append(objs, o)
 		}
+		if err := fn(objs); err != nil {
+			return err
+		}
+		im.prog.add(len(objs))
 		im.stats.Pages++
 		following, err := nextPage(next, m)
 		if err != nil {

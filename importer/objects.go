@@ -213,6 +213,16 @@ func (im *importer) body(ctx context.Context, o obj) error {
 			return err
 		}
 	}
+	// The papers last: their consultations name meetings and agenda items.
+	list, err := o.str("paper")
+	if err != nil {
+		return err
+	}
+	if list != "" {
+		if err := im.eachPageInList(ctx, list, true, "Drucksachen ("+name+")", func(page []obj) error { return b.papers(ctx, page) }); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
@@ -565,7 +575,7 @@ func (b *bodyImport) meeting(ctx context.Context, o obj) error {
 	if moved && res == store.ImportUpdated {
 		im.stats.MovedMeetings = append(im.stats.MovedMeetings, local)
 	}
-	return nil
+	return b.agendaItems(ctx, o, local)
 }
 
 func sameTime(a, b *time.Time) bool {

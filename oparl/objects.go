@@ -192,21 +192,23 @@ type Consultation struct {
 
 // File is a document of a paper or of a meeting.
 type File struct {
-	ID             string   `json:"id"`
-	Type           string   `json:"type"`
-	Name           string   `json:"name,omitempty"`
-	FileName       string   `json:"fileName,omitempty"`
-	MimeType       string   `json:"mimeType,omitempty"`
-	Date           string   `json:"date,omitempty"`
-	Size           int64    `json:"size,omitempty"`
-	Sha512Checksum string   `json:"sha512Checksum,omitempty"`
-	AccessURL      string   `json:"accessUrl"`
-	DownloadURL    string   `json:"downloadUrl,omitempty"`
-	Meeting        []string `json:"meeting,omitempty"`
-	Paper          []string `json:"paper,omitempty"`
-	Created        string   `json:"created,omitempty"`
-	Modified       string   `json:"modified,omitempty"`
-	Deleted        bool     `json:"deleted,omitempty"`
+	ID             string `json:"id"`
+	Type           string `json:"type"`
+	Name           string `json:"name,omitempty"`
+	FileName       string `json:"fileName,omitempty"`
+	MimeType       string `json:"mimeType,omitempty"`
+	Date           string `json:"date,omitempty"`
+	Size           int64  `json:"size,omitempty"`
+	Sha512Checksum string `json:"sha512Checksum,omitempty"`
+	// Text is the text of an imported file, as its source extracted it.
+	Text        string   `json:"text,omitempty"`
+	AccessURL   string   `json:"accessUrl"`
+	DownloadURL string   `json:"downloadUrl,omitempty"`
+	Meeting     []string `json:"meeting,omitempty"`
+	Paper       []string `json:"paper,omitempty"`
+	Created     string   `json:"created,omitempty"`
+	Modified    string   `json:"modified,omitempty"`
+	Deleted     bool     `json:"deleted,omitempty"`
 }
 
 // Location is a place.

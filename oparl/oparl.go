@@ -37,6 +37,13 @@
 //     Access-Control-Allow-Origin: *. Errors are RFC 9457 problem details.
 //   - Votes are published as the vendor extension "motionflow:vote" (below),
 //     never a vote of the non-public part of a meeting.
+//   - The archive a city imported (package importer) is published beside
+//     the motions: its papers in the body's paper list, their
+//     consultations and files, and the agenda items of imported meetings,
+//     each in its list in one key order with the motions' objects (a page
+//     merges both; motions keep their ids and cursors). Their ids have one
+//     segment (/consultation/<id>, /file/<id>, /agendaitem/<id>); a file's
+//     accessUrl leads to the source system.
 //
 // # Vendor extension motionflow:vote
 //
@@ -118,6 +125,7 @@ type Store interface {
 	OParlFiles(ctx context.Context, f store.OParlFilter) ([]store.OParlFile, string, error)
 	OParlFile(ctx context.Context, motionID string, position int) (store.OParlFile, error)
 	OParlMeetingFile(ctx context.Context, meetingID, kind string) (store.OParlMeetingFile, error)
+	OParlHistoryFile(ctx context.Context, id string) (store.OParlFile, error)
 	OParlLegislativeTerms(ctx context.Context, f store.OParlFilter) ([]store.OParlLegislativeTerm, string, error)
 	OParlLegislativeTerm(ctx context.Context, id string) (store.OParlLegislativeTerm, error)
 	OParlLocations(ctx context.Context, f store.OParlFilter) ([]store.OParlLocation, string, error)
@@ -206,6 +214,16 @@ func New(cfg Config, st Store) http.Handler {
 	m.HandleFunc("GET "+root+"/agendaitem/{meeting}/{motion}/{consultation}", object(h, func(r *http.Request) (store.OParlAgendaItem, error) {
 		return h.st.OParlAgendaItem(r.Context(), r.PathValue("meeting")+"/"+r.PathValue("motion")+"/"+r.PathValue("consultation"))
 	}, h.agendaItem))
+	// The archive's objects (history.go) have one-segment ids.
+	m.HandleFunc("GET "+root+"/agendaitem/{id}", object(h, func(r *http.Request) (store.OParlAgendaItem, error) {
+		return h.st.OParlAgendaItem(r.Context(), r.PathValue("id"))
+	}, h.agendaItem))
+	m.HandleFunc("GET "+root+"/consultation/{id}", object(h, func(r *http.Request) (store.OParlConsultation, error) {
+		return h.st.OParlConsultation(r.Context(), r.PathValue("id"))
+	}, h.consultation))
+	m.HandleFunc("GET "+root+"/file/{id}", object(h, func(r *http.Request) (store.OParlFile, error) {
+		return h.st.OParlHistoryFile(r.Context(), r.PathValue("id"))
+	}, h.file))
 	m.HandleFunc("GET "+root+"/paper/{id}", object(h, func(r *http.Request) (store.OParlPaper, error) {
 		return h.st.OParlPaper(r.Context(), r.PathValue("id"))
 	}, h.paper))

@@ -101,6 +101,9 @@ func (h *handler) meeting(u urls, m store.OParlMeeting, omitInternal bool) any {
 }
 
 func (h *handler) agendaItem(u urls, a store.OParlAgendaItem, _ bool) any {
+	if a.History != nil {
+		return h.historyAgendaItem(u, a)
+	}
 	out := AgendaItem{ID: u.composite("agendaitem", a.ID), Type: Schema + "AgendaItem", Order: a.Order,
 		Created: dateTime(a.Created), Modified: dateTime(a.Modified)}
 	if a.Deleted {
@@ -151,6 +154,9 @@ func vote(u urls, v *motion.Vote) *Vote {
 }
 
 func (h *handler) consultation(u urls, c store.OParlConsultation, _ bool) any {
+	if c.History != nil {
+		return h.historyConsultation(u, c)
+	}
 	out := Consultation{ID: u.composite("consultation", c.ID), Type: Schema + "Consultation",
 		Created: dateTime(c.Created), Modified: dateTime(c.Modified)}
 	if c.Deleted {
@@ -176,6 +182,9 @@ func (h *handler) consultation(u urls, c store.OParlConsultation, _ bool) any {
 }
 
 func (h *handler) paper(u urls, p store.OParlPaper, omitInternal bool) any {
+	if p.History != nil {
+		return h.historyPaper(u, p, omitInternal)
+	}
 	m := p.Motion
 	out := Paper{
 		ID: u.path("paper", m.ID), Type: Schema + "Paper", Body: u.path("body", m.BodyID),
@@ -301,6 +310,9 @@ func (h *handler) documentLink(id string) string {
 func paperType(k motion.Kind) string { return k.Label() }
 
 func (h *handler) file(u urls, f store.OParlFile, _ bool) any {
+	if f.History != nil {
+		return h.historyFile(u, f)
+	}
 	a := f.Attachment
 	access := u.absolute(a.URL)
 	return File{

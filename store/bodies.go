@@ -37,7 +37,7 @@ func (s *Store) UpsertBody(ctx context.Context, b Body) (Body, error) {
 	if b.ReferencePrefix == "" {
 		b.ReferencePrefix = "A"
 	}
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		INSERT INTO bodies (id, name, short_name, reference_prefix, created, modified)
 		VALUES ($1, $2, $3, $4, coalesce($5, now()), coalesce($6, now()))
 		ON CONFLICT (id) DO UPDATE SET
@@ -53,7 +53,7 @@ func (s *Store) UpsertBody(ctx context.Context, b Body) (Body, error) {
 
 // Body returns the body with id, or ErrNotFound.
 func (s *Store) Body(ctx context.Context, id string) (Body, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+bodyColumns+` FROM bodies WHERE id = $1`, id)
+	rows, _ := s.db().Query(ctx, `SELECT `+bodyColumns+` FROM bodies WHERE id = $1`, id)
 	b, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Body])
 	return b, mapErr(err)
 }
@@ -65,7 +65,7 @@ func (s *Store) Bodies(ctx context.Context, ids []string) ([]Body, error) {
 	if ids != nil && len(ids) == 0 {
 		return []Body{}, nil
 	}
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		SELECT `+bodyColumns+` FROM bodies
 		WHERE ($1::text[] IS NULL OR id = ANY($1)) AND NOT deleted
 		ORDER BY name, id`, ids)

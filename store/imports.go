@@ -42,6 +42,14 @@ func (k OParlKind) table() (string, bool) {
 		return "legislative_terms", true
 	case OParlKindMeeting:
 		return "meetings", true
+	case OParlKindPaper:
+		return "papers", true
+	case OParlKindConsultation:
+		return "paper_consultations", true
+	case OParlKindAgendaItem:
+		return "agenda_items", true
+	case OParlKindFile:
+		return "paper_files", true
 	}
 	return "", false
 }

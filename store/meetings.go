@@ -38,7 +38,7 @@ func (s *Store) CreateMeeting(ctx context.Context, m Meeting) (Meeting, error) {
 	if err := m.validate(); err != nil {
 		return Meeting{}, err
 	}
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		INSERT INTO meetings (id, body_id, organization_id, name, location, starts_at, ends_at, cancelled, created, modified)
 		VALUES (coalesce(nullif($1, ''), gen_random_uuid()::text), $2, nullif($3, ''), $4, $5, $6, $7, $8,
 		        coalesce($9, now()), coalesce($10, now()))
@@ -63,7 +63,7 @@ func (s *Store) UpdateMeeting(ctx context.Context, m Meeting) (Meeting, error) {
 	if m.Start.IsZero() {
 		return Meeting{}, invalidf("meeting start is required")
 	}
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		UPDATE meetings SET organization_id = nullif($2, ''), name = $3, location = $4, starts_at = $5,
 			ends_at = $6, cancelled = $7, modified = coalesce($8, now())
 		WHERE id = $1
@@ -75,7 +75,7 @@ func (s *Store) UpdateMeeting(ctx context.Context, m Meeting) (Meeting, error) {
 
 // Meeting returns the meeting with id, or ErrNotFound.
 func (s *Store) Meeting(ctx context.Context, id string) (Meeting, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = $1`, id)
+	rows, _ := s.db().Query(ctx, `SELECT `+meetingColumns+` FROM meetings WHERE id = $1`, id)
 	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Meeting])
 	return m, mapErr(err)
 }
@@ -130,7 +130,7 @@ func (s *Store) Meetings(ctx context.Context, f MeetingFilter) (items []Meeting,
 		where = append(where, fmt.Sprintf("(starts_at, id) > (%s, %s)", a.add(c.Start), a.add(c.ID)))
 	}
 	n := limit(f.Limit)
-	rows, _ := s.Pool.Query(ctx, `SELECT `+meetingColumns+` FROM meetings
+	rows, _ := s.db().Query(ctx, `SELECT `+meetingColumns+` FROM meetings
 		WHERE `+strings.Join(where, " AND ")+`
 		ORDER BY starts_at, id
 		LIMIT `+a.add(n+1), a...)
@@ -161,7 +161,7 @@ type AgendaItem struct {
 // meeting or whose results were recorded in it, ordered by submission. Drafts
 // never appear, whoever asks: the agenda is public.
 func (s *Store) Agenda(ctx context.Context, meetingID string) ([]AgendaItem, error) {
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		SELECT m.id AS motion_id, c ->> 'id' AS consultation_id, m.reference, m.title, m.kind, m.status
 		FROM motions m
 		CROSS JOIN LATERAL jsonb_array_elements(coalesce(m.data -> 'consultations', '[]'::jsonb)) WITH ORDINALITY AS x(c, pos)

@@ -158,6 +158,8 @@ type OParlAgendaItem struct {
 	// carries; nil when none was recorded and always for an item of the
 	// non-public part (publishedVote).
 	Vote *motion.Vote
+	// History is set for an item of an imported meeting (history.go).
+	History *HistoryAgendaItem
 	// Created and Modified are workflow times of the motion's projection;
 	// Modified is also the meeting's last projection when the meeting is run
 	// as a process, since its results change the item, and the
@@ -182,7 +184,9 @@ type OParlConsultation struct {
 	// Vote is the vote of the consultation's result as it is published: nil
 	// without one, and when its meeting dealt with the motion in the
 	// non-public part (publishedVote).
-	Vote     *motion.Vote
+	Vote *motion.Vote
+	// History is set for a consultation of an imported paper (history.go).
+	History  *HistoryConsultation
 	Created  time.Time
 	Modified time.Time
 	Deleted  bool
@@ -192,7 +196,10 @@ type OParlConsultation struct {
 // submitted, modified whenever the motion changed. The id lists hold only
 // public motions and undeleted persons.
 type OParlPaper struct {
-	Motion   motion.Motion
+	Motion motion.Motion
+	// History is set instead of Motion for a paper imported from another
+	// system (history.go).
+	History  *HistoryPaper
 	Created  time.Time
 	Modified time.Time
 	// Consultations are the motion's route, in order, deleted steps left out.
@@ -217,6 +224,9 @@ type OParlFile struct {
 	BodyID     string
 	Position   int
 	Attachment motion.Attachment
+	// History is set instead of Attachment for a file of an imported paper
+	// (history.go).
+	History *HistoryFile
 	// Created and Modified are the motion's submission: attachments cannot
 	// change after it.
 	Created  time.Time
@@ -711,7 +721,7 @@ func (s *Store) addAgendas(ctx context.Context, meetings []OParlMeeting) error {
 			}
 		}
 	}
-	return nil
+	return s.addHistoryAgendas(ctx, meetings)
 }
 
 // oparlAgendaItemModified is an agenda item's last change: its row's (the
@@ -823,13 +833,13 @@ func publishedVote(record []byte, it *meeting.Item) (*motion.Vote, error) {
 	return &v, nil
 }
 
-// OParlAgendaItems lists a body's agenda items.
-func (s *Store) OParlAgendaItems(ctx context.Context, f OParlFilter) ([]OParlAgendaItem, string, error) {
+// oparlMotionAgendaItems lists the agenda items of a body's motions.
+func (s *Store) oparlMotionAgendaItems(ctx context.Context, f OParlFilter) ([]OParlAgendaItem, string, error) {
 	return oparlList(ctx, s, oparlAgendaItemQuery, f, scanOParlAgendaItem, func(a OParlAgendaItem) string { return a.ID })
 }
 
-// OParlAgendaItem returns the agenda item with id ("<meeting>/<motion>/<consultation>"), or ErrNotFound.
-func (s *Store) OParlAgendaItem(ctx context.Context, id string) (OParlAgendaItem, error) {
+// oparlMotionAgendaItem returns the agenda item with id ("<meeting>/<motion>/<consultation>"), or ErrNotFound.
+func (s *Store) oparlMotionAgendaItem(ctx context.Context, id string) (OParlAgendaItem, error) {
 	return oparlGet(ctx, s, oparlAgendaItemQuery, id, scanOParlAgendaItem)
 }
 
@@ -870,13 +880,13 @@ func scanOParlConsultation(r pgx.CollectableRow) (OParlConsultation, error) {
 	return c, nil
 }
 
-// OParlConsultations lists the consultations of a body's public motions.
-func (s *Store) OParlConsultations(ctx context.Context, f OParlFilter) ([]OParlConsultation, string, error) {
+// oparlMotionConsultations lists the consultations of a body's public motions.
+func (s *Store) oparlMotionConsultations(ctx context.Context, f OParlFilter) ([]OParlConsultation, string, error) {
 	return oparlList(ctx, s, oparlConsultationQuery, f, scanOParlConsultation, func(c OParlConsultation) string { return c.ID })
 }
 
-// OParlConsultation returns the consultation with id ("<motion>/<consultation>"), or ErrNotFound.
-func (s *Store) OParlConsultation(ctx context.Context, id string) (OParlConsultation, error) {
+// oparlMotionConsultation returns the consultation with id ("<motion>/<consultation>"), or ErrNotFound.
+func (s *Store) oparlMotionConsultation(ctx context.Context, id string) (OParlConsultation, error) {
 	return oparlGet(ctx, s, oparlConsultationQuery, id, scanOParlConsultation)
 }
 
@@ -904,8 +914,9 @@ func scanOParlPaper(r pgx.CollectableRow) (OParlPaper, error) {
 	return p, nil
 }
 
-// OParlPapers lists a body's public motions: never a draft, whoever asks.
-func (s *Store) OParlPapers(ctx context.Context, f OParlFilter) ([]OParlPaper, string, error) {
+// oparlMotionPapers lists a body's public motions: never a draft, whoever
+// asks (OParlPapers adds the imported papers, history.go).
+func (s *Store) oparlMotionPapers(ctx context.Context, f OParlFilter) ([]OParlPaper, string, error) {
 	items, next, err := oparlList(ctx, s, oparlPaperQuery, f, scanOParlPaper, func(p OParlPaper) string { return p.Motion.ID })
 	if err != nil {
 		return nil, "", err
@@ -913,9 +924,9 @@ func (s *Store) OParlPapers(ctx context.Context, f OParlFilter) ([]OParlPaper, s
 	return items, next, s.completePapers(ctx, items)
 }
 
-// OParlPaper returns the public motion with id, or ErrNotFound (also for a
-// draft).
-func (s *Store) OParlPaper(ctx context.Context, id string) (OParlPaper, error) {
+// oparlMotionPaper returns the public motion with id, or ErrNotFound (also
+// for a draft).
+func (s *Store) oparlMotionPaper(ctx context.Context, id string) (OParlPaper, error) {
 	p, err := oparlGet(ctx, s, oparlPaperQuery, id, scanOParlPaper)
 	if err != nil {
 		return OParlPaper{}, err
@@ -1097,9 +1108,9 @@ func oparlContains(s []string, v string) bool {
 
 // ---- files ----
 
-// OParlFiles lists the attachments with an address of a body's public
+// oparlMotionFiles lists the attachments with an address of a body's public
 // motions, ordered by motion and position.
-func (s *Store) OParlFiles(ctx context.Context, f OParlFilter) ([]OParlFile, string, error) {
+func (s *Store) oparlMotionFiles(ctx context.Context, f OParlFilter) ([]OParlFile, string, error) {
 	var a args
 	where := []string{"m.public", "(m.data -> 'attachments') IS NOT NULL", "coalesce(x.value ->> 'url', '') <> ''"}
 	if f.BodyID != "" {

@@ -68,7 +68,7 @@ func (s *Store) CreateOrganization(ctx context.Context, o Organization) (Organiz
 	if err := o.validate(); err != nil {
 		return Organization{}, err
 	}
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		INSERT INTO organizations (id, body_id, kind, name, short_name, created, modified)
 		VALUES (coalesce(nullif($1, ''), gen_random_uuid()::text), $2, $3, $4, $5, coalesce($6, now()), coalesce($7, now()))
 		RETURNING `+organizationColumns,
@@ -93,7 +93,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, o Organization) (Organiz
 	if err := o.checkTexts(); err != nil {
 		return Organization{}, err
 	}
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		UPDATE organizations SET kind = $2, name = $3, short_name = $4, modified = coalesce($5, now())
 		WHERE id = $1
 		RETURNING `+organizationColumns,
@@ -104,7 +104,7 @@ func (s *Store) UpdateOrganization(ctx context.Context, o Organization) (Organiz
 
 // Organization returns the organization with id, or ErrNotFound.
 func (s *Store) Organization(ctx context.Context, id string) (Organization, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+organizationColumns+` FROM organizations WHERE id = $1`, id)
+	rows, _ := s.db().Query(ctx, `SELECT `+organizationColumns+` FROM organizations WHERE id = $1`, id)
 	o, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Organization])
 	return o, mapErr(err)
 }
@@ -112,7 +112,7 @@ func (s *Store) Organization(ctx context.Context, id string) (Organization, erro
 // Organizations lists the organizations of a body ordered by kind and name,
 // only those of kind when kind is not "" (e.g. the factions for a picker).
 func (s *Store) Organizations(ctx context.Context, bodyID string, kind OrgKind) ([]Organization, error) {
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		SELECT `+organizationColumns+` FROM organizations
 		WHERE body_id = $1 AND ($2 = '' OR kind = $2) AND NOT deleted
 		ORDER BY kind, name, id`, bodyID, string(kind))

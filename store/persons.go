@@ -55,7 +55,7 @@ func (s *Store) CreatePerson(ctx context.Context, p Person) (Person, error) {
 	if strings.TrimSpace(p.BodyID) == "" {
 		return Person{}, invalidf("person body is required")
 	}
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		INSERT INTO persons (id, body_id, name, given_name, family_name, created, modified)
 		VALUES (coalesce(nullif($1, ''), gen_random_uuid()::text), $2, $3, $4, $5, coalesce($6, now()), coalesce($7, now()))
 		RETURNING `+personColumns,
@@ -66,7 +66,7 @@ func (s *Store) CreatePerson(ctx context.Context, p Person) (Person, error) {
 
 // Person returns the person with id, or ErrNotFound.
 func (s *Store) Person(ctx context.Context, id string) (Person, error) {
-	rows, _ := s.Pool.Query(ctx, `SELECT `+personColumns+` FROM persons WHERE id = $1`, id)
+	rows, _ := s.db().Query(ctx, `SELECT `+personColumns+` FROM persons WHERE id = $1`, id)
 	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Person])
 	return p, mapErr(err)
 }
@@ -82,7 +82,7 @@ func (s *Store) AddMembership(ctx context.Context, m Membership) (Membership, er
 	if m.Start != nil && m.End != nil && m.End.Before(*m.Start) {
 		return Membership{}, invalidf("membership ends before it starts")
 	}
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		INSERT INTO memberships (id, body_id, person_id, organization_id, role, start_date, end_date, created, modified)
 		SELECT coalesce(nullif($1, ''), gen_random_uuid()::text), p.body_id, p.id, $3, $4, $5, $6, coalesce($7, now()), coalesce($8, now())
 		FROM persons p WHERE p.id = $2
@@ -98,7 +98,7 @@ func (s *Store) AddMembership(ctx context.Context, m Membership) (Membership, er
 // Members lists the members of an organization (current and former) with
 // their memberships, ordered by family name, given name and start.
 func (s *Store) Members(ctx context.Context, organizationID string) ([]Member, error) {
-	rows, _ := s.Pool.Query(ctx, `
+	rows, _ := s.db().Query(ctx, `
 		SELECT p.id, p.body_id, p.name, p.given_name, p.family_name, p.created, p.modified,
 		       m.id, m.person_id, m.organization_id, m.role, m.start_date, m.end_date, m.created, m.modified
 		FROM memberships m JOIN persons p ON p.id = m.person_id
@@ -111,5 +111,66 @@ func (s *Store) Members(ctx context.Context, organizationID string) ([]Member, e
 			&m.ID, &m.PersonID, &m.OrganizationID, &m.Role, &m.Start, &m.End, &m.Created, &m.Modified)
 		return x, err
 	})
+	return out, mapErr(err)
+}
+
+// UpdatePerson changes the name, given name and family name of the person
+// with p.ID; its body and creation time stay. ErrNotFound if it does not
+// exist. An empty Name is made from GivenName and FamilyName.
+func (s *Store) UpdatePerson(ctx context.Context, p Person) (Person, error) {
+	if strings.TrimSpace(p.Name) == "" {
+		p.Name = strings.TrimSpace(p.GivenName + " " + p.FamilyName)
+	}
+	if p.ID == "" || p.Name == "" {
+		return Person{}, invalidf("person id and name are required")
+	}
+	rows, _ := s.db().Query(ctx, `
+		UPDATE persons SET name = $2, given_name = $3, family_name = $4, modified = coalesce($5, now())
+		WHERE id = $1
+		RETURNING `+personColumns,
+		p.ID, p.Name, p.GivenName, p.FamilyName, timeOrNil(p.Modified))
+	out, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Person])
+	return out, mapErr(err)
+}
+
+// PersonEmail returns the e-mail address of the person with id ("" when
+// none is set): invitations to the meetings of its organizations go there.
+func (s *Store) PersonEmail(ctx context.Context, id string) (string, error) {
+	var email string
+	err := s.db().QueryRow(ctx, `SELECT email FROM persons WHERE id = $1`, id).Scan(&email)
+	return email, mapErr(err)
+}
+
+// SetPersonEmail sets the e-mail address of the person with id ("" removes
+// it). ErrNotFound if the person does not exist.
+func (s *Store) SetPersonEmail(ctx context.Context, id, email string) error {
+	var got string
+	err := s.db().QueryRow(ctx, `UPDATE persons SET email = $2, modified = now() WHERE id = $1 RETURNING id`, id, email).Scan(&got)
+	return mapErr(err)
+}
+
+// Membership returns the membership with id, or ErrNotFound.
+func (s *Store) Membership(ctx context.Context, id string) (Membership, error) {
+	rows, _ := s.db().Query(ctx, `SELECT `+membershipColumns+` FROM memberships WHERE id = $1`, id)
+	m, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Membership])
+	return m, mapErr(err)
+}
+
+// UpdateMembership changes the organization, role and period of the
+// membership with m.ID; its person and creation time stay. ErrNotFound if it
+// does not exist; an organization of another body is ErrInvalid.
+func (s *Store) UpdateMembership(ctx context.Context, m Membership) (Membership, error) {
+	if m.ID == "" || m.OrganizationID == "" {
+		return Membership{}, invalidf("membership id and organization are required")
+	}
+	if m.Start != nil && m.End != nil && m.End.Before(*m.Start) {
+		return Membership{}, invalidf("membership ends before it starts")
+	}
+	rows, _ := s.db().Query(ctx, `
+		UPDATE memberships SET organization_id = $2, role = $3, start_date = $4, end_date = $5, modified = coalesce($6, now())
+		WHERE id = $1
+		RETURNING `+membershipColumns,
+		m.ID, m.OrganizationID, m.Role, m.Start, m.End, timeOrNil(m.Modified))
+	out, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Membership])
 	return out, mapErr(err)
 }

@@ -31,6 +31,40 @@ type Store struct {
 	// live fans PostgreSQL's meeting_changed notifications out to every
 	// WaitMeeting, over one connection (started with the first waiter).
 	live meetingListener
+	// tx is set on the Store that InTx hands to its function: the
+	// directory's reads and writes (bodies, organizations, persons,
+	// memberships, meetings) then run in that transaction.
+	tx pgx.Tx
+}
+
+// querier is what the directory's statements run on: the pool, or the
+// transaction of InTx.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// db is where the directory's statements run: InTx's transaction, else the pool.
+func (s *Store) db() querier {
+	if s.tx != nil {
+		return s.tx
+	}
+	return s.Pool
+}
+
+// InTx runs fn in one transaction: fn gets a Store whose directory methods
+// (UpsertBody, Body, CreateOrganization, UpdateOrganization, Organization,
+// CheckGremium, CreatePerson, UpdatePerson, Person, PersonEmail,
+// SetPersonEmail, AddMembership, Membership, UpdateMembership,
+// CreateMeeting, UpdateMeeting, Meeting) all run in it; it commits when fn
+// returns nil and rolls back otherwise, so that a set-up either happens
+// completely or not at all (motionflow bootstrap). The Store given to fn has
+// no pool: any other method panics instead of writing outside the
+// transaction.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	return pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		return fn(&Store{tx: tx})
+	})
 }
 
 // Open connects a pool to databaseURL and pings the server, so that a wrong

@@ -39,8 +39,13 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	uiPort := fs.Int("ui-port", 8233, "Temporal web UI port on 127.0.0.1 (-1: no UI)")
 	issuerAddr := fs.String("issuer-addr", "127.0.0.1:8081", "address of the development OpenID provider (loopback only)")
 	smtpAddr := fs.String("smtp-addr", "127.0.0.1:1025", "address of the local SMTP sink that receives reminder e-mails (loopback only)")
+	idpOnly := fs.Bool("idp-only", false, "run only the development OpenID provider on -issuer-addr, as the identity provider of a separate serve (see idp.go)")
+	idpClient := fs.String("idp-client-id", "motionflow", "with -idp-only: the client id, i.e. the tokens' audience (serve's OIDC_AUDIENCE)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *idpOnly {
+		return runIdP(ctx, *issuerAddr, *idpClient)
 	}
 	if err := loopbackOnly(c.addr, *issuerAddr, *smtpAddr); err != nil {
 		return err

@@ -21,9 +21,14 @@ Usage:
   motionflow serve    [flags]   the HTTP API (needs Temporal, PostgreSQL, an OIDC issuer)
   motionflow worker   [flags]   the Temporal worker that runs motion workflows
   motionflow migrate  [flags]   apply the database migrations and exit
+  motionflow bootstrap [flags] FILE
+                                create or update a council (body, organizations, persons,
+                                memberships, meetings) from a JSON file; idempotent
   motionflow import oparl [flags] <url>
-                                import bodies, organizations, people, memberships, terms
-                                and meetings from an OParl 1.0/1.1 endpoint (resumable)
+                                import bodies, organizations, people, memberships, terms,
+                                meetings with agenda items and the history (papers with
+                                consultations and files, as an archive) from an OParl
+                                1.0/1.1 endpoint (resumable, idempotent)
   motionflow readmodel check|repair [flags] [motion id ...]
                                 list the motions whose read model lags their workflow
                                 (and those whose activities keep failing); repair writes
@@ -55,6 +60,8 @@ func main() {
 		err = runMigrate(ctx, log, args)
 	case "probe":
 		err = runProbe(ctx, args)
+	case "bootstrap":
+		err = runBootstrap(ctx, log, args)
 	case "import":
 		err = runImport(ctx, log, args)
 	case "readmodel":

@@ -88,6 +88,7 @@ type Issuer struct {
 	m     *mockoidc.MockOIDC
 	users map[string]DemoUser
 	order []string
+	ttl   time.Duration
 	// mu serializes every request to the provider: mockoidc's session
 	// store is an unguarded map, and a queued user must be popped by the
 	// request that queued it.
@@ -99,6 +100,16 @@ type Issuer struct {
 // tokenTTL (0 means 8 hours). The signing key is generated at start, so
 // tokens do not survive a restart.
 func StartIssuer(ctx context.Context, addr string, users []DemoUser, tokenTTL time.Duration) (*Issuer, error) {
+	return StartIssuerFor(ctx, addr, DevClientID, users, tokenTTL)
+}
+
+// StartIssuerFor is StartIssuer with the client id clientID, which is also
+// the ID tokens' audience: `motionflow dev -idp-only` registers "motionflow",
+// the default OIDC_AUDIENCE of serve, as Keycloak's realm in deploy/ does.
+func StartIssuerFor(ctx context.Context, addr, clientID string, users []DemoUser, tokenTTL time.Duration) (*Issuer, error) {
+	if clientID == "" {
+		return nil, errors.New("devstack: the development issuer needs a client id")
+	}
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: issuer address %q: %w", addr, err)
@@ -112,7 +123,7 @@ func StartIssuer(ctx context.Context, addr string, users []DemoUser, tokenTTL ti
 	if tokenTTL <= 0 {
 		tokenTTL = 8 * time.Hour
 	}
-	i := &Issuer{users: map[string]DemoUser{}}
+	i := &Issuer{users: map[string]DemoUser{}, ttl: tokenTTL}
 	for _, u := range users {
 		if u.Username == "" {
 			return nil, errors.New("devstack: demo user without username")
@@ -132,7 +143,7 @@ func StartIssuer(ctx context.Context, addr string, users []DemoUser, tokenTTL ti
 	if err != nil {
 		return nil, fmt.Errorf("devstack: issuer: %w", err)
 	}
-	m.ClientID = DevClientID
+	m.ClientID = clientID
 	m.AccessTTL = tokenTTL
 	m.RefreshTTL = tokenTTL
 	m.CodeChallengeMethodsSupported = []string{mockoidc.CodeChallengeMethodS256}
@@ -297,6 +308,16 @@ func (i *Issuer) middleware(next http.Handler) http.Handler {
 			http.Error(w, "the development issuer answers loopback requests only", http.StatusForbidden)
 			return
 		}
+		if r.URL.Path == mockoidc.TokenEndpoint && r.Method == http.MethodPost {
+			if err := r.ParseForm(); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			if r.PostForm.Get("grant_type") == "password" {
+				i.passwordGrant(w, r)
+				return
+			}
+		}
 		if r.URL.Path != mockoidc.AuthorizationEndpoint {
 			i.mu.Lock()
 			defer i.mu.Unlock()
@@ -322,6 +343,43 @@ func (i *Issuer) middleware(next http.Handler) http.Handler {
 		i.m.UserQueue.Queue = nil
 		i.m.UserQueue.Unlock()
 	})
+}
+
+// passwordGrant answers the OAuth 2.0 resource owner password grant
+// (RFC 6749 4.3) at the token endpoint, which mockoidc lacks, the way
+// Keycloak's realm in deploy/keycloak does for its demo users: the password
+// of a demo user is its user name, the client is public (client_id without
+// secret). The answer carries the user's ID token as access_token and
+// id_token (it is what serve verifies: aud is the client id, groups are
+// in it), obtained through the provider's own code flow (Token).
+func (i *Issuer) passwordGrant(w http.ResponseWriter, r *http.Request) {
+	fail := func(status int, code, desc string) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(status)
+		_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
+	}
+	if id, _, ok := r.BasicAuth(); ok && r.PostForm.Get("client_id") == "" {
+		r.PostForm.Set("client_id", id)
+	}
+	if r.PostForm.Get("client_id") != i.ClientID {
+		fail(http.StatusUnauthorized, "invalid_client", "unknown client_id; this provider's client is "+i.ClientID)
+		return
+	}
+	user := r.PostForm.Get("username")
+	if _, ok := i.users[user]; !ok || r.PostForm.Get("password") != user {
+		fail(http.StatusBadRequest, "invalid_grant", "unknown demo user or wrong password (a demo user's password is its user name)")
+		return
+	}
+	tok, err := i.Token(r.Context(), user)
+	if err != nil {
+		fail(http.StatusInternalServerError, "server_error", err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "id_token": tok, "token_type": "Bearer",
+		"expires_in": int(i.ttl / time.Second), "scope": "openid profile email groups"})
 }
 
 var chooserPage = template.Must(template.New("chooser").Parse(`<!doctype html>
