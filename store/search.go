@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,11 +54,9 @@ func (s *Store) Search(ctx context.Context, f MotionFilter) ([]Hit, string, erro
 	return s.search(ctx, f, true)
 }
 
-// searchMaxBatch bounds how many rows the second tier reads at a time. It
-// skips the rows of the first tier as it reads (a NOT in the SQL would be
-// misestimated and could walk the whole table); each batch after one that
-// skipped rows is four times as large, up to this bound.
-const searchMaxBatch = 4000
+// searchWalk is how many motions a search reads in index order before it
+// takes the rest from the search index (see searchTier).
+const searchWalk = 2000
 
 // highlightOptions frame matched words with two private-use characters,
 // which splitFragments turns into Fragments.
@@ -107,88 +106,130 @@ func (s *Store) search(ctx context.Context, f MotionFilter, highlight bool) ([]H
 }
 
 // searchTier reads up to need hits of one tier after the cursor c (nil: from
-// the start).
+// the start), newest change first.
+//
+// The planner cannot be trusted to choose between walking the (updated_at,
+// id) index and a bitmap scan of the search index: it estimates a compound
+// part it has no statistics for as matching one row in a hundred, and a walk
+// for a word no title holds then reads every motion. So the walk is bounded:
+// it reads at most searchWalk motions, which finds a page of a frequent word
+// in a few milliseconds; when those hold fewer hits than needed, the word is
+// rare (under need/searchWalk of the motions), and the rest is read with a
+// bitmap scan of the search index alone, sorted. Either way no rank is
+// computed over every match, and a deep page costs what the first one does.
 func (s *Store) searchTier(ctx context.Context, f MotionFilter, tier int, c *motionCursor, need int, highlight bool) ([]Hit, error) {
 	var a args
 	where, ok := motionWhere(&a, f)
 	if !ok {
 		return nil, nil
 	}
+	if c != nil {
+		where = append(where, fmt.Sprintf("(m.updated_at, m.id) < (%s, %s)", a.add(*c.Updated), a.add(c.ID)))
+	}
+	cond := strings.Join(where, " AND ")
+	filters := append(args(nil), a...) // the arguments of cond alone
 	q := "(" + tsQuery(&a, f.Query) + ")"
-	cols := "m.data, p.updated_at, '', ''"
-	if highlight {
-		cols = "m.data, p.updated_at, ts_headline('german', m.title, h.q, " + a.add(titleOpts) + ")," +
-			" ts_headline('german', mf_motion_text(m.data, m.files_text), h.q, " + a.add(textOpts) + ")"
+	match, first := "m.title_search @@ "+q, "false"
+	if tier == 2 {
+		match, first = "m.search @@ "+q, "m.title_search @@ "+q
 	}
-	first := "false"
-	if tier == 1 {
-		where = append(where, "m.title_search @@ "+q)
-	} else {
-		where = append(where, "m.search @@ "+q)
-		first = "m.title_search @@ " + q
+	type key struct {
+		ID      string
+		Updated time.Time
 	}
-	var hits []Hit
-	size := 0 // after a batch that skipped rows of the first tier: the next batch's size
-	base := a
-	for {
-		a := append(args(nil), base...)
-		cond := where
-		if c != nil {
-			cond = append(cond[:len(cond):len(cond)], fmt.Sprintf("(m.updated_at, m.id) < (%s, %s)", a.add(*c.Updated), a.add(c.ID)))
-		}
-		batch := need - len(hits)
-		if c != nil && tier == 2 && size > 0 {
-			batch = max(batch, size)
-		}
-		// The keys are found first and only the page's rows are read whole
-		// (and highlighted): the rows of the first tier are skipped here.
-		sql := `WITH keys AS MATERIALIZED (
-				SELECT m.id, m.updated_at, ` + first + ` AS first FROM motions m
-				WHERE ` + strings.Join(cond, " AND ") + `
-				ORDER BY m.updated_at DESC, m.id DESC LIMIT ` + a.add(batch) + `),
-			last AS (SELECT id, updated_at FROM keys ORDER BY updated_at, id LIMIT 1),
-			page AS (SELECT id, updated_at FROM keys WHERE NOT first ORDER BY updated_at DESC, id DESC LIMIT ` + a.add(need-len(hits)) + `)
-			SELECT (SELECT count(*) FROM keys), last.id, last.updated_at, ` + cols + `
-			FROM last LEFT JOIN (page p JOIN motions m ON m.id = p.id
-				CROSS JOIN LATERAL (SELECT mf_highlight(m.search, ` + q + `) AS q) h) ON true
-			ORDER BY p.updated_at DESC, p.id DESC`
-		rows, _ := s.Pool.Query(ctx, sql, a...)
-		var read int
-		var lastID string
-		var lastAt time.Time
-		got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Hit, error) {
-			var data []byte
-			var at *time.Time
-			var title, text *string
-			if err := r.Scan(&read, &lastID, &lastAt, &data, &at, &title, &text); err != nil {
-				return nil, err
-			}
-			if data == nil {
-				return nil, nil
-			}
-			h := &Hit{tier: tier, updated: *at}
-			if err := decodeMotion(data, &h.Motion); err != nil {
-				return nil, err
-			}
-			if highlight {
-				h.Title, h.Passage = splitFragments(*title), splitFragments(*text)
-			}
-			return h, nil
-		})
+	collect := func(rows pgx.Rows, err error) ([]key, error) {
 		if err != nil {
-			return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
+			return nil, err
 		}
-		for _, h := range got {
-			if h != nil {
-				hits = append(hits, *h)
+		return pgx.CollectRows(rows, pgx.RowToStructByPos[key])
+	}
+
+	// The bounded walk; the rows of the first tier are skipped in the second.
+	walk := append(args(nil), a...)
+	keys, err := collect(s.Pool.Query(ctx, `SELECT w.id, w.updated_at FROM (
+			SELECT m.id, m.updated_at, `+match+` AS hit, `+first+` AS first FROM motions m
+			WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+walk.add(searchWalk)+`) w
+		WHERE w.hit AND NOT w.first LIMIT `+walk.add(need), walk...))
+	if err != nil {
+		return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
+	}
+	if len(keys) < need {
+		// The motions the walk did not reach, if any: after its last one.
+		end := filters
+		var endAt time.Time
+		var endID string
+		err := s.Pool.QueryRow(ctx, `SELECT m.updated_at, m.id FROM motions m WHERE `+cond+`
+			ORDER BY m.updated_at DESC, m.id DESC OFFSET `+end.add(searchWalk-1)+` LIMIT 1`, end...).Scan(&endAt, &endID)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows): // the walk saw every motion the filters leave
+		case err != nil:
+			return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
+		default:
+			rest := append(args(nil), a...)
+			sql := `WITH hits AS MATERIALIZED (
+					SELECT m.id, m.updated_at FROM motions m
+					WHERE ` + cond + ` AND ` + match + ` AND NOT ` + first + `
+					AND (m.updated_at, m.id) < (` + rest.add(endAt) + `, ` + rest.add(endID) + `))
+				SELECT id, updated_at FROM hits ORDER BY updated_at DESC, id DESC LIMIT ` + rest.add(need-len(keys))
+			err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+				// A bitmap scan of the search index, never a walk or a scan
+				// of the whole table.
+				if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"); err != nil {
+					return err
+				}
+				more, err := collect(tx.Query(ctx, sql, rest...))
+				keys = append(keys, more...)
+				return err
+			})
+			if err != nil {
+				return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
 			}
 		}
-		if len(hits) >= need || read < batch {
-			return hits, nil
-		}
-		c = &motionCursor{ID: lastID, Updated: &lastAt}
-		size = min(max(size, batch)*4, searchMaxBatch)
 	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+
+	// The page's motions, read whole (and highlighted) only now.
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.ID
+	}
+	var b args
+	cols, join := "m.data, '', ''", ""
+	if highlight {
+		cols = `m.data, ts_headline('german'::regconfig, m.title, h.q, ` + b.add(titleOpts) + `::text),
+			ts_headline('german'::regconfig, mf_motion_text(m.data, m.files_text), h.q, ` + b.add(textOpts) + `::text)`
+		join = `CROSS JOIN LATERAL (SELECT mf_highlight(m.search, ` + tsQuery(&b, f.Query) + `) AS q) h`
+	}
+	sql := `SELECT ` + cols + ` FROM unnest(` + b.add(ids) + `::text[]) WITH ORDINALITY AS k(id, n)
+		JOIN motions m ON m.id = k.id ` + join + ` ORDER BY k.n`
+	rows, _ := s.Pool.Query(ctx, sql, b...)
+	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
+		var data []byte
+		var title, text string
+		if err := r.Scan(&data, &title, &text); err != nil {
+			return Hit{}, err
+		}
+		h := Hit{tier: tier}
+		if err := decodeMotion(data, &h.Motion); err != nil {
+			return h, err
+		}
+		if highlight {
+			h.Title, h.Passage = splitFragments(title), splitFragments(text)
+		}
+		return h, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
+	}
+	if len(hits) != len(keys) { // a motion cannot vanish from the read model
+		return nil, fmt.Errorf("store: search motions: %d of %d motions read", len(hits), len(keys))
+	}
+	for i := range hits {
+		hits[i].updated = keys[i].Updated
+	}
+	return hits, nil
 }
 
 // tsQuery is the SQL of the tsquery for query in web-search syntax: the

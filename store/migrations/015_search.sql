@@ -134,6 +134,11 @@ DROP INDEX motions_search;
 ALTER TABLE motions DROP COLUMN search;
 ALTER TABLE motions ADD COLUMN search tsvector GENERATED ALWAYS AS (mf_motion_search(title, reference, data, files_text)) STORED;
 ALTER TABLE motions ADD COLUMN title_search tsvector GENERATED ALWAYS AS (mf_words(title)) STORED;
+-- The search vectors stay in the row, the motion's data goes out of it
+-- (TOAST) first: a search reads the vectors of many rows and the data of a
+-- page's only; a vector moved out of line costs a read of its own per row.
+-- (Rows written before this keep their layout until they are projected again.)
+ALTER TABLE motions ALTER COLUMN search SET STORAGE MAIN, ALTER COLUMN title_search SET STORAGE MAIN;
 CREATE INDEX motions_search ON motions USING gin (search);
 CREATE INDEX motions_title_search ON motions USING gin (title_search);
 
