@@ -93,7 +93,8 @@ var oparlRoutes = func() []route {
 		rs = append(rs, route{"OParl", "GET", "/oparl/v1/body/{body}/" + l, list, false})
 	}
 	for _, o := range []string{"organization/{id}", "person/{id}", "membership/{id}", "meeting/{id}", "agendaitem/{meeting}/{motion}/{consultation}",
-		"paper/{id}", "consultation/{motion}/{consultation}", "file/{motion}/{position}", "file/meeting/{meeting}/{kind}", "legislativeterm/{id}", "location/{id}"} {
+		"paper/{id}", "consultation/{motion}/{consultation}", "file/{motion}/{position}", "file/meeting/{meeting}/{kind}", "legislativeterm/{id}", "location/{id}",
+		"agendaitem/{id}", "consultation/{id}", "file/{id}"} { // the last three: imported history (importer)
 		rs = append(rs, route{"OParl", "GET", "/oparl/v1/" + o, nil, false})
 	}
 	return rs

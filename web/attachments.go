@@ -15,6 +15,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/motionflow/motionflow/documents"
 	"github.com/motionflow/motionflow/motion"
 	"github.com/motionflow/motionflow/store"
 )
@@ -170,15 +171,24 @@ func (s *server) attachmentView(a motion.Attachment) attachmentView {
 	return v
 }
 
-// storeUpload checks one uploaded file and stores it for the motion.
+// storeUpload checks one uploaded file and stores it for the motion, with
+// its text for the search (documents.ExtractText: a PDF's; office documents
+// are not read yet). A file whose text cannot be read is stored without
+// text, and the failure logged: an upload never fails for that.
 func (s *server) storeUpload(r *http.Request, m *motion.Motion, name string, data []byte) (motion.Attachment, error) {
 	ct, err := sniff(data, name)
 	if err != nil {
 		return motion.Attachment{}, err
 	}
 	a := actorOf(r)
+	text, err := documents.ExtractText(r.Context(), ct, data)
+	if err != nil {
+		s.log.WarnContext(r.Context(), "web: attachment text not read, stored without", "motion", m.ID,
+			"name", cleanName(name), "size", len(data), "error", err)
+		text = ""
+	}
 	st, err := s.store.AddAttachment(r.Context(), store.Attachment{MotionID: m.ID, BodyID: m.BodyID, Name: cleanName(name),
-		ContentType: ct, CreatedBy: a.Subject}, data)
+		ContentType: ct, CreatedBy: a.Subject, Text: text}, data)
 	if err != nil {
 		return motion.Attachment{}, err
 	}

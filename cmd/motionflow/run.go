@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/motionflow/motionflow/documents"
 	"log/slog"
 	"net"
 	"net/http"
@@ -66,6 +67,7 @@ func runServe(ctx context.Context, log *slog.Logger, args []string) error {
 		return err
 	}
 	defer tel.shutdown()
+	documents.StartExtractor() // the first PDF upload need not wait for the engine
 	st, err := store.Open(ctx, c.databaseURL)
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
