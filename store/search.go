@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -80,21 +79,23 @@ func (s *Store) search(ctx context.Context, f MotionFilter, highlight bool) ([]H
 		}
 		after = &c
 	}
-	tier := 1
-	if after != nil {
-		tier = after.Tier
+	// What the words make (mf_word), once: every later statement takes the
+	// tsquery as a value, so its plan does not depend on the words.
+	var qa args
+	var tsq string
+	if err := s.Pool.QueryRow(ctx, "SELECT ("+tsQuery(&qa, f.Query)+")::text", qa...).Scan(&tsq); err != nil {
+		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
 	}
-	var hits []Hit
-	for ; tier <= 2 && len(hits) <= n; tier++ {
-		from := after
-		if after != nil && after.Tier != tier {
-			from = nil
-		}
-		got, err := s.searchTier(ctx, f, tier, from, n+1-len(hits), highlight)
-		if err != nil {
-			return nil, "", err
-		}
-		hits = append(hits, got...)
+	if tsq == "" { // stop words only
+		return []Hit{}, "", nil
+	}
+	keys, err := s.searchKeys(ctx, f, tsq, after, n+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
+	}
+	hits, err := s.readHits(ctx, tsq, keys, highlight)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
 	}
 	var next string
 	if len(hits) > n {
@@ -105,92 +106,161 @@ func (s *Store) search(ctx context.Context, f MotionFilter, highlight bool) ([]H
 	return hits, next, nil
 }
 
-// searchTier reads up to need hits of one tier after the cursor c (nil: from
-// the start), newest change first.
+// searchKey is a hit's place in the order: its tier, then (updated_at, id)
+// descending.
+type searchKey struct {
+	ID      string
+	Updated time.Time
+	Tier    int
+}
+
+// searchKeys finds up to need hits of the query tsq after the cursor c (nil:
+// from the start), in the tiers' order.
 //
 // The planner cannot be trusted to choose between walking the (updated_at,
 // id) index and a bitmap scan of the search index: it estimates a compound
-// part it has no statistics for as matching one row in a hundred, and a walk
-// for a word no title holds then reads every motion. So the walk is bounded:
-// it reads at most searchWalk motions, which finds a page of a frequent word
-// in a few milliseconds; when those hold fewer hits than needed, the word is
-// rare (under need/searchWalk of the motions), and the rest is read with a
-// bitmap scan of the search index alone, sorted. Either way no rank is
-// computed over every match, and a deep page costs what the first one does.
-func (s *Store) searchTier(ctx context.Context, f MotionFilter, tier int, c *motionCursor, need int, highlight bool) ([]Hit, error) {
+// part it has no statistics for as matching one motion in a hundred, and a
+// walk for a word no title holds then reads every motion. So the walk is
+// bounded: it reads at most searchWalk motions the filters leave, newest
+// first, and marks on each whether its title (tier 1) or only its text (tier
+// 2) matches, which finds a page of a frequent word in a few milliseconds.
+// What a tier still lacks after the walk is rare (under need/searchWalk of
+// the motions) and is read with a bitmap scan of the search index alone,
+// sorted. No rank is computed over every match, and a deep page costs what
+// the first one does.
+func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *motionCursor, need int) ([]searchKey, error) {
 	var a args
 	where, ok := motionWhere(&a, f)
 	if !ok {
 		return nil, nil
 	}
+	q := a.add(tsq) + "::tsquery"
+	match := [3]string{1: "m.title_search @@ " + q, 2: "m.search @@ " + q + " AND NOT m.title_search @@ " + q}
+	after := func(b *args, k *searchKey) []string {
+		if k == nil {
+			return where
+		}
+		return append(where[:len(where):len(where)], fmt.Sprintf("(m.updated_at, m.id) < (%s, %s)", b.add(k.Updated), b.add(k.ID)))
+	}
+
+	// walk reads the motions after from in index order, at most searchWalk,
+	// and returns the hits of both tiers (tier 0) or of the second, and, when
+	// it stopped at its bound, the last motion it read.
+	walk := func(tier int, from *searchKey) (hits []searchKey, end *searchKey, err error) {
+		b := append(args(nil), a...)
+		cond := strings.Join(after(&b, from), " AND ")
+		take, limit := "w.t1 OR w.t2", ""
+		if tier == 2 { // the second tier alone stops at a page
+			take, limit = "w.t2", " LIMIT "+b.add(need)
+		}
+		rows, _ := s.Pool.Query(ctx, `SELECT w.id, w.updated_at, w.t1, w.t2, w.n = `+b.add(searchWalk)+` FROM (
+				SELECT m.id, m.updated_at, `+match[1]+` AS t1, `+match[2]+` AS t2, row_number() OVER () AS n FROM (
+					SELECT m.* FROM motions m WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(searchWalk)+`) m) w
+			WHERE `+take+` OR w.n = `+b.add(searchWalk)+limit, b...)
+		var id string
+		var at time.Time
+		var t1, t2, last bool
+		_, err = pgx.ForEachRow(rows, []any{&id, &at, &t1, &t2, &last}, func() error {
+			if last {
+				end = &searchKey{ID: id, Updated: at}
+			}
+			switch {
+			case t1 && tier == 0:
+				hits = append(hits, searchKey{ID: id, Updated: at, Tier: 1})
+			case t2:
+				hits = append(hits, searchKey{ID: id, Updated: at, Tier: 2})
+			}
+			return nil
+		})
+		return hits, end, err
+	}
+	// rest reads up to k hits of a tier after end with a bitmap scan of the
+	// search index, never a walk or a scan of the whole table.
+	rest := func(tier int, end *searchKey, k int) ([]searchKey, error) {
+		b := append(args(nil), a...)
+		cond := strings.Join(append(after(&b, end), match[tier]), " AND ")
+		var out []searchKey
+		err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off"); err != nil {
+				return err
+			}
+			rows, _ := tx.Query(ctx, `SELECT m.id, m.updated_at FROM motions m WHERE `+cond+`
+				ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(k), b...)
+			var id string
+			var at time.Time
+			_, err := pgx.ForEachRow(rows, []any{&id, &at}, func() error {
+				out = append(out, searchKey{ID: id, Updated: at, Tier: tier})
+				return nil
+			})
+			return err
+		})
+		return out, err
+	}
+	tierOf := func(ks []searchKey, tier int) []searchKey {
+		var out []searchKey
+		for _, k := range ks {
+			if k.Tier == tier {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+
+	var keys []searchKey
+	var from *searchKey
 	if c != nil {
-		where = append(where, fmt.Sprintf("(m.updated_at, m.id) < (%s, %s)", a.add(*c.Updated), a.add(c.ID)))
+		from = &searchKey{ID: c.ID, Updated: *c.Updated, Tier: c.Tier}
 	}
-	cond := strings.Join(where, " AND ")
-	filters := append(args(nil), a...) // the arguments of cond alone
-	q := "(" + tsQuery(&a, f.Query) + ")"
-	match, first := "m.title_search @@ "+q, "false"
-	if tier == 2 {
-		match, first = "m.search @@ "+q, "m.title_search @@ "+q
-	}
-	type key struct {
-		ID      string
-		Updated time.Time
-	}
-	collect := func(rows pgx.Rows, err error) ([]key, error) {
+	// The first tier, and with it (from the top) the second tier's start.
+	var second []searchKey
+	var secondEnd *searchKey
+	walked := false
+	if from == nil || from.Tier == 1 {
+		both, end, err := walk(0, from)
 		if err != nil {
 			return nil, err
 		}
-		return pgx.CollectRows(rows, pgx.RowToStructByPos[key])
-	}
-
-	// The bounded walk; the rows of the first tier are skipped in the second.
-	walk := append(args(nil), a...)
-	keys, err := collect(s.Pool.Query(ctx, `SELECT w.id, w.updated_at FROM (
-			SELECT m.id, m.updated_at, `+match+` AS hit, `+first+` AS first FROM motions m
-			WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+walk.add(searchWalk)+`) w
-		WHERE w.hit AND NOT w.first LIMIT `+walk.add(need), walk...))
-	if err != nil {
-		return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
-	}
-	if len(keys) < need {
-		// The motions the walk did not reach, if any: after its last one.
-		end := filters
-		var endAt time.Time
-		var endID string
-		err := s.Pool.QueryRow(ctx, `SELECT m.updated_at, m.id FROM motions m WHERE `+cond+`
-			ORDER BY m.updated_at DESC, m.id DESC OFFSET `+end.add(searchWalk-1)+` LIMIT 1`, end...).Scan(&endAt, &endID)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows): // the walk saw every motion the filters leave
-		case err != nil:
-			return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
-		default:
-			rest := append(args(nil), a...)
-			sql := `WITH hits AS MATERIALIZED (
-					SELECT m.id, m.updated_at FROM motions m
-					WHERE ` + cond + ` AND ` + match + ` AND NOT ` + first + `
-					AND (m.updated_at, m.id) < (` + rest.add(endAt) + `, ` + rest.add(endID) + `))
-				SELECT id, updated_at FROM hits ORDER BY updated_at DESC, id DESC LIMIT ` + rest.add(need-len(keys))
-			err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-				// A bitmap scan of the search index, never a walk or a scan
-				// of the whole table.
-				if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"); err != nil {
-					return err
-				}
-				more, err := collect(tx.Query(ctx, sql, rest...))
-				keys = append(keys, more...)
-				return err
-			})
+		keys = tierOf(both, 1)
+		if len(keys) < need && end != nil {
+			more, err := rest(1, end, need-len(keys))
 			if err != nil {
-				return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
+				return nil, err
 			}
+			keys = append(keys, more...)
+		}
+		if len(keys) >= need {
+			return keys[:need], nil
+		}
+		if from == nil {
+			second, secondEnd, walked = tierOf(both, 2), end, true
+		}
+		from = nil
+	}
+	// The second tier.
+	if !walked {
+		var err error
+		second, secondEnd, err = walk(2, from)
+		if err != nil {
+			return nil, err
 		}
 	}
-	if len(keys) == 0 {
-		return nil, nil
+	keys = append(keys, second...)
+	if len(keys) < need && secondEnd != nil {
+		more, err := rest(2, secondEnd, need-len(keys))
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, more...)
 	}
+	return keys[:min(len(keys), need)], nil
+}
 
-	// The page's motions, read whole (and highlighted) only now.
+// readHits reads the motions of keys, in their order, with the passages the
+// query tsq matched when highlight is set.
+func (s *Store) readHits(ctx context.Context, tsq string, keys []searchKey, highlight bool) ([]Hit, error) {
+	if len(keys) == 0 {
+		return []Hit{}, nil
+	}
 	ids := make([]string, len(keys))
 	for i, k := range keys {
 		ids[i] = k.ID
@@ -200,18 +270,17 @@ func (s *Store) searchTier(ctx context.Context, f MotionFilter, tier int, c *mot
 	if highlight {
 		cols = `m.data, ts_headline('german'::regconfig, m.title, h.q, ` + b.add(titleOpts) + `::text),
 			ts_headline('german'::regconfig, mf_motion_text(m.data, m.files_text), h.q, ` + b.add(textOpts) + `::text)`
-		join = `CROSS JOIN LATERAL (SELECT mf_highlight(m.search, ` + tsQuery(&b, f.Query) + `) AS q) h`
+		join = `CROSS JOIN LATERAL (SELECT mf_highlight(m.search, ` + b.add(tsq) + `::tsquery) AS q) h`
 	}
-	sql := `SELECT ` + cols + ` FROM unnest(` + b.add(ids) + `::text[]) WITH ORDINALITY AS k(id, n)
-		JOIN motions m ON m.id = k.id ` + join + ` ORDER BY k.n`
-	rows, _ := s.Pool.Query(ctx, sql, b...)
+	rows, _ := s.Pool.Query(ctx, `SELECT `+cols+` FROM unnest(`+b.add(ids)+`::text[]) WITH ORDINALITY AS k(id, n)
+		JOIN motions m ON m.id = k.id `+join+` ORDER BY k.n`, b...)
 	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
 		var data []byte
 		var title, text string
 		if err := r.Scan(&data, &title, &text); err != nil {
 			return Hit{}, err
 		}
-		h := Hit{tier: tier}
+		var h Hit
 		if err := decodeMotion(data, &h.Motion); err != nil {
 			return h, err
 		}
@@ -221,13 +290,13 @@ func (s *Store) searchTier(ctx context.Context, f MotionFilter, tier int, c *mot
 		return h, nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: search motions: %w", mapErr(err))
+		return nil, err
 	}
-	if len(hits) != len(keys) { // a motion cannot vanish from the read model
-		return nil, fmt.Errorf("store: search motions: %d of %d motions read", len(hits), len(keys))
+	if len(hits) != len(keys) { // a motion does not leave the read model
+		return nil, fmt.Errorf("%d of %d motions read", len(hits), len(keys))
 	}
 	for i := range hits {
-		hits[i].updated = keys[i].Updated
+		hits[i].tier, hits[i].updated = keys[i].Tier, keys[i].Updated
 	}
 	return hits, nil
 }

@@ -259,3 +259,51 @@ func TestSearchBadQueries(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchBeyondTheWalk: a search reads the newest motions in index order
+// and the older ones through the search index; both tiers come out complete
+// and in order across pages, whether a word is frequent (found in the walk)
+// or rare (found only in motions the walk does not reach).
+func TestSearchBeyondTheWalk(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, "ma")
+	const n = 2600 // more than a search walks
+	want := map[string][]string{}
+	for i := range n {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		m := submit(draft(fmt.Sprintf("m%04d", i), "ma", "spd", fmt.Sprintf("Antrag %d", i), at), at)
+		m.Justification = "Allgemeine Begründung."
+		switch {
+		case i%7 == 0: // frequent, in the title of every seventh
+			m.Title += " zum Radverkehr"
+		case i%5 == 0: // frequent, in the text
+			m.Justification = "Es geht um den Radverkehr."
+		}
+		switch i {
+		case 3, 40, 41: // rare, old: only the search index reaches them
+			m.Title += " Wasserstofftankstelle"
+		case 5, 7, 100, 2599:
+			m.Justification += " Eine Wasserstofftankstelle fehlt."
+		}
+		project(t, s, m)
+	}
+	for _, q := range []string{"Radverkehr", "Tankstelle"} {
+		var title, text []string
+		for i := n - 1; i >= 0; i-- {
+			id := fmt.Sprintf("m%04d", i)
+			switch {
+			case q == "Radverkehr" && i%7 == 0, q == "Tankstelle" && (i == 3 || i == 40 || i == 41):
+				title = append(title, id)
+			case q == "Radverkehr" && i%5 == 0, q == "Tankstelle" && (i == 5 || i == 7 || i == 100 || i == 2599):
+				text = append(text, id)
+			}
+		}
+		want[q] = append(title, text...)
+	}
+	for q, w := range want {
+		t.Run(q, func(t *testing.T) {
+			equal(t, "pages of 50", all(t, s, store.MotionFilter{Query: q, Limit: 50}), w)
+			equal(t, "pages of 3", all(t, s, store.MotionFilter{Query: q, Limit: 3})[:min(9, len(w))], w[:min(9, len(w))])
+		})
+	}
+}
