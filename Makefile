@@ -67,6 +67,35 @@ faults:
 	$(GO) vet -tags faults ./e2e
 	$(GO) test -tags faults -count=1 -run '^TestFault' -timeout 60m -v ./e2e
 
+# --- The production engine (issue 17): Temporal v1.32.1 built from the module cache (deploy/engine, its own
+# go.mod), on PostgreSQL, 16 history shards, frontend+matching+worker in one process and two history
+# processes; binaries, configs, logs and pids in .motionflow/engine (gitignored). See docs/OPERATIONS.md.
+.PHONY: engine engine-up engine-down bench-engine
+ENGINE := deploy/engine/run.sh
+## engine: build the engine's binaries (temporal-server, temporal-sql-tool, temporal-setup).
+engine:
+	$(ENGINE) build
+
+## engine-up: a fresh engine (databases temporal and temporal_visibility recreated), namespace and search attributes registered.
+engine-up: engine
+	$(ENGINE) down
+	$(ENGINE) schema
+	$(ENGINE) up
+
+## engine-down: stop the engine's processes.
+engine-down:
+	$(ENGINE) down
+
+ENGINE_CLIENTS ?= 32
+ENGINE_DEADLINES ?= 10000
+## bench-engine: transitions/throughput, creation and the deadline burst on a fresh engine, beside the bare update on it.
+bench-engine: engine-up
+	$(GO) vet -tags bench ./bench
+	MOTIONFLOW_BENCH_TEMPORAL=127.0.0.1:7233 $(GO) test -tags bench -run '^$$' -bench 'BenchmarkTransition$$|BenchmarkThroughput' -benchtime $(BENCHTIME) -timeout 60m ./bench || { $(ENGINE) down; exit 1; }
+	MOTIONFLOW_BENCH_TEMPORAL=127.0.0.1:7233 $(GO) test -tags bench -run '^$$' -bench 'BenchmarkCreate$$' -benchtime $(CREATETIME) -timeout 60m ./bench || { $(ENGINE) down; exit 1; }
+	MOTIONFLOW_BENCH_TEMPORAL=127.0.0.1:7233 MOTIONFLOW_BENCH_DEADLINES=$(ENGINE_DEADLINES) $(GO) test -tags bench -run '^$$' -bench 'BenchmarkDeadlineBurst' -benchtime 1x -timeout 60m ./bench || { $(ENGINE) down; exit 1; }
+	$(ENGINE) down
+
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 ## lint: staticcheck (fetched through the module proxy on first use), with the bench and faults files.
 lint:

@@ -229,7 +229,7 @@ func BenchmarkWorkerMemory(b *testing.B) {
 		b.Run(fmt.Sprintf("cache=%d", size), func(b *testing.B) {
 			cmd := exec.Command(exe, "-test.run=^$")
 			cmd.Env = append(os.Environ(), workerEnv+"=1", workerCache+"="+strconv.Itoa(size),
-				workerHost+"="+e.ts.GetFrontendHostPort(), workerNS+"="+e.ts.GetDefaultNamespace(), workerDSN+"="+e.dsn)
+				workerHost+"="+e.hostPort, workerNS+"="+e.namespace, workerDSN+"="+e.dsn)
 			cmd.Stderr = os.Stderr
 			in, _ := cmd.StdinPipe()
 			outPipe, _ := cmd.StdoutPipe()

@@ -14,11 +14,15 @@
 // (environment): MOTIONFLOW_BENCH_MOTIONS (rows for the list scenario,
 // 100000), MOTIONFLOW_BENCH_DEADLINES (deadlines falling due at once, 500),
 // MOTIONFLOW_BENCH_OPEN (open motions for the worker memory scenario, the
-// same as the deadlines).
+// same as the deadlines), MOTIONFLOW_BENCH_TEMPORAL (host:port of an
+// external Temporal frontend, e.g. the production engine of deploy/engine
+// that `make bench-engine` starts; empty: the embedded server) and
+// MOTIONFLOW_BENCH_NAMESPACE (its namespace, "default").
 package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -110,13 +114,15 @@ func (l longTB) Name() string                 { return "bench" }
 
 // env is one complete motionflow with a no-op workflow beside it.
 type env struct {
-	st     *store.Store
-	dsn    string
-	ts     *temporaltest.TestServer
-	tc     client.Client
-	url    string
-	http   *http.Client
-	worker worker.Worker
+	st  *store.Store
+	dsn string
+	ts  *temporaltest.TestServer // nil on an external engine
+	tc  client.Client
+	// hostPort and namespace of the Temporal frontend in use.
+	hostPort, namespace string
+	url                 string
+	http                *http.Client
+	worker              worker.Worker
 	// stopWorker stops the in-process motion worker (once).
 	stopWorker func()
 	// Tokens of the demo users.
@@ -170,14 +176,28 @@ func newEnv(o envOptions) *env {
 		}
 	}
 
-	e.ts = temporaltest.NewServer(temporaltest.WithBaseClientOptions(client.Options{Logger: tlog.NewStructuredLogger(quiet)}),
-		temporaltest.WithBaseServerOptions(serverTuning()...))
-	own.add(e.ts.Stop)
-	e.tc = e.ts.GetDefaultClient()
-	if _, err := e.tc.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: e.ts.GetDefaultNamespace(), SearchAttributes: workflows.SearchAttributes,
-	}); err != nil {
-		panic(err)
+	if ext := os.Getenv("MOTIONFLOW_BENCH_TEMPORAL"); ext != "" {
+		// The external engine is set up (namespace, search attributes) by
+		// deploy/engine/run.sh; it is fresh for every `make bench-engine`,
+		// so the motion ids of this run's new database are new there too.
+		e.hostPort, e.namespace = ext, cmp.Or(os.Getenv("MOTIONFLOW_BENCH_NAMESPACE"), "default")
+		tc, err := client.Dial(client.Options{HostPort: e.hostPort, Namespace: e.namespace, Logger: tlog.NewStructuredLogger(quiet)})
+		if err != nil {
+			panic(err)
+		}
+		own.add(tc.Close)
+		e.tc = tc
+	} else {
+		e.ts = temporaltest.NewServer(temporaltest.WithBaseClientOptions(client.Options{Logger: tlog.NewStructuredLogger(quiet)}),
+			temporaltest.WithBaseServerOptions(serverTuning()...))
+		own.add(e.ts.Stop)
+		e.tc = e.ts.GetDefaultClient()
+		e.hostPort, e.namespace = e.ts.GetFrontendHostPort(), e.ts.GetDefaultNamespace()
+		if _, err := e.tc.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+			Namespace: e.namespace, SearchAttributes: workflows.SearchAttributes,
+		}); err != nil {
+			panic(err)
+		}
 	}
 	if !o.noWorker {
 		e.worker = worker.New(e.tc, workflows.TaskQueue, worker.Options{})
@@ -188,7 +208,7 @@ func newEnv(o envOptions) *env {
 		e.stopWorker = sync.OnceFunc(e.worker.Stop)
 		own.add(e.stopWorker)
 	}
-	e.ts.NewWorker(bareQueue, func(r worker.Registry) {
+	e.newWorker(own.add, bareQueue, func(r worker.Registry) {
 		r.RegisterWorkflowWithOptions(noopWorkflow, workflow.RegisterOptions{Name: "Noop"})
 		r.RegisterWorkflowWithOptions(noopTimerWorkflow, workflow.RegisterOptions{Name: "NoopTimer"})
 		r.RegisterActivityWithOptions(noopActivity, activityOptions("NoopActivity"))
@@ -213,6 +233,21 @@ func newEnv(o envOptions) *env {
 	e.http = &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}
 	e.stop = own.run
 	return e
+}
+
+// newWorker starts a worker on queue with what reg registers; stop is
+// handed to onStop (the environment's cleanups).
+func (e *env) newWorker(onStop func(func()), queue string, reg func(worker.Registry)) {
+	if e.ts != nil {
+		e.ts.NewWorker(queue, reg)
+		return
+	}
+	w := worker.New(e.tc, queue, worker.Options{})
+	reg(w)
+	if err := w.Start(); err != nil {
+		panic(err)
+	}
+	onStop(w.Stop)
 }
 
 // serverTuning applies MOTIONFLOW_BENCH_POLL_RPS: the rate at which the

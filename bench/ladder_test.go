@@ -58,7 +58,7 @@ var (
 
 func (e *env) startLadderWorker() {
 	ladderStore = e.st.Project
-	e.ts.NewWorker(ladderQueue, func(r worker.Registry) {
+	e.newWorker(cleanups.add, ladderQueue, func(r worker.Registry) {
 		r.RegisterWorkflowWithOptions(ladderWorkflow, workflow.RegisterOptions{Name: "Ladder"})
 		r.RegisterActivityWithOptions(func(context.Context) error { return nil }, activityOptions("LadderNoop"))
 		r.RegisterActivityWithOptions(ladderProject, activityOptions("LadderProject"))

@@ -252,11 +252,23 @@ type faultSystem struct {
 	office   user
 	worker   *faultProc
 	api      *faultProc
+	// engine is the production engine of deploy/engine (faultOptions.engine);
+	// temporal is nil then.
+	engine *faultEngine
+}
+
+// hostPort is the Temporal frontend in use.
+func (fs *faultSystem) hostPort() string {
+	if fs.engine != nil {
+		return engineHostPort
+	}
+	return fs.temporal.HostPort
 }
 
 type faultOptions struct {
 	crashEvery int  // the worker kills itself in every n-th Project
 	apiProcess bool // the API runs as a child process (else in this process)
+	engine     bool // Temporal is the production engine of deploy/engine (faults_engine_test.go)
 }
 
 func newFaultSystem(t *testing.T, dsn string, o faultOptions) *faultSystem {
@@ -284,10 +296,14 @@ func newFaultSystem(t *testing.T, dsn string, o faultOptions) *faultSystem {
 	}
 	_, portStr, _ := net.SplitHostPort(freeAddr(t))
 	fs.port, _ = strconv.Atoi(portStr)
-	fs.startTemporal()
-	t.Cleanup(func() { fs.temporal.Stop() })
+	if o.engine {
+		fs.startEngine()
+	} else {
+		fs.startTemporal()
+		t.Cleanup(func() { fs.temporal.Stop() })
+	}
 
-	env := []string{faultHost + "=" + fs.temporal.HostPort, faultDSN + "=" + dsn}
+	env := []string{faultHost + "=" + fs.hostPort(), faultDSN + "=" + dsn}
 	if o.crashEvery > 0 {
 		env = append(env, faultCrashEvery+"="+strconv.Itoa(o.crashEvery))
 	}
@@ -297,14 +313,14 @@ func newFaultSystem(t *testing.T, dsn string, o faultOptions) *faultSystem {
 	fs.http = &http.Client{Timeout: 30 * time.Second}
 	if o.apiProcess {
 		addr := freeAddr(t)
-		fs.api = startFaultProc(t, "api", faultHost+"="+fs.temporal.HostPort, faultDSN+"="+dsn, faultAddr+"="+addr, faultIssuer+"="+fs.iss.URL())
+		fs.api = startFaultProc(t, "api", faultHost+"="+fs.hostPort(), faultDSN+"="+dsn, faultAddr+"="+addr, faultIssuer+"="+fs.iss.URL())
 		fs.url = "http://" + addr
 	} else {
 		verifier, err := auth.NewVerifier(ctx, fs.iss.Config())
 		if err != nil {
 			t.Fatal(err)
 		}
-		apiClient, err := client.DialContext(ctx, client.Options{HostPort: fs.temporal.HostPort, Namespace: fs.temporal.Namespace, Logger: tlog.NewStructuredLogger(faultQuietLog)})
+		apiClient, err := client.DialContext(ctx, client.Options{HostPort: fs.hostPort(), Namespace: devstack.Namespace, Logger: tlog.NewStructuredLogger(faultQuietLog)})
 		if err != nil {
 			t.Fatal(err)
 		}

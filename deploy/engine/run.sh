@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The production engine on this machine (issue 17): Temporal v1.32.1 (the
+# version of the main go.mod), built from the Go module cache, on PostgreSQL
+# (127.0.0.1:5432, user postgres, trust), 16 history shards, as separate
+# processes: one with frontend+matching+worker, two history processes.
+#
+#   deploy/engine/run.sh build            build temporal-server, temporal-sql-tool, setup into $ENGINE_DIR/bin
+#   deploy/engine/run.sh schema           (re)create the databases temporal, temporal_visibility and their schemas
+#   deploy/engine/run.sh up               start the three processes, register namespace + search attributes
+#   deploy/engine/run.sh down             stop them (SIGTERM, by the pids this script wrote)
+#   deploy/engine/run.sh kill-history N   SIGKILL history process N (1 or 2)
+#   deploy/engine/run.sh start-history N  start history process N again
+#   deploy/engine/run.sh restart-frontend stop (SIGTERM) and start the frontend process
+#   deploy/engine/run.sh status           which processes run
+#
+# Connections (PostgreSQL max_connections 100 by default; `schema` prints it):
+#   each Temporal process: default store maxConns 12 + visibility maxConns 3 = 15
+#   3 processes: 45; motionflow serve + 2 workers: pgxpool pool_max_conns 8 each = 24
+#   total 69, leaving 31 for psql, migrations, the test databases and the lead's work.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+ENGINE_DIR="${ENGINE_DIR:-$ROOT/.motionflow/engine}"
+BIN="$ENGINE_DIR/bin"
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-postgres}"
+SHARDS=16
+export GOTOOLCHAIN=local
+
+log() { echo "engine: $*" >&2; }
+
+# build builds the binaries unless those in $BIN were built from the same
+# go.mod, go.sum, setup program and Go version (a stamp file says which).
+build() {
+	mkdir -p "$BIN"
+	local stamp
+	stamp="$(cd "$ROOT/deploy/engine" && cat go.mod go.sum setup/main.go | sha256sum | cut -d' ' -f1) $(go env GOVERSION)"
+	if [ -x "$BIN/temporal-server" ] && [ -x "$BIN/temporal-sql-tool" ] && [ -x "$BIN/temporal-setup" ] &&
+		[ "$(cat "$BIN/.stamp" 2>/dev/null)" = "$stamp" ]; then
+		log "binaries in $BIN are current"
+		return
+	fi
+	rm -f "$BIN/.stamp"
+	(cd "$ROOT/deploy/engine" &&
+		go build -o "$BIN/temporal-server" go.temporal.io/server/cmd/server &&
+		go build -o "$BIN/temporal-sql-tool" go.temporal.io/server/cmd/tools/sql &&
+		go build -o "$BIN/temporal-setup" ./setup)
+	echo "$stamp" >"$BIN/.stamp"
+	log "built into $BIN"
+}
+
+schemadir() {
+	echo "$(cd "$ROOT/deploy/engine" && go list -m -f '{{.Dir}}' go.temporal.io/server)/schema/postgresql/v12"
+}
+
+sqltool() {
+	"$BIN/temporal-sql-tool" --quiet --plugin postgres12 --endpoint "$PGHOST" --port "$PGPORT" --user "$PGUSER" --password "" "$@" \
+		>>"$ENGINE_DIR/schema.log" 2>&1 || { tail -20 "$ENGINE_DIR/schema.log" >&2; return 1; }
+}
+
+schema() {
+	local dir
+	dir="$(schemadir)"
+	log "PostgreSQL max_connections: $(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -Atc 'SHOW max_connections')"
+	for db in temporal temporal_visibility; do
+		psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" postgres
+		sqltool --database "$db" create-database
+	done
+	sqltool --database temporal setup-schema -v 0.0
+	sqltool --database temporal update-schema -d "$dir/temporal/versioned"
+	sqltool --database temporal_visibility setup-schema -v 0.0
+	sqltool --database temporal_visibility update-schema -d "$dir/visibility/versioned"
+	log "schemas set up ($SHARDS shards are fixed at the first start of the cluster)"
+}
+
+# config NAME HISTORY_GRPC HISTORY_MEMBERSHIP writes $ENGINE_DIR/NAME.yaml.
+config() {
+	mkdir -p "$ENGINE_DIR"
+	cat >"$ENGINE_DIR/dynamicconfig.yaml" <<YAML
+system.forceSearchAttributesCacheRefreshOnRead:
+  - value: true
+YAML
+	cat >"$ENGINE_DIR/$1.yaml" <<YAML
+log:
+  stdout: true
+  level: warn
+persistence:
+  defaultStore: default
+  visibilityStore: visibility
+  numHistoryShards: $SHARDS
+  datastores:
+    default:
+      sql:
+        pluginName: postgres12
+        databaseName: temporal
+        connectAddr: "$PGHOST:$PGPORT"
+        connectProtocol: tcp
+        user: $PGUSER
+        password: ""
+        maxConns: 12
+        maxIdleConns: 12
+        maxConnLifetime: 1h
+    visibility:
+      sql:
+        pluginName: postgres12
+        databaseName: temporal_visibility
+        connectAddr: "$PGHOST:$PGPORT"
+        connectProtocol: tcp
+        user: $PGUSER
+        password: ""
+        maxConns: 3
+        maxIdleConns: 3
+        maxConnLifetime: 1h
+global:
+  membership:
+    maxJoinDuration: 30s
+    broadcastAddress: 127.0.0.1
+services:
+  frontend:
+    rpc: {grpcPort: 7233, membershipPort: 6933, bindOnIP: 127.0.0.1, httpPort: 7243}
+  matching:
+    rpc: {grpcPort: 7235, membershipPort: 6935, bindOnIP: 127.0.0.1}
+  history:
+    rpc: {grpcPort: $2, membershipPort: $3, bindOnIP: 127.0.0.1}
+  worker:
+    rpc: {grpcPort: 7239, membershipPort: 6939, bindOnIP: 127.0.0.1}
+clusterMetadata:
+  enableGlobalNamespace: false
+  failoverVersionIncrement: 10
+  masterClusterName: active
+  currentClusterName: active
+  clusterInformation:
+    active:
+      enabled: true
+      initialFailoverVersion: 1
+      rpcName: frontend
+      rpcAddress: 127.0.0.1:7233
+dcRedirectionPolicy:
+  policy: noop
+dynamicConfigClient:
+  filepath: $ENGINE_DIR/dynamicconfig.yaml
+  pollInterval: 10s
+YAML
+}
+
+# start NAME SERVICES... starts one server process; its pid goes to NAME.pid.
+start() {
+	local name=$1
+	shift
+	local args=()
+	for s in "$@"; do args+=(--service "$s"); done
+	nohup "$BIN/temporal-server" --allow-no-auth --config-file "$ENGINE_DIR/$name.yaml" start "${args[@]}" \
+		>>"$ENGINE_DIR/$name.log" 2>&1 &
+	echo $! >"$ENGINE_DIR/$name.pid"
+	log "$name started (pid $!, services $*)"
+}
+
+stop() {
+	local f="$ENGINE_DIR/$1.pid" sig=${2:-TERM}
+	[ -f "$f" ] || return 0
+	local pid
+	pid=$(cat "$f")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -"$sig" "$pid"
+		for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+	fi
+	rm -f "$f"
+	log "$1 stopped ($sig)"
+}
+
+history_ports() { if [ "$1" = 1 ]; then echo "7234 6934"; else echo "7244 6944"; fi; }
+
+up() {
+	config frontend 7234 6934
+	# shellcheck disable=SC2046
+	config history1 $(history_ports 1)
+	# shellcheck disable=SC2046
+	config history2 $(history_ports 2)
+	start history1 history
+	start history2 history
+	start frontend frontend matching worker
+	"$BIN/temporal-setup" -address 127.0.0.1:7233 -namespace "${TEMPORAL_NAMESPACE:-default}"
+}
+
+case "${1:-}" in
+build) build ;;
+schema) schema ;;
+up) up ;;
+down) stop frontend; stop history1; stop history2 ;;
+kill-history) stop "history$2" KILL ;;
+start-history) start "history$2" history ;;
+restart-frontend) stop frontend; start frontend frontend matching worker ;;
+status) for n in frontend history1 history2; do
+	if [ -f "$ENGINE_DIR/$n.pid" ] && kill -0 "$(cat "$ENGINE_DIR/$n.pid")" 2>/dev/null; then echo "$n running"; else echo "$n stopped"; fi
+done ;;
+*) sed -n '2,20p' "$0"; exit 2 ;;
+esac
