@@ -40,7 +40,7 @@ func bootstrap(ctx context.Context, _ *slog.Logger, args []string, out io.Writer
 	file := fs.Arg(0)
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return fmt.Errorf("Datei nicht lesbar: %w", err)
+		return fmt.Errorf("bootstrap: Datei nicht lesbar: %w", err)
 	}
 	b, err := api.ParseBootstrap(file, data)
 	if err != nil {
