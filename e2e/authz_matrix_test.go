@@ -781,7 +781,9 @@ func (mx *authzMatrix) rows() map[string]authzRow {
 				"originator": "faction", "organization": factionCDU,
 				"paper": map[string]any{"submitted_by": "Geschäftsstelle der CDU-Fraktion", "received_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "channel": "paper"}}
 		}},
-		"list-motions":         {want: mxEveryone(200)},
+		"list-motions": {want: mxEveryone(200)},
+		// The archive of imported papers is public, like OParl.
+		"list-papers":          {want: mxEveryone(200)},
 		"get-motion":           {on: mxOnMotion, want: mxVisible(200, false)},
 		"get-motion-history":   {on: mxOnMotion, want: mxVisible(200, false)},
 		"get-motion-pdf":       {on: mxOnMotion, want: mxVisible(200, false)},
