@@ -167,18 +167,7 @@ func (s *server) registerMotions(a huma.API) {
 		if format := listFormat(in.Accept); format != jsonType {
 			return s.exportMotions(ctx, actor, f, format)
 		}
-		var hits []store.Hit
-		var next string
-		var err error
-		if f.Query != "" {
-			hits, next, err = s.store.Search(ctx, f)
-		} else {
-			var ms []motion.Motion
-			ms, next, err = s.store.Motions(ctx, f)
-			for _, m := range ms {
-				hits = append(hits, store.Hit{Motion: m})
-			}
-		}
+		hits, next, err := s.store.Search(ctx, f)
 		if errors.Is(err, store.ErrInvalid) && in.Cursor != "" {
 			return nil, huma.Error400BadRequest("Ungültiger Cursor.", &huma.ErrorDetail{Location: "query.cursor", Message: "ungültig oder zu einer anderen Suche"})
 		}

@@ -21,33 +21,10 @@ import (
 // walk-through block unchanged against it: the documentation cannot drift
 // from what the system does.
 func TestReadmeWalkthrough(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("the README walk-through needs %s on PATH (.ci/run installs it): %v", tool, err)
-		}
-	}
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)<!-- walkthrough:start -->\\s*```sh\\n(.*?)```\\s*<!-- walkthrough:end -->").FindSubmatch(readme)
-	if m == nil {
-		t.Fatal("README.md has no walkthrough block")
-	}
-	script := string(m[1])
-	r := regexp.MustCompile("(?s)<!-- reminder:start -->\\s*```sh\\n(.*?)```\\s*<!-- reminder:end -->").FindSubmatch(readme)
-	if r == nil {
-		t.Fatal("README.md has no reminder block")
-	}
-	script += "\necho '--- reminder'\n" + string(r[1])
+	script := readmeBlock(t, "walkthrough") + "\necho '--- reminder'\n" + readmeBlock(t, "reminder")
 
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "motionflow")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/motionflow")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildMotionflow(t, filepath.Join(dir, "motionflow"))
 
 	addr, issuer := freeAddr(t), freeAddr(t)
 	_, temporalPort, _ := net.SplitHostPort(freeAddr(t))
@@ -136,4 +113,37 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// readmeBlock is the shell block of README.md between the markers
+// <!-- name:start --> and <!-- name:end -->, which a test runs unchanged; it
+// fails t when bash, curl or jq, which the blocks call, are missing.
+func readmeBlock(t *testing.T, name string) string {
+	t.Helper()
+	for _, tool := range []string{"bash", "curl", "jq"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the README walk-through needs %s on PATH (.ci/run installs it): %v", tool, err)
+		}
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := regexp.QuoteMeta(name)
+	m := regexp.MustCompile("(?s)<!-- " + q + ":start -->\\s*```sh\\n(.*?)```\\s*<!-- " + q + ":end -->").FindSubmatch(readme)
+	if m == nil {
+		t.Fatalf("README.md has no %s block", name)
+	}
+	return string(m[1])
+}
+
+// buildMotionflow builds the real binary at bin.
+func buildMotionflow(t *testing.T, bin string) string {
+	t.Helper()
+	build := exec.Command("go", "build", "-o", bin, "./cmd/motionflow")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

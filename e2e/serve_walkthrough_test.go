@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -25,28 +24,11 @@ import (
 // -idp-only`, found by serve through discovery), and the motion taken from
 // draft to its outcome. The Temporal server is the embedded one.
 func TestServeWalkthrough(t *testing.T) {
-	for _, tool := range []string{"bash", "curl", "jq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("the README walk-through needs %s on PATH (.ci/run installs it): %v", tool, err)
-		}
-	}
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile("(?s)<!-- serve-walkthrough:start -->\\s*```sh\\n(.*?)```\\s*<!-- serve-walkthrough:end -->").FindSubmatch(readme)
-	if m == nil {
-		t.Fatal("README.md has no serve-walkthrough block")
-	}
-	script := string(m[1])
+	script := readmeBlock(t, "serve-walkthrough")
 
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "bin", "motionflow")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/motionflow")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	buildMotionflow(t, bin)
 	// The block names deploy/bootstrap/… relative to the repository.
 	deploy, err := filepath.Abs("../deploy")
 	if err != nil {

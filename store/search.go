@@ -49,8 +49,19 @@ type Hit struct {
 // (updated_at, id) order, which an index walk serves for frequent words and
 // a bitmap scan for rare ones, so that no rank is computed over every match
 // and a deep page costs what the first one does.
+//
+// Without a query it is Motions' list, as hits without highlights, so that a
+// list page asks one method whether or not a query was typed.
 func (s *Store) Search(ctx context.Context, f MotionFilter) ([]Hit, string, error) {
-	return s.search(ctx, f, true)
+	if strings.TrimSpace(f.Query) != "" {
+		return s.search(ctx, f, true)
+	}
+	ms, next, err := s.Motions(ctx, f)
+	hits := make([]Hit, len(ms))
+	for i, m := range ms {
+		hits[i].Motion = m
+	}
+	return hits, next, err
 }
 
 // searchWalk is how many motions a search reads in index order before it

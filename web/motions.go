@@ -191,18 +191,7 @@ func (s *server) listMotions(w http.ResponseWriter, r *http.Request) {
 	p.Heading = p.heading(orgs, fromDay, toDay)
 	status := http.StatusOK
 	if !form.Failed() {
-		var items []store.Hit
-		var next string
-		var err error
-		if f.Query != "" {
-			items, next, err = s.store.Search(ctx, f)
-		} else {
-			var ms []motion.Motion
-			ms, next, err = s.store.Motions(ctx, f)
-			for _, m := range ms {
-				items = append(items, store.Hit{Motion: m})
-			}
-		}
+		items, next, err := s.store.Search(ctx, f)
 		switch {
 		case errors.Is(err, store.ErrInvalid):
 			form.invalid("weiter", "Die Seite passt nicht zu dieser Suche. Bitte beginnen Sie die Suche neu.")
