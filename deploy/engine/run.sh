@@ -178,7 +178,18 @@ up() {
 	config history1 $(history_ports 1)
 	# shellcheck disable=SC2046
 	config history2 $(history_ports 2)
+	# The first process on fresh schemas writes the cluster metadata; two
+	# writing it at once lose a version race and one of them exits
+	# ("SaveClusterMetadata encountered version mismatch"), so the others
+	# start once it is there.
 	start history1 history
+	local i
+	for i in $(seq 1 600); do
+		[ "$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -Atc 'SELECT count(*) FROM cluster_metadata_info' temporal 2>/dev/null)" = 1 ] && break
+		kill -0 "$(cat "$ENGINE_DIR/history1.pid")" 2>/dev/null || { tail -5 "$ENGINE_DIR/history1.log" >&2; return 1; }
+		[ "$i" = 600 ] && { log "history1 wrote no cluster metadata within 60 s"; return 1; }
+		sleep 0.1
+	done
 	start history2 history
 	start frontend frontend matching worker
 	"$BIN/temporal-setup" -address 127.0.0.1:7233 -namespace "${TEMPORAL_NAMESPACE:-default}"
