@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -65,7 +66,7 @@ func (s *Store) Search(ctx context.Context, f MotionFilter) ([]Hit, string, erro
 }
 
 // searchWalk is how many motions a search reads in index order before it
-// takes the rest from the search index (see searchTier).
+// takes the rest from the search index (see searchKeys).
 const searchWalk = 2000
 
 // highlightOptions frame matched words with two private-use characters,
@@ -135,10 +136,11 @@ type searchKey struct {
 // bounded: it reads at most searchWalk motions the filters leave, newest
 // first, and marks on each whether its title (tier 1) or only its text (tier
 // 2) matches, which finds a page of a frequent word in a few milliseconds.
-// What a tier still lacks after the walk is rare (under need/searchWalk of
-// the motions) and is read with a bitmap scan of the search index alone,
-// sorted. No rank is computed over every match, and a deep page costs what
-// the first one does.
+// What a tier still lacks after the walk is read with bitmap scans of the
+// search index, sorted: first within a window of time the walk's density
+// sizes, then, only if that falls short, without bound (see rest). No rank
+// is computed over every match, and a deep page costs what the first one
+// does.
 func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *motionCursor, need int) ([]searchKey, error) {
 	var a args
 	where, ok := motionWhere(&a, f)
@@ -146,6 +148,7 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 		return nil, nil
 	}
 	q := a.add(tsq) + "::tsquery"
+	bound := cmp.Or(s.walk, searchWalk)
 	match := [3]string{1: "m.title_search @@ " + q, 2: "m.search @@ " + q + " AND NOT m.title_search @@ " + q}
 	after := func(b *args, k *searchKey) []string {
 		if k == nil {
@@ -156,24 +159,30 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 
 	// walk reads the motions after from in index order, at most searchWalk,
 	// and returns the hits of both tiers (tier 0) or of the second, and, when
-	// it stopped at its bound, the last motion it read.
-	walk := func(tier int, from *searchKey) (hits []searchKey, end *searchKey, err error) {
+	// it stopped at its bound, the last motion it read and the time its
+	// motions span.
+	walk := func(tier int, from *searchKey) (hits []searchKey, end *searchKey, span time.Duration, err error) {
 		b := append(args(nil), a...)
 		cond := strings.Join(after(&b, from), " AND ")
 		take, limit := "w.t1 OR w.t2", ""
-		if tier == 2 { // the second tier alone stops at a page
-			take, limit = "w.t2", " LIMIT "+b.add(need)
+		if tier == 2 { // the second tier alone stops at a page (and the first motion read)
+			take, limit = "w.t2", " LIMIT "+b.add(need+1)
 		}
-		rows, _ := s.Pool.Query(ctx, `SELECT w.id, w.updated_at, w.t1, w.t2, w.n = `+b.add(searchWalk)+` FROM (
+		rows, _ := s.Pool.Query(ctx, `SELECT w.id, w.updated_at, w.t1, w.t2, w.n FROM (
 				SELECT m.id, m.updated_at, `+match[1]+` AS t1, `+match[2]+` AS t2, row_number() OVER () AS n FROM (
-					SELECT m.* FROM motions m WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(searchWalk)+`) m) w
-			WHERE `+take+` OR w.n = `+b.add(searchWalk)+limit, b...)
+					SELECT m.* FROM motions m WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(bound)+`) m) w
+			WHERE `+take+` OR w.n = 1 OR w.n = `+b.add(bound)+limit, b...)
 		var id string
-		var at time.Time
-		var t1, t2, last bool
-		_, err = pgx.ForEachRow(rows, []any{&id, &at, &t1, &t2, &last}, func() error {
-			if last {
+		var at, first time.Time
+		var t1, t2 bool
+		var n int
+		_, err = pgx.ForEachRow(rows, []any{&id, &at, &t1, &t2, &n}, func() error {
+			if n == 1 {
+				first = at
+			}
+			if n == bound {
 				end = &searchKey{ID: id, Updated: at}
+				span = first.Sub(at)
 			}
 			switch {
 			case t1 && tier == 0:
@@ -183,19 +192,23 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 			}
 			return nil
 		})
-		return hits, end, err
+		return hits, end, span, err
 	}
-	// rest reads up to k hits of a tier after end with a bitmap scan of the
-	// search index, never a walk or a scan of the whole table.
-	rest := func(tier int, end *searchKey, k int) ([]searchKey, error) {
+	// read reads up to k hits of a tier after end, from lower on (none: to
+	// the oldest), with a bitmap scan of the search index, never a walk or a
+	// scan of the whole table.
+	read := func(tier int, end *searchKey, lower *time.Time, k int) ([]searchKey, error) {
 		b := append(args(nil), a...)
-		cond := strings.Join(append(after(&b, end), match[tier]), " AND ")
+		conds := append(after(&b, end), match[tier])
+		if lower != nil {
+			conds = append(conds, "m.updated_at >= "+b.add(*lower))
+		}
 		var out []searchKey
 		err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off"); err != nil {
 				return err
 			}
-			rows, _ := tx.Query(ctx, `SELECT m.id, m.updated_at FROM motions m WHERE `+cond+`
+			rows, _ := tx.Query(ctx, `SELECT m.id, m.updated_at FROM motions m WHERE `+strings.Join(conds, " AND ")+`
 				ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(k), b...)
 			var id string
 			var at time.Time
@@ -206,6 +219,26 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 			return err
 		})
 		return out, err
+	}
+	// rest reads up to k hits of a tier after the walk's end. It looks first
+	// in a window of time before end, sized from what the walk saw (its
+	// motions spanned span and held seen hits of the tier) to hold about
+	// twice the k still missing: there the search index's bitmap is ANDed
+	// with the (updated_at, id) index's, so only the window's matches are
+	// read from the table, and a word a few per cent of the motions hold
+	// costs a page of them, not a read of all of them. Only what the window
+	// lacks is read without bound; that many are left only of a rare word.
+	rest := func(tier int, end *searchKey, span time.Duration, seen, k int) ([]searchKey, error) {
+		if span <= 0 { // the walk's motions share one time: no window to size
+			return read(tier, end, nil, k)
+		}
+		lower := end.Updated.Add(-span * time.Duration(min(max(2*k/max(seen, 1), 2), 32)))
+		out, err := read(tier, end, &lower, k)
+		if err != nil || len(out) == k {
+			return out, err
+		}
+		more, err := read(tier, &searchKey{Updated: lower}, nil, k-len(out))
+		return append(out, more...), err
 	}
 	tierOf := func(ks []searchKey, tier int) []searchKey {
 		var out []searchKey
@@ -225,15 +258,16 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 	// The first tier, and with it (from the top) the second tier's start.
 	var second []searchKey
 	var secondEnd *searchKey
+	var secondSpan time.Duration
 	walked := false
 	if from == nil || from.Tier == 1 {
-		both, end, err := walk(0, from)
+		both, end, span, err := walk(0, from)
 		if err != nil {
 			return nil, err
 		}
 		keys = tierOf(both, 1)
 		if len(keys) < need && end != nil {
-			more, err := rest(1, end, need-len(keys))
+			more, err := rest(1, end, span, len(keys), need-len(keys))
 			if err != nil {
 				return nil, err
 			}
@@ -243,21 +277,22 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 			return keys[:need], nil
 		}
 		if from == nil {
-			second, secondEnd, walked = tierOf(both, 2), end, true
+			second, secondEnd, secondSpan, walked = tierOf(both, 2), end, span, true
 		}
 		from = nil
 	}
 	// The second tier.
 	if !walked {
 		var err error
-		second, secondEnd, err = walk(2, from)
+		second, secondEnd, secondSpan, err = walk(2, from)
 		if err != nil {
 			return nil, err
 		}
 	}
+	seen := len(second)
 	keys = append(keys, second...)
 	if len(keys) < need && secondEnd != nil {
-		more, err := rest(2, secondEnd, need-len(keys))
+		more, err := rest(2, secondEnd, secondSpan, seen, need-len(keys))
 		if err != nil {
 			return nil, err
 		}

@@ -307,3 +307,63 @@ func TestSearchBeyondTheWalk(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchWindows: what the walk leaves is read through the search index,
+// first within a window of time the walk's density sizes, then beyond it;
+// with a walk of 40 motions, words of every density (frequent, a few per
+// cent, rare), motions sharing one time and a filter all come out complete
+// and in order across pages of every size.
+func TestSearchWindows(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, "ma")
+	s.SetSearchWalk(40)
+	const n = 700
+	type word struct {
+		query       string
+		title, text func(i int) bool
+	}
+	in := func(set ...int) func(int) bool { return func(i int) bool { return slices.Contains(set, i) } }
+	words := []word{
+		{"Radverkehr", func(i int) bool { return i%7 == 0 }, func(i int) bool { return i%5 == 0 }},
+		{"Kreisverkehr", func(i int) bool { return i%97 == 0 }, func(i int) bool { return i%23 == 0 }},
+		{"Wasserstofftankstelle", in(3, 250), in(5, 260, 699)},
+	}
+	faction := func(i int) string { return []string{"spd", "cdu"}[i%2] }
+	for i := range n {
+		at := t0.Add(time.Duration(i) * time.Minute)
+		if i >= 200 && i < 300 { // a hundred motions changed at one time
+			at = t0.Add(200 * time.Minute)
+		}
+		m := submit(draft(fmt.Sprintf("m%04d", i), "ma", faction(i), fmt.Sprintf("Antrag %d", i), at), at)
+		m.Justification = "Allgemeine Begründung."
+		for _, w := range words {
+			if w.title(i) {
+				m.Title += " " + w.query
+			} else if w.text(i) {
+				m.Justification += " Es geht um " + w.query + "."
+			}
+		}
+		project(t, s, m)
+	}
+	for _, w := range words {
+		for _, f := range []string{"", "cdu"} {
+			var title, text []string
+			for i := n - 1; i >= 0; i-- {
+				switch id := fmt.Sprintf("m%04d", i); {
+				case f != "" && faction(i) != f:
+				case w.title(i):
+					title = append(title, id)
+				case w.text(i):
+					text = append(text, id)
+				}
+			}
+			want := append(title, text...)
+			t.Run(w.query+"/"+f, func(t *testing.T) {
+				for _, limit := range []int{50, 5, 3} {
+					got := all(t, s, store.MotionFilter{Query: w.query, Faction: f, Limit: limit})
+					equal(t, fmt.Sprintf("pages of %d", limit), got, want)
+				}
+			})
+		}
+	}
+}

@@ -35,6 +35,9 @@ type Store struct {
 	// directory's reads and writes (bodies, organizations, persons,
 	// memberships, meetings) then run in that transaction.
 	tx pgx.Tx
+	// walk bounds a search's walk (0: searchWalk); tests set it small to
+	// reach the search index's part with a few hundred motions.
+	walk int
 }
 
 // querier is what the directory's statements run on: the pool, or the
