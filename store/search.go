@@ -164,14 +164,21 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 	walk := func(tier int, from *searchKey) (hits []searchKey, end *searchKey, span time.Duration, err error) {
 		b := append(args(nil), a...)
 		cond := strings.Join(after(&b, from), " AND ")
-		take, limit := "w.t1 OR w.t2", ""
+		// A tier's hits beyond need are not needed: counted in index order
+		// (the order the walk read), they stay in the database.
+		var take, limit string
 		if tier == 2 { // the second tier alone stops at a page (and the first motion read)
 			take, limit = "w.t2", " LIMIT "+b.add(need+1)
+		} else {
+			take = "(w.t1 AND w.c1 <= " + b.add(need) + ") OR (w.t2 AND w.c2 <= " + b.add(need) + ")"
 		}
 		rows, _ := s.Pool.Query(ctx, `SELECT w.id, w.updated_at, w.t1, w.t2, w.n FROM (
-				SELECT m.id, m.updated_at, `+match[1]+` AS t1, `+match[2]+` AS t2, row_number() OVER () AS n FROM (
-					SELECT m.* FROM motions m WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(bound)+`) m) w
-			WHERE `+take+` OR w.n = 1 OR w.n = `+b.add(bound)+limit, b...)
+				SELECT v.*, count(*) FILTER (WHERE v.t1) OVER o AS c1, count(*) FILTER (WHERE v.t2) OVER o AS c2 FROM (
+					SELECT m.id, m.updated_at, `+match[1]+` AS t1, `+match[2]+` AS t2, row_number() OVER o AS n FROM (
+						SELECT m.* FROM motions m WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(bound)+`) m
+					WINDOW o AS (ORDER BY m.updated_at DESC, m.id DESC)) v
+				WINDOW o AS (ORDER BY v.updated_at DESC, v.id DESC ROWS UNBOUNDED PRECEDING)) w
+			WHERE (`+take+`) OR w.n = 1 OR w.n = `+b.add(bound)+` ORDER BY w.updated_at DESC, w.id DESC`+limit, b...)
 		var id string
 		var at, first time.Time
 		var t1, t2 bool
