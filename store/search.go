@@ -69,6 +69,9 @@ func (s *Store) Search(ctx context.Context, f MotionFilter) ([]Hit, string, erro
 // takes the rest from the search index (see searchKeys).
 const searchWalk = 2000
 
+// maxWindow bounds the window of a search's rest, in walks (see searchKeys).
+const maxWindow = 4
+
 // highlightOptions frame matched words with two private-use characters,
 // which splitFragments turns into Fragments.
 const (
@@ -212,7 +215,9 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 		}
 		var out []searchKey
 		err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off"); err != nil {
+			// Planned for the words and the window at hand: a generic plan,
+			// which knows neither, may read the whole window from the table.
+			if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
 				return err
 			}
 			rows, _ := tx.Query(ctx, `SELECT m.id, m.updated_at FROM motions m WHERE `+strings.Join(conds, " AND ")+`
@@ -235,11 +240,17 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 	// read from the table, and a word a few per cent of the motions hold
 	// costs a page of them, not a read of all of them. Only what the window
 	// lacks is read without bound; that many are left only of a rare word.
+	// A word too rare to fill a window of maxWindow walks is read so at
+	// once, as is one the walk's motions, sharing one time, give no span
+	// for: over a wide window PostgreSQL reads the window's motions from the
+	// table rather than AND the two indexes (measured at 1,000,000 motions,
+	// docs/BENCHMARKS.md).
 	rest := func(tier int, end *searchKey, span time.Duration, seen, k int) ([]searchKey, error) {
-		if span <= 0 { // the walk's motions share one time: no window to size
+		walks := max(2*k/max(seen, 1), 2) // walks' worth of motions that hold about 2k hits
+		if span <= 0 || seen == 0 || walks > maxWindow {
 			return read(tier, end, nil, k)
 		}
-		lower := end.Updated.Add(-span * time.Duration(min(max(2*k/max(seen, 1), 2), 32)))
+		lower := end.Updated.Add(-span * time.Duration(walks))
 		out, err := read(tier, end, &lower, k)
 		if err != nil || len(out) == k {
 			return out, err
