@@ -160,7 +160,7 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 		return append(where[:len(where):len(where)], fmt.Sprintf("(m.updated_at, m.id) < (%s, %s)", b.add(k.Updated), b.add(k.ID)))
 	}
 
-	// walk reads the motions after from in index order, at most searchWalk,
+	// walk reads the motions after from in index order, at most bound,
 	// and returns the hits of both tiers (tier 0) or of the second, and, when
 	// it stopped at its bound, the last motion it read and the time its
 	// motions span.
@@ -307,10 +307,9 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 			return nil, err
 		}
 	}
-	seen := len(second)
 	keys = append(keys, second...)
 	if len(keys) < need && secondEnd != nil {
-		more, err := rest(2, secondEnd, secondSpan, seen, need-len(keys))
+		more, err := rest(2, secondEnd, secondSpan, len(second), need-len(keys))
 		if err != nil {
 			return nil, err
 		}
