@@ -104,7 +104,11 @@ func (s *Store) search(ctx context.Context, f MotionFilter, highlight bool) ([]H
 	if tsq == "" { // stop words only
 		return []Hit{}, "", nil
 	}
-	keys, err := s.searchKeys(ctx, f, tsq, after, n+1)
+	exact, err := s.expandPrefixes(ctx, tsq)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
+	}
+	keys, err := s.searchKeys(ctx, f, tsq, exact, after, n+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
 	}
@@ -144,15 +148,24 @@ type searchKey struct {
 // sizes, then, only if that falls short, without bound (see rest). No rank
 // is computed over every match, and a deep page costs what the first one
 // does.
-func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *motionCursor, need int) ([]searchKey, error) {
+//
+// The walk checks rows against tsq; the bitmap scans ask the search index
+// for exact, the same query with its prefixes spelled out as words (see
+// expandPrefixes), which GIN intersects far faster.
+func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq, exact string, c *motionCursor, need int) ([]searchKey, error) {
 	var a args
 	where, ok := motionWhere(&a, f)
 	if !ok {
 		return nil, nil
 	}
-	q := a.add(tsq) + "::tsquery"
 	bound := cmp.Or(s.walk, searchWalk)
-	match := [3]string{1: "m.title_search @@ " + q, 2: "m.search @@ " + q + " AND NOT m.title_search @@ " + q}
+	// match is the condition of a tier's hits for the tsquery placeholder q.
+	match := func(q string, tier int) string {
+		if tier == 1 {
+			return "m.title_search @@ " + q
+		}
+		return "m.search @@ " + q + " AND NOT m.title_search @@ " + q
+	}
 	after := func(b *args, k *searchKey) []string {
 		if k == nil {
 			return where
@@ -166,6 +179,7 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 	// motions span.
 	walk := func(tier int, from *searchKey) (hits []searchKey, end *searchKey, span time.Duration, err error) {
 		b := append(args(nil), a...)
+		q := b.add(tsq) + "::tsquery"
 		cond := strings.Join(after(&b, from), " AND ")
 		// A tier's hits beyond need are not needed: counted in index order
 		// (the order the walk read), they stay in the database.
@@ -177,7 +191,7 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 		}
 		rows, _ := s.Pool.Query(ctx, `SELECT w.id, w.updated_at, w.t1, w.t2, w.n FROM (
 				SELECT v.*, count(*) FILTER (WHERE v.t1) OVER o AS c1, count(*) FILTER (WHERE v.t2) OVER o AS c2 FROM (
-					SELECT m.id, m.updated_at, `+match[1]+` AS t1, `+match[2]+` AS t2, row_number() OVER o AS n FROM (
+					SELECT m.id, m.updated_at, `+match(q, 1)+` AS t1, `+match(q, 2)+` AS t2, row_number() OVER o AS n FROM (
 						SELECT m.* FROM motions m WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(bound)+`) m
 					WINDOW o AS (ORDER BY m.updated_at DESC, m.id DESC)) v
 				WINDOW o AS (ORDER BY v.updated_at DESC, v.id DESC ROWS UNBOUNDED PRECEDING)) w
@@ -209,7 +223,7 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 	// scan of the whole table.
 	read := func(tier int, end *searchKey, lower *time.Time, k int) ([]searchKey, error) {
 		b := append(args(nil), a...)
-		conds := append(after(&b, end), match[tier])
+		conds := append(after(&b, end), match(b.add(exact)+"::tsquery", tier))
 		if lower != nil {
 			conds = append(conds, "m.updated_at >= "+b.add(*lower))
 		}
@@ -317,6 +331,125 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 	}
 	return keys[:min(len(keys), need)], nil
 }
+
+// maxExpansion bounds the words a prefix is spelled out as (see
+// expandPrefixes); a prefix that stands for more stays a prefix.
+const maxExpansion = 64
+
+// expandPrefixes returns tsq with each prefix ('neckar':*) spelled out as
+// the words of the motions' word list (migration 017) that begin with it,
+// ORed ('neckarau' | 'neckarstadt' | 'neckaruf'), when they are at most
+// maxExpansion. The two match the same motions, since the list holds every
+// word of every motion's search vector; but GIN answers a prefix by
+// gathering every matching key's rows into one bitmap, while it intersects
+// exact words by skipping through them: "Radverkehr Neckarstadt" costs
+// 120-150 ms in the index at 1,000,000 motions as prefixes, a few as words
+// (docs/BENCHMARKS.md). A prefix no word begins with stays as it is; it
+// finds nothing either way.
+func (s *Store) expandPrefixes(ctx context.Context, tsq string) (string, error) {
+	terms := tsqTerms(tsq)
+	var prefixes []string
+	for _, t := range terms {
+		if t.prefix {
+			prefixes = append(prefixes, t.lexeme)
+		}
+	}
+	if len(prefixes) == 0 {
+		return tsq, nil
+	}
+	words := map[string][]string{}
+	rows, _ := s.Pool.Query(ctx, `SELECT p, ARRAY(SELECT w.word FROM motion_words w
+			WHERE w.word >= p COLLATE "C" AND w.word < (p || chr(1114111)) COLLATE "C" ORDER BY w.word LIMIT $2)
+		FROM unnest($1::text[]) AS p`, prefixes, maxExpansion+1)
+	var p string
+	var ws []string
+	if _, err := pgx.ForEachRow(rows, []any{&p, &ws}, func() error {
+		words[p] = ws
+		return nil
+	}); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	last := 0
+	for _, t := range terms {
+		ws := words[t.lexeme]
+		if !t.prefix || len(ws) == 0 || len(ws) > maxExpansion {
+			continue
+		}
+		b.WriteString(tsq[last:t.start])
+		b.WriteString("( ")
+		for i, w := range ws {
+			if i > 0 {
+				b.WriteString(" | ")
+			}
+			b.WriteString(quoteLexeme(w))
+			if t.weights != "" {
+				b.WriteString(":" + t.weights)
+			}
+		}
+		b.WriteString(" )")
+		last = t.end
+	}
+	b.WriteString(tsq[last:])
+	return b.String(), nil
+}
+
+// tsqTerm is a lexeme in a tsquery's text: tsq[start:end] is the quoted
+// lexeme with its flags; weights are the flags but the prefix mark.
+type tsqTerm struct {
+	start, end int
+	lexeme     string
+	weights    string
+	prefix     bool
+}
+
+// tsqTerms returns the lexemes of tsq, a tsquery's text as PostgreSQL
+// writes it: each quoted, with ' doubled and \ escaped, followed by ":" and
+// its flags ("*" for a prefix, then the weights A to D) when it has any.
+func tsqTerms(tsq string) []tsqTerm {
+	var out []tsqTerm
+	for i := 0; i < len(tsq); i++ {
+		if tsq[i] != '\'' {
+			continue
+		}
+		t := tsqTerm{start: i}
+		var lex strings.Builder
+		for i++; i < len(tsq); i++ {
+			c := tsq[i]
+			if c == '\\' && i+1 < len(tsq) {
+				i++
+				c = tsq[i]
+			} else if c == '\'' {
+				if i+1 < len(tsq) && tsq[i+1] == '\'' {
+					i++
+				} else {
+					break
+				}
+			}
+			lex.WriteByte(c)
+		}
+		t.lexeme, t.end = lex.String(), i+1
+		if t.end < len(tsq) && tsq[t.end] == ':' {
+			for t.end++; t.end < len(tsq) && strings.IndexByte("*ABCD", tsq[t.end]) >= 0; t.end++ {
+				if tsq[t.end] == '*' {
+					t.prefix = true
+				} else {
+					t.weights += tsq[t.end : t.end+1]
+				}
+			}
+		}
+		out = append(out, t)
+		i = t.end - 1
+	}
+	return out
+}
+
+// quoteLexeme quotes a lexeme for a tsquery's text, as tsqTerms reads it.
+func quoteLexeme(l string) string {
+	return "'" + lexemeQuoter.Replace(l) + "'"
+}
+
+var lexemeQuoter = strings.NewReplacer(`\`, `\\`, `'`, `''`)
 
 // readHits reads the motions of keys, in their order, with the passages the
 // query tsq matched when highlight is set.

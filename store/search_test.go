@@ -190,6 +190,16 @@ func TestSearchQuality(t *testing.T) {
 			equal(t, "hits", all(t, s, store.MotionFilter{Query: c.query, Limit: 2}), c.want)
 		})
 	}
+	// The same through the search index alone (a walk of one motion), which
+	// is asked with the prefixes spelled out as the words of the word list:
+	// they must find what the prefixes find, the words the attachment added
+	// to a motion after it was written included.
+	s.SetSearchWalk(1)
+	for _, c := range cases {
+		t.Run("index/"+c.query, func(t *testing.T) {
+			equal(t, "hits", all(t, s, store.MotionFilter{Query: c.query, Limit: 2}), c.want)
+		})
+	}
 }
 
 // TestSearchHighlights: a hit names the words the query matched, in its
