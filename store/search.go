@@ -104,11 +104,7 @@ func (s *Store) search(ctx context.Context, f MotionFilter, highlight bool) ([]H
 	if tsq == "" { // stop words only
 		return []Hit{}, "", nil
 	}
-	exact, err := s.expandPrefixes(ctx, tsq)
-	if err != nil {
-		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
-	}
-	keys, err := s.searchKeys(ctx, f, tsq, exact, after, n+1)
+	keys, err := s.searchKeys(ctx, f, tsq, after, n+1)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
 	}
@@ -150,9 +146,10 @@ type searchKey struct {
 // does.
 //
 // The walk checks rows against tsq; the bitmap scans ask the search index
-// for exact, the same query with its prefixes spelled out as words (see
-// expandPrefixes), which GIN intersects far faster.
-func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq, exact string, c *motionCursor, need int) ([]searchKey, error) {
+// for the same query with its prefixes spelled out as words (see
+// expandPrefixes), which GIN intersects far faster; a search the walk
+// answers does not spell them out.
+func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *motionCursor, need int) ([]searchKey, error) {
 	var a args
 	where, ok := motionWhere(&a, f)
 	if !ok {
@@ -220,8 +217,16 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq, exact strin
 	}
 	// read reads up to k hits of a tier after end, from lower on (none: to
 	// the oldest), with a bitmap scan of the search index, never a walk or a
-	// scan of the whole table.
+	// scan of the whole table. The index is asked for exact, tsq with its
+	// prefixes spelled out, on the first read.
+	var exact string
 	read := func(tier int, end *searchKey, lower *time.Time, k int) ([]searchKey, error) {
+		if exact == "" {
+			var err error
+			if exact, err = s.expandPrefixes(ctx, tsq); err != nil {
+				return nil, err
+			}
+		}
 		b := append(args(nil), a...)
 		conds := append(after(&b, end), match(b.add(exact)+"::tsquery", tier))
 		if lower != nil {
