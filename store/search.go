@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -138,7 +139,8 @@ type searchKey struct {
 // walk for a word no title holds then reads every motion. So the walk is
 // bounded: it reads at most searchWalk motions the filters leave, newest
 // first, and marks on each whether its title (tier 1) or only its text (tier
-// 2) matches, which finds a page of a frequent word in a few milliseconds.
+// 2) matches, stopping as soon as the first tier has a page, which finds a
+// page of a frequent word in a few milliseconds.
 // What a tier still lacks after the walk is read with bitmap scans of the
 // search index, sorted: first within a window of time the walk's density
 // sizes, then, only if that falls short, without bound (see rest). No rank
@@ -180,11 +182,17 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 		cond := strings.Join(after(&b, from), " AND ")
 		// A tier's hits beyond need are not needed: counted in index order
 		// (the order the walk read), they stay in the database.
-		var take, limit string
+		var take, limit, stop string
 		if tier == 2 { // the second tier alone stops at a page (and the first motion read)
 			take, limit = "w.t2", " LIMIT "+b.add(need+1)
 		} else {
 			take = "(w.t1 AND w.c1 <= " + b.add(need) + ") OR (w.t2 AND w.c2 <= " + b.add(need) + ")"
+			// Once the first tier has a page, nothing else is needed: as a
+			// top-level condition on the running count (a literal, so that
+			// every plan sees it), PostgreSQL ends the scan there (a run
+			// condition) rather than at bound: "Neckar" walks 356 motions
+			// of 100,000 in 1.8 ms, not 2,000 in 9 ms.
+			stop = "w.c1 <= " + strconv.Itoa(need) + " AND "
 		}
 		rows, _ := s.Pool.Query(ctx, `SELECT w.id, w.updated_at, w.t1, w.t2, w.n FROM (
 				SELECT v.*, count(*) FILTER (WHERE v.t1) OVER o AS c1, count(*) FILTER (WHERE v.t2) OVER o AS c2 FROM (
@@ -192,7 +200,7 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 						SELECT m.* FROM motions m WHERE `+cond+` ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(bound)+`) m
 					WINDOW o AS (ORDER BY m.updated_at DESC, m.id DESC)) v
 				WINDOW o AS (ORDER BY v.updated_at DESC, v.id DESC ROWS UNBOUNDED PRECEDING)) w
-			WHERE (`+take+`) OR w.n = 1 OR w.n = `+b.add(bound)+` ORDER BY w.updated_at DESC, w.id DESC`+limit, b...)
+			WHERE `+stop+`((`+take+`) OR w.n = 1 OR w.n = `+b.add(bound)+`) ORDER BY w.updated_at DESC, w.id DESC`+limit, b...)
 		var id string
 		var at, first time.Time
 		var t1, t2 bool
