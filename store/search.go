@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,11 +106,15 @@ func (s *Store) search(ctx context.Context, f MotionFilter, highlight bool) ([]H
 	if tsq == "" { // stop words only
 		return []Hit{}, "", nil
 	}
-	keys, err := s.searchKeys(ctx, f, tsq, after, n+1)
+	exact, hl, err := s.spellOut(ctx, tsq)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
 	}
-	hits, err := s.readHits(ctx, tsq, keys, highlight)
+	keys, err := s.searchKeys(ctx, f, tsq, exact, after, n+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
+	}
+	hits, err := s.readHits(ctx, tsq, hl, keys, highlight)
 	if err != nil {
 		return nil, "", fmt.Errorf("store: search motions: %w", mapErr(err))
 	}
@@ -149,9 +154,8 @@ type searchKey struct {
 //
 // The walk checks rows against tsq; the bitmap scans ask the search index
 // for the same query with its prefixes spelled out as words (see
-// expandPrefixes), which GIN intersects far faster; a search the walk
-// answers does not spell them out.
-func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *motionCursor, need int) ([]searchKey, error) {
+// spellOut) in exact, which GIN intersects far faster.
+func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq, exact string, c *motionCursor, need int) ([]searchKey, error) {
 	var a args
 	where, ok := motionWhere(&a, f)
 	if !ok {
@@ -225,16 +229,8 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 	}
 	// read reads up to k hits of a tier after end, from lower on (none: to
 	// the oldest), with a bitmap scan of the search index, never a walk or a
-	// scan of the whole table. The index is asked for exact, tsq with its
-	// prefixes spelled out, on the first read.
-	var exact string
+	// scan of the whole table.
 	read := func(tier int, end *searchKey, lower *time.Time, k int) ([]searchKey, error) {
-		if exact == "" {
-			var err error
-			if exact, err = s.expandPrefixes(ctx, tsq); err != nil {
-				return nil, err
-			}
-		}
 		b := append(args(nil), a...)
 		conds := append(after(&b, end), match(b.add(exact)+"::tsquery", tier))
 		if lower != nil {
@@ -346,20 +342,28 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq string, c *m
 }
 
 // maxExpansion bounds the words a prefix is spelled out as (see
-// expandPrefixes); a prefix that stands for more stays a prefix.
+// spellOut); a prefix that stands for more stays a prefix.
 const maxExpansion = 64
 
-// expandPrefixes returns tsq with each prefix ('neckar':*) spelled out as
-// the words of the motions' word list (migration 017) that begin with it,
-// ORed ('neckarau' | 'neckarstadt' | 'neckaruf'), when they are at most
-// maxExpansion. The two match the same motions, since the list holds every
-// word of every motion's search vector; but GIN answers a prefix by
-// gathering every matching key's rows into one bitmap, while it intersects
-// exact words by skipping through them: "Radverkehr Neckarstadt" costs
-// 120-150 ms in the index at 1,000,000 motions as prefixes, a few as words
-// (docs/BENCHMARKS.md). A prefix no word begins with stays as it is; it
-// finds nothing either way.
-func (s *Store) expandPrefixes(ctx context.Context, tsq string) (string, error) {
+// spellOut looks up, in the motions' word list (migration 017), the words
+// that begin with each prefix of tsq ('neckar':*, '~gnutareb':*), once per
+// search, and returns two queries made with them:
+//
+// exact is tsq with each prefix spelled out as its words, ORed ('neckarau' |
+// 'neckarstadt' | 'neckaruf'), when they are at most maxExpansion. The two
+// match the same motions, since the list holds every word of every motion's
+// search vector; but GIN answers a prefix by gathering every matching key's
+// rows into one bitmap, while it intersects exact words by skipping through
+// them: "Radverkehr Neckarstadt" cost 105 ms p50 at 1,000,000 motions as
+// prefixes, 31 ms as words (docs/BENCHMARKS.md). A prefix no word begins
+// with stays as it is; it finds nothing either way.
+//
+// highlight is tsq ORed with the compounds its reversed prefixes stand for
+// ('~gnutareb':* adds 'schuldnerberatung'), which ts_headline, seeing only
+// the text, can mark; it is what mf_highlight computes from each hit's
+// vector, computed once. It is "" when a reversed prefix stands for more than
+// maxExpansion words; then each hit's is computed (readHits).
+func (s *Store) spellOut(ctx context.Context, tsq string) (exact, highlight string, err error) {
 	terms := tsqTerms(tsq)
 	var prefixes []string
 	for _, t := range terms {
@@ -368,7 +372,7 @@ func (s *Store) expandPrefixes(ctx context.Context, tsq string) (string, error) 
 		}
 	}
 	if len(prefixes) == 0 {
-		return tsq, nil
+		return tsq, tsq, nil
 	}
 	words := map[string][]string{}
 	rows, _ := s.Pool.Query(ctx, `SELECT p, ARRAY(SELECT w.word FROM motion_words w
@@ -380,13 +384,27 @@ func (s *Store) expandPrefixes(ctx context.Context, tsq string) (string, error) 
 		words[p] = ws
 		return nil
 	}); err != nil {
-		return "", err
+		return "", "", err
 	}
 	var b strings.Builder
+	var compounds []string
+	complete := true
 	last := 0
 	for _, t := range terms {
 		ws := words[t.lexeme]
-		if !t.prefix || len(ws) == 0 || len(ws) > maxExpansion {
+		if !t.prefix {
+			continue
+		}
+		if len(ws) > maxExpansion {
+			complete = complete && !strings.HasPrefix(t.lexeme, "~")
+			continue
+		}
+		for _, w := range ws {
+			if r, ok := strings.CutPrefix(w, "~"); ok {
+				compounds = append(compounds, quoteLexeme(reverse(r)))
+			}
+		}
+		if len(ws) == 0 {
 			continue
 		}
 		b.WriteString(tsq[last:t.start])
@@ -404,7 +422,21 @@ func (s *Store) expandPrefixes(ctx context.Context, tsq string) (string, error) 
 		last = t.end
 	}
 	b.WriteString(tsq[last:])
-	return b.String(), nil
+	exact, highlight = b.String(), tsq
+	if !complete {
+		highlight = ""
+	} else if len(compounds) > 0 {
+		highlight = "( " + tsq + " ) | " + strings.Join(compounds, " | ")
+	}
+	return exact, highlight, nil
+}
+
+// reverse returns s with its characters in reverse order, as PostgreSQL's
+// reverse does.
+func reverse(s string) string {
+	r := []rune(s)
+	slices.Reverse(r)
+	return string(r)
 }
 
 // tsqTerm is a lexeme in a tsquery's text: tsq[start:end] is the quoted
@@ -465,8 +497,10 @@ func quoteLexeme(l string) string {
 var lexemeQuoter = strings.NewReplacer(`\`, `\\`, `'`, `''`)
 
 // readHits reads the motions of keys, in their order, with the passages the
-// query tsq matched when highlight is set.
-func (s *Store) readHits(ctx context.Context, tsq string, keys []searchKey, highlight bool) ([]Hit, error) {
+// query tsq matched when highlight is set: marked with hl, tsq with the
+// compounds its reversed prefixes stand for (spellOut), or, when hl is "",
+// with what mf_highlight finds in each hit's vector.
+func (s *Store) readHits(ctx context.Context, tsq, hl string, keys []searchKey, highlight bool) ([]Hit, error) {
 	if len(keys) == 0 {
 		return []Hit{}, nil
 	}
@@ -477,12 +511,16 @@ func (s *Store) readHits(ctx context.Context, tsq string, keys []searchKey, high
 	var b args
 	cols, join := "m.data, '', ''", ""
 	if highlight {
-		cols = `m.data, ts_headline('german'::regconfig, m.title, h.q, ` + b.add(titleOpts) + `::text),
-			ts_headline('german'::regconfig, mf_motion_text(m.data, m.files_text), h.q, ` + b.add(textOpts) + `::text)`
-		// OFFSET 0 keeps the planner from pulling the subquery up, which
-		// computed mf_highlight once for each ts_headline: 12.8 → 8.4 ms for
-		// a page of 50 (docs/BENCHMARKS.md).
-		join = `CROSS JOIN LATERAL (SELECT mf_highlight(m.search, ` + b.add(tsq) + `::tsquery) AS q OFFSET 0) h`
+		q := "h.q"
+		if hl != "" {
+			q = b.add(hl) + "::tsquery"
+		} else {
+			// OFFSET 0 keeps the planner from pulling the subquery up,
+			// which computed mf_highlight once for each ts_headline.
+			join = `CROSS JOIN LATERAL (SELECT mf_highlight(m.search, ` + b.add(tsq) + `::tsquery) AS q OFFSET 0) h`
+		}
+		cols = `m.data, ts_headline('german'::regconfig, m.title, ` + q + `, ` + b.add(titleOpts) + `::text),
+			ts_headline('german'::regconfig, mf_motion_text(m.data, m.files_text), ` + q + `, ` + b.add(textOpts) + `::text)`
 	}
 	rows, _ := s.Pool.Query(ctx, `SELECT `+cols+` FROM unnest(`+b.add(ids)+`::text[]) WITH ORDINALITY AS k(id, n)
 		JOIN motions m ON m.id = k.id `+join+` ORDER BY k.n`, b...)

@@ -377,3 +377,45 @@ func TestSearchWindows(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchManyCompounds: a query word that ends more compounds than a
+// search spells out (70 kinds of "…beratung") still finds every one of
+// them, through the walk and through the search index, and marks each
+// compound in its hit's title.
+func TestSearchManyCompounds(t *testing.T) {
+	t.Parallel()
+	s := newStore(t, "ma")
+	want := map[string]string{}
+	for i := range 70 {
+		word := "Beratung"
+		for _, c := range fmt.Sprintf("%02d", i) {
+			word = string(rune('a'+c-'0')) + strings.ToLower(word[:1]) + word[1:]
+		}
+		word = strings.ToUpper(word[:1]) + word[1:]
+		at := t0.Add(time.Duration(i) * time.Minute)
+		id := fmt.Sprintf("m%02d", i)
+		project(t, s, submit(draft(id, "ma", "spd", word+" einrichten", at), at))
+		want[id] = word
+	}
+	for _, walk := range []int{0, 1} { // the default walk, and the search index alone
+		s.SetSearchWalk(walk)
+		hits, _, err := s.Search(ctx(t), store.MotionFilter{Query: "Beratung", Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) != len(want) {
+			t.Fatalf("walk %d: %d hits, want %d", walk, len(hits), len(want))
+		}
+		for _, h := range hits {
+			var marked []string
+			for _, f := range h.Title {
+				if f.Match {
+					marked = append(marked, f.Text)
+				}
+			}
+			if !slices.Equal(marked, []string{want[h.Motion.ID]}) {
+				t.Errorf("walk %d: %s title marked %q, want %q", walk, h.Motion.ID, marked, want[h.Motion.ID])
+			}
+		}
+	}
+}
