@@ -67,7 +67,7 @@ func EnsureDatabase(ctx context.Context, databaseURL string) error {
 // Migrate brings the schema of databaseURL up to date with the migrations
 // embedded in the binary. tern holds an advisory lock while it works, so
 // several processes may call Migrate at once; applied steps are skipped, so
-// calling it again is a no-op.
+// calling it again is a no-op, as it is on a newer schema.
 func Migrate(ctx context.Context, databaseURL string) error {
 	conn, err := pgx.Connect(ctx, databaseURL)
 	if err != nil {
@@ -80,6 +80,16 @@ func Migrate(ctx context.Context, databaseURL string) error {
 	}
 	if err := m.LoadMigrations(migrations()); err != nil {
 		return fmt.Errorf("store: migrate: load: %w", err)
+	}
+	// A schema a newer binary made is left as it is: an older one (a
+	// rollback, an old instance restarting during a rolling update) runs on
+	// it, as Ready allows, instead of failing to start.
+	have, err := m.GetCurrentVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if int(have) >= len(m.Migrations) {
+		return nil
 	}
 	if err := m.Migrate(ctx); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)

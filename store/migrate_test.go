@@ -77,4 +77,24 @@ func TestEnsureDatabaseMigrateAndReady(t *testing.T) {
 	if _, err := s.UpsertBody(ctx(t), store.Body{ID: "ma", Name: "Stadt Mannheim"}); err != nil {
 		t.Errorf("schema not usable after migrating: %v", err)
 	}
+
+	// An older binary (a rollback, or an old instance restarting during a
+	// rolling update) finds a newer schema: it leaves it as it is, rather
+	// than undo the newer binary's steps under its feet.
+	if _, err := s.Pool.Exec(ctx(t), "UPDATE schema_version SET version = version + 2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx(t), dsn); err != nil {
+		t.Errorf("Migrate of a newer schema: %v", err)
+	}
+	var version int
+	if err := s.Pool.QueryRow(ctx(t), "SELECT version FROM schema_version").Scan(&version); err != nil {
+		t.Fatal(err)
+	}
+	if version != store.SchemaVersion()+2 {
+		t.Errorf("schema version after Migrate of a newer schema = %d, want %d as it was", version, store.SchemaVersion()+2)
+	}
+	if err := s.Ready(ctx(t)); err != nil {
+		t.Errorf("Ready with a newer schema: %v", err)
+	}
 }
