@@ -379,9 +379,9 @@ func (s *Store) spellOut(ctx context.Context, tsq string) (exact, highlight stri
 			WHERE w.word >= p COLLATE "C" AND w.word < (p || chr(1114111)) COLLATE "C" ORDER BY w.word LIMIT $2)
 		FROM unnest($1::text[]) AS p`, prefixes, maxExpansion+1)
 	var p string
-	var ws []string
-	if _, err := pgx.ForEachRow(rows, []any{&p, &ws}, func() error {
-		words[p] = ws
+	var found []string
+	if _, err := pgx.ForEachRow(rows, []any{&p, &found}, func() error {
+		words[p] = slices.Clone(found) // the next row may be scanned into the same array
 		return nil
 	}); err != nil {
 		return "", "", err
