@@ -302,6 +302,11 @@ func newFaultSystem(t *testing.T, dsn string, o faultOptions) *faultSystem {
 		fs.startTemporal()
 		t.Cleanup(func() { fs.temporal.Stop() })
 	}
+	// Building and starting the engine takes minutes on a machine with a
+	// cold module cache; what follows gets its own time, or the issuer's
+	// discovery below fails on a deadline the build used up.
+	ctx, cancel = context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
 
 	env := []string{faultHost + "=" + fs.hostPort(), faultDSN + "=" + dsn}
 	if o.crashEvery > 0 {
