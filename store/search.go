@@ -190,7 +190,7 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq, exact strin
 		if tier == 2 { // the second tier alone stops at a page (and the first motion read)
 			take, limit = "w.t2", " LIMIT "+b.add(need+1)
 		} else {
-			take = "(w.t1 AND w.c1 <= " + b.add(need) + ") OR (w.t2 AND w.c2 <= " + b.add(need) + ")"
+			take = "w.t1 OR (w.t2 AND w.c2 <= " + b.add(need) + ")" // stop bounds the first tier
 			// Once the first tier has a page, nothing else is needed: as a
 			// top-level condition on the running count (a literal, so that
 			// every plan sees it), PostgreSQL ends the scan there (a run
@@ -374,6 +374,8 @@ func (s *Store) spellOut(ctx context.Context, tsq string) (exact, highlight stri
 	if len(prefixes) == 0 {
 		return tsq, tsq, nil
 	}
+	slices.Sort(prefixes)
+	prefixes = slices.Compact(prefixes) // a word's stem and spelling may give the same one
 	words := map[string][]string{}
 	rows, _ := s.Pool.Query(ctx, `SELECT p, ARRAY(SELECT w.word FROM motion_words w
 			WHERE w.word >= p COLLATE "C" AND w.word < (p || chr(1114111)) COLLATE "C" ORDER BY w.word LIMIT $2)
@@ -391,10 +393,10 @@ func (s *Store) spellOut(ctx context.Context, tsq string) (exact, highlight stri
 	complete := true
 	last := 0
 	for _, t := range terms {
-		ws := words[t.lexeme]
 		if !t.prefix {
 			continue
 		}
+		ws := words[t.lexeme]
 		if len(ws) > maxExpansion {
 			complete = complete && !strings.HasPrefix(t.lexeme, "~")
 			continue
@@ -426,7 +428,8 @@ func (s *Store) spellOut(ctx context.Context, tsq string) (exact, highlight stri
 	if !complete {
 		highlight = ""
 	} else if len(compounds) > 0 {
-		highlight = "( " + tsq + " ) | " + strings.Join(compounds, " | ")
+		slices.Sort(compounds) // a compound both reversed prefixes of a word found comes once
+		highlight = "( " + tsq + " ) | " + strings.Join(slices.Compact(compounds), " | ")
 	}
 	return exact, highlight, nil
 }
