@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -138,31 +139,7 @@ func BenchmarkDeadlineBurst(b *testing.B) {
 	s.lat = lat
 	logBurst("reminders", n, s, d)
 
-	// The engine's own figure: n sleeping no-op workflows.
-	var bmu sync.Mutex
-	var bareLat []time.Duration
-	bdue := time.Now().Add(max(20*time.Second, time.Duration(n)*15*time.Millisecond)).Truncate(time.Second)
-	noopMu.Lock()
-	noopReport = func(d time.Time) {
-		bmu.Lock()
-		bareLat = append(bareLat, time.Since(d))
-		bmu.Unlock()
-	}
-	noopMu.Unlock()
-	if _, err := run(n, 32, func(_, i int) error {
-		_, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("timer-%d-%d", nanos(), i), TaskQueue: bareQueue}, "NoopTimer", bdue)
-		return err
-	}); err != nil {
-		b.Fatal(err)
-	}
-	if time.Now().After(bdue) {
-		b.Fatalf("starting %d timers took beyond their due time", n)
-	}
-	bare := waitAll(b, &bmu, func() int { return len(bareLat) }, n, bdue)
-	bmu.Lock()
-	bare.lat = bareLat
-	bmu.Unlock()
-	logBurst("bare timers", n, bare, 0)
+	bare := timerBurst(b, e, n)
 
 	report(b, s, bare)
 	b.ReportMetric(float64(n), "deadlines")
@@ -170,6 +147,75 @@ func BenchmarkDeadlineBurst(b *testing.B) {
 	b.ReportMetric(ms(bare.pct(100)), "bare-max-ms")
 	b.ReportMetric(float64(d), "duplicates")
 	b.ReportMetric(float64(n-len(s.lat)), "missing")
+}
+
+// BenchmarkTimerBurst is BenchmarkDeadlineBurst's bare part alone: the
+// engine's own figure for MOTIONFLOW_BENCH_DEADLINES (500) no-op workflows
+// sleeping until one instant and then running a no-op activity, without the
+// motions' set-up (on the production engine, most of an hour at 10,000).
+// It runs once whatever b.N.
+func BenchmarkTimerBurst(b *testing.B) {
+	n := envInt("MOTIONFLOW_BENCH_DEADLINES", 500)
+	e := newEnv(envOptions{})
+	cleanups.add(e.stop)
+	bare := timerBurst(b, e, n)
+	report(b, bare, stats{})
+	b.ReportMetric(float64(n), "deadlines")
+	b.ReportMetric(ms(bare.pct(100)), "max-ms")
+	b.ReportMetric(float64(n-len(bare.lat)), "missing")
+}
+
+// timerBurst starts n no-op workflows sleeping until one instant, then
+// running a no-op activity, and returns each one's delay from that instant
+// to its activity. The instant leaves room for twice the time the starts
+// take, measured on a first hundred (their instant already past, so they run
+// at once and are not counted): an engine that starts 30 workflows a second
+// needs minutes for 10,000, the embedded one far less.
+func timerBurst(b *testing.B, e *env, n int) stats {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var lat []time.Duration
+	var bdue time.Time
+	noopMu.Lock()
+	noopReport = func(d time.Time) {
+		mu.Lock()
+		defer mu.Unlock()
+		if d.Equal(bdue) {
+			lat = append(lat, time.Since(d))
+		}
+	}
+	noopMu.Unlock()
+	start := func(k int, due time.Time) error {
+		_, err := run(k, 32, func(_, i int) error {
+			_, err := e.tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("timer-%d-%d", nanos(), i), TaskQueue: bareQueue}, "NoopTimer", due)
+			return err
+		})
+		return err
+	}
+	probe := min(n, 100)
+	t0 := time.Now()
+	if err := start(probe, t0.Add(-time.Hour)); err != nil {
+		b.Fatal(err)
+	}
+	per := time.Since(t0) / time.Duration(probe)
+	mu.Lock()
+	bdue = time.Now().Add(max(20*time.Second, 2*per*time.Duration(n))).Truncate(time.Second)
+	due := bdue
+	mu.Unlock()
+	t0 = time.Now()
+	if err := start(n, due); err != nil {
+		b.Fatal(err)
+	}
+	if time.Now().After(due) {
+		b.Fatalf("starting %d timers took %v, beyond their due time", n, time.Since(t0))
+	}
+	fmt.Fprintf(benchLog, "deadline burst: %d bare timers started in %v, due in %v\n", n, time.Since(t0).Round(time.Millisecond), time.Until(due).Round(time.Millisecond))
+	s := waitAll(b, &mu, func() int { return len(lat) }, n, due)
+	mu.Lock()
+	s.lat = slices.Clone(lat)
+	mu.Unlock()
+	logBurst("bare timers", n, s, 0)
+	return s
 }
 
 // waitAll waits until count() reaches n, or until MOTIONFLOW_BENCH_BURST_WAIT

@@ -77,9 +77,20 @@ schema() {
 # config NAME HISTORY_GRPC HISTORY_MEMBERSHIP writes $ENGINE_DIR/NAME.yaml.
 config() {
 	mkdir -p "$ENGINE_DIR"
+	# The history processes' task schedulers run 512 tasks at once by
+	# default, against a pool of 12 connections: in a burst of timers the
+	# tasks wait for a connection, time out after 3 s and are retried
+	# (about 2,500 failed attempts for 2,000 timers, docs/BENCHMARKS.md).
+	# As many workers as the pool serves, a little more, keep every attempt.
 	cat >"$ENGINE_DIR/dynamicconfig.yaml" <<YAML
 system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
+history.timerProcessorSchedulerWorkerCount:
+  - value: 16
+history.transferProcessorSchedulerWorkerCount:
+  - value: 16
+history.visibilityProcessorSchedulerWorkerCount:
+  - value: 8
 YAML
 	cat >"$ENGINE_DIR/$1.yaml" <<YAML
 log:
