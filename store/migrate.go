@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
 )
 
@@ -28,13 +29,25 @@ func migrations() fs.FS {
 	return sub
 }
 
+// connConfig reads databaseURL for a single connection as Open reads it for
+// the pool: the pool's settings (pool_max_conns, …), which docs/OPERATIONS.md
+// puts in the DATABASE_URL every command shares, are taken out rather than
+// sent to PostgreSQL, which refuses them as unknown parameters.
+func connConfig(databaseURL string) (*pgx.ConnConfig, error) {
+	cfg, err := pgxpool.ParseConfig(databaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse database URL: %w", err)
+	}
+	return cfg.ConnConfig, nil
+}
+
 // EnsureDatabase creates the database named in databaseURL if it does not exist
 // yet, connecting to the "postgres" database of the same server to do so. It
 // lets `dev` and first deployments start against an empty server.
 func EnsureDatabase(ctx context.Context, databaseURL string) error {
-	cfg, err := pgx.ParseConfig(databaseURL)
+	cfg, err := connConfig(databaseURL)
 	if err != nil {
-		return fmt.Errorf("store: parse database URL: %w", err)
+		return err
 	}
 	name := cfg.Database
 	if name == "" {
@@ -69,7 +82,11 @@ func EnsureDatabase(ctx context.Context, databaseURL string) error {
 // several processes may call Migrate at once; applied steps are skipped, so
 // calling it again is a no-op, as it is on a newer schema.
 func Migrate(ctx context.Context, databaseURL string) error {
-	conn, err := pgx.Connect(ctx, databaseURL)
+	cfg, err := connConfig(databaseURL)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		return fmt.Errorf("store: migrate: connect: %w", err)
 	}

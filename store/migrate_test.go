@@ -39,6 +39,11 @@ func TestEnsureDatabaseMigrateAndReady(t *testing.T) {
 		t.Fatalf("TEST_DATABASE_URL must be a URL for this test: %q", base)
 	}
 	u.Path = "/" + name
+	// With a pool size, as docs/OPERATIONS.md sets it: migrate, serve and
+	// worker take the same DATABASE_URL.
+	q := u.Query()
+	q.Set("pool_max_conns", "4")
+	u.RawQuery = q.Encode()
 	dsn := u.String()
 
 	// Starting against an empty server: the database is created once.
