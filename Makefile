@@ -70,7 +70,7 @@ faults:
 # --- The production engine (issue 17): Temporal v1.32.1 built from the module cache (deploy/engine, its own
 # go.mod), on PostgreSQL, 16 history shards, frontend+matching+worker in one process and two history
 # processes; binaries, configs, logs and pids in .motionflow/engine (gitignored). See docs/OPERATIONS.md.
-.PHONY: engine engine-up engine-down bench-engine
+.PHONY: engine engine-up engine-app engine-down bench-engine
 ENGINE := deploy/engine/run.sh
 ## engine: build the engine's binaries (temporal-server, temporal-sql-tool, temporal-setup).
 engine:
@@ -82,7 +82,11 @@ engine-up: engine
 	$(ENGINE) schema
 	$(ENGINE) up
 
-## engine-down: stop the engine's processes.
+## engine-app: motionflow on the running engine, each part a process: the development identity provider, serve, two workers.
+engine-app:
+	$(ENGINE) app
+
+## engine-down: stop the engine's processes (and engine-app's).
 engine-down:
 	$(ENGINE) down
 

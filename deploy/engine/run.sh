@@ -11,6 +11,7 @@
 #   deploy/engine/run.sh kill-history N   SIGKILL history process N (1 or 2)
 #   deploy/engine/run.sh start-history N  start history process N again
 #   deploy/engine/run.sh restart-frontend stop (SIGTERM) and start the frontend process
+#   deploy/engine/run.sh app              motionflow on the running engine: its identity provider, serve, two workers
 #   deploy/engine/run.sh status           which processes run
 #
 # Connections (PostgreSQL max_connections 100 by default; `schema` prints it):
@@ -206,15 +207,65 @@ up() {
 	"$BIN/temporal-setup" -address 127.0.0.1:7233 -namespace "${TEMPORAL_NAMESPACE:-default}"
 }
 
+# app starts motionflow against the running engine, each part a process of
+# its own as in production: the development identity provider (`motionflow
+# dev -idp-only`, 127.0.0.1:8081), then migrate and bootstrap of
+# deploy/bootstrap/mannheim.json into the database motionflow_engine, then
+# serve (127.0.0.1:8080) and two workers, each with a pool of 8 connections
+# (the budget of docs/OPERATIONS.md). The benchmarks bring workers of their
+# own, which these would compete with: `app` is for trying the system, not
+# for `make bench-engine`.
+app() {
+	local bin="$BIN/motionflow" db=motionflow_engine
+	(cd "$ROOT" && go build -o "$bin" ./cmd/motionflow)
+	if [ "$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" postgres)" != 1 ]; then
+		psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -qc "CREATE DATABASE $db" postgres
+	fi
+	export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$db?pool_max_conns=8"
+	export TEMPORAL_ADDRESS=127.0.0.1:7233 TEMPORAL_NAMESPACE="${TEMPORAL_NAMESPACE:-default}"
+	export MOTIONFLOW_ADDR=127.0.0.1:8080 OIDC_ISSUER=http://127.0.0.1:8081/oidc
+	"$bin" migrate
+	"$bin" bootstrap "$ROOT/deploy/bootstrap/mannheim.json"
+	startapp idp dev -idp-only -issuer-addr 127.0.0.1:8081
+	waitfor idp "$OIDC_ISSUER/.well-known/openid-configuration"
+	startapp serve serve
+	startapp worker1 worker
+	startapp worker2 worker
+	waitfor serve "http://$MOTIONFLOW_ADDR/readyz"
+	log "motionflow: API http://$MOTIONFLOW_ADDR, issuer $OIDC_ISSUER (demo users, password = user name; see idp.log)"
+}
+
+# startapp NAME ARGS... starts the motionflow binary with ARGS; its pid goes to NAME.pid.
+startapp() {
+	local name=$1
+	shift
+	nohup "$BIN/motionflow" "$@" >>"$ENGINE_DIR/$name.log" 2>&1 &
+	echo $! >"$ENGINE_DIR/$name.pid"
+	log "$name started (pid $!: motionflow $*)"
+}
+
+# waitfor NAME URL waits up to 60 s for URL to answer, while process NAME runs.
+waitfor() {
+	local i
+	for i in $(seq 1 600); do
+		curl -sf -o /dev/null "$2" && return 0
+		kill -0 "$(cat "$ENGINE_DIR/$1.pid")" 2>/dev/null || { tail -5 "$ENGINE_DIR/$1.log" >&2; return 1; }
+		sleep 0.1
+	done
+	log "$1 did not answer $2 within 60 s"
+	return 1
+}
+
 case "${1:-}" in
 build) build ;;
 schema) schema ;;
 up) up ;;
-down) stop frontend; stop history1; stop history2 ;;
+app) app ;;
+down) stop worker1; stop worker2; stop serve; stop idp; stop frontend; stop history1; stop history2 ;;
 kill-history) stop "history$2" KILL ;;
 start-history) start "history$2" history ;;
 restart-frontend) stop frontend; start frontend frontend matching worker ;;
-status) for n in frontend history1 history2; do
+status) for n in frontend history1 history2 idp serve worker1 worker2; do
 	if [ -f "$ENGINE_DIR/$n.pid" ] && kill -0 "$(cat "$ENGINE_DIR/$n.pid")" 2>/dev/null; then echo "$n running"; else echo "$n stopped"; fi
 done ;;
 *) sed -n '2,20p' "$0"; exit 2 ;;
