@@ -195,13 +195,7 @@ up() {
 	# ("SaveClusterMetadata encountered version mismatch"), so the others
 	# start once it is there.
 	start history1 history
-	local i
-	for i in $(seq 1 600); do
-		[ "$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -Atc 'SELECT count(*) FROM cluster_metadata_info' temporal 2>/dev/null)" = 1 ] && break
-		kill -0 "$(cat "$ENGINE_DIR/history1.pid")" 2>/dev/null || { tail -5 "$ENGINE_DIR/history1.log" >&2; return 1; }
-		[ "$i" = 600 ] && { log "history1 wrote no cluster metadata within 60 s"; return 1; }
-		sleep 0.1
-	done
+	waitfor history1 "wrote no cluster metadata" metadata_written
 	start history2 history
 	start frontend frontend matching worker
 	"$BIN/temporal-setup" -address 127.0.0.1:7233 -namespace "${TEMPORAL_NAMESPACE:-default}"
@@ -227,11 +221,11 @@ app() {
 	"$bin" migrate
 	"$bin" bootstrap "$ROOT/deploy/bootstrap/mannheim.json"
 	startapp idp dev -idp-only -issuer-addr 127.0.0.1:8081
-	waitfor idp "$OIDC_ISSUER/.well-known/openid-configuration"
+	waitfor idp "published no discovery document" answers "$OIDC_ISSUER/.well-known/openid-configuration"
 	startapp serve serve
 	startapp worker1 worker
 	startapp worker2 worker
-	waitfor serve "http://$MOTIONFLOW_ADDR/readyz"
+	waitfor serve "was not ready" answers "http://$MOTIONFLOW_ADDR/readyz"
 	log "motionflow: API http://$MOTIONFLOW_ADDR, issuer $OIDC_ISSUER (demo users, password = user name; see idp.log)"
 }
 
@@ -244,17 +238,28 @@ startapp() {
 	log "$name started (pid $!: motionflow $*)"
 }
 
-# waitfor NAME URL waits up to 60 s for URL to answer, while process NAME runs.
+# waitfor NAME WHAT CMD... runs CMD every 0.1 s until it succeeds, for up to
+# 60 s and as long as process NAME runs (else its log's end is shown); WHAT
+# says what failed ("NAME WHAT within 60 s").
 waitfor() {
-	local i
+	local name=$1 what=$2 i
+	shift 2
 	for i in $(seq 1 600); do
-		curl -sf -o /dev/null "$2" && return 0
-		kill -0 "$(cat "$ENGINE_DIR/$1.pid")" 2>/dev/null || { tail -5 "$ENGINE_DIR/$1.log" >&2; return 1; }
+		"$@" && return 0
+		kill -0 "$(cat "$ENGINE_DIR/$name.pid")" 2>/dev/null || { tail -5 "$ENGINE_DIR/$name.log" >&2; return 1; }
 		sleep 0.1
 	done
-	log "$1 did not answer $2 within 60 s"
+	log "$name $what within 60 s"
 	return 1
 }
+
+# metadata_written: the first history process has written the cluster metadata.
+metadata_written() {
+	[ "$(psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -Atc 'SELECT count(*) FROM cluster_metadata_info' temporal 2>/dev/null)" = 1 ]
+}
+
+# answers URL: URL answers with a success.
+answers() { curl -sf -o /dev/null "$1"; }
 
 case "${1:-}" in
 build) build ;;
