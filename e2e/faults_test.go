@@ -243,7 +243,7 @@ type faultSystem struct {
 	st       *store.Store
 	temporal *devstack.Temporal
 	dbFile   string
-	port     int
+	port     int // Temporal's frontend; 0 until the first start picks it
 	tc       client.Client
 	iss      *authtest.Issuer
 	url      string // the API
@@ -294,8 +294,6 @@ func newFaultSystem(t *testing.T, dsn string, o faultOptions) *faultSystem {
 			t.Fatal(err)
 		}
 	}
-	_, portStr, _ := net.SplitHostPort(freeAddr(t))
-	fs.port, _ = strconv.Atoi(portStr)
 	if o.engine {
 		fs.startEngine()
 	} else {
@@ -352,6 +350,7 @@ func (fs *faultSystem) startTemporal() {
 	if err != nil {
 		fs.t.Fatalf("start Temporal: %v", err)
 	}
+	fs.port = hostPortPort(fs.t, tmp.HostPort) // the first start picks it, restarts keep it
 	if fs.tc == nil {
 		tc, err := client.DialContext(ctx, client.Options{HostPort: tmp.HostPort, Namespace: tmp.Namespace, Logger: tlog.NewStructuredLogger(faultQuietLog)})
 		if err != nil {
@@ -793,7 +792,7 @@ func TestFaultPostgresDown(t *testing.T) {
 type faultPostgres struct {
 	t        *testing.T
 	dir, url string
-	port     int
+	port     int // Temporal's frontend; 0 until the first start picks it
 	ctlCmd   func(args ...string) *exec.Cmd
 }
 

@@ -16,8 +16,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -403,4 +405,18 @@ func (h *harness) startWorker(acts *activities.Activities) worker.Worker {
 		h.t.Fatalf("start worker: %v", err)
 	}
 	return w
+}
+
+// hostPortPort is the port of a "host:port" address.
+func hostPortPort(t *testing.T, hostPort string) int {
+	t.Helper()
+	_, p, err := net.SplitHostPort(hostPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return port
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -87,6 +89,9 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 		topts.DBFile = filepath.Join(*dataDir, "temporal.db")
 	}
 	tmp, err := devstack.StartTemporal(ctx, topts)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("embedded Temporal: %w (is another Temporal or motionflow dev running? use -temporal-port and -ui-port)", err)
+	}
 	if err != nil {
 		return fmt.Errorf("embedded Temporal: %w", err)
 	}

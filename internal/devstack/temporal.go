@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,31 +90,86 @@ type Temporal struct {
 // returns when the frontend answers and the search attributes are in place
 // (also on an existing DBFile created before an attribute was added).
 //
+// A frontend port that is taken is an error naming the port, not the
+// server's own reaction (it reports the listener's failure, which the
+// embedded server only logs, and then dereferences the missing listener).
+// The internal ports it picks itself can be taken by another process
+// between picking and binding (a parallel test's connection); then it picks
+// new ones, up to startAttempts times.
+//
 // ctx bounds the start-up only; stop the server with Stop.
 func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 	logger := o.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	if o.Port == 0 {
-		p, err := freePort()
+	if o.Port != 0 {
+		ln, err := net.Listen("tcp", net.JoinHostPort(loopback, strconv.Itoa(o.Port)))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("devstack: temporal frontend port %d: %w", o.Port, err)
 		}
-		o.Port = p
+		_ = ln.Close()
 	}
-	hostPort := net.JoinHostPort(loopback, strconv.Itoa(o.Port))
-
 	sqlConf, err := sqliteConfig(o.DBFile)
 	if err != nil {
 		return nil, err
 	}
-	conf, err := serverConfig(o.Port, sqlConf)
+	var t *Temporal
+	for attempt := 1; ; attempt++ {
+		port := o.Port
+		if port == 0 {
+			if port, err = pickPort(); err != nil {
+				return nil, err
+			}
+		}
+		t, err = startServer(port, sqlConf, logger)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, syscall.EADDRINUSE) || attempt == startAttempts {
+			return nil, err
+		}
+		logger.Warn("a port picked for Temporal was taken before the server bound it; picking new ones", "attempt", attempt, "error", err)
+	}
+
+	if err := t.awaitReady(ctx, logger); err != nil {
+		t.Stop()
+		return nil, err
+	}
+	if o.UIPort >= 0 {
+		if err := t.startUI(ctx, o.UIPort, logger); err != nil {
+			t.Stop()
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// startAttempts bounds how often StartTemporal picks new ports after one it
+// picked was taken before the server could bind it.
+const startAttempts = 3
+
+// pickPort picks the free ports StartTemporal uses; a variable so that a test
+// can hand out a taken one.
+var pickPort = freePort
+
+// startServer builds and starts the server with its frontend on port and the
+// other services on ports it picks. The server reports a failed listener
+// through the logger's Fatal, which only logs here (slogLogger), and then
+// goes on with the missing listener: the frontend panics on it while it is
+// built, the other services would once started. startServer returns the
+// failure as an error instead, wrapping the listener's error
+// (syscall.EADDRINUSE for a taken port), and does not start a server that
+// reported one. A failed build may leave listeners of the other services
+// open in this process.
+func startServer(port int, sqlConf *config.SQL, logger *slog.Logger) (t *Temporal, err error) {
+	conf, err := serverConfig(port, sqlConf)
 	if err != nil {
 		return nil, err
 	}
 	quiet := new(atomic.Bool)
-	srvLogger := slogLogger{log: logger, min: slog.LevelWarn, quiet: quiet}
+	fatal := new(firstFatal)
+	srvLogger := slogLogger{log: logger, min: slog.LevelWarn, quiet: quiet, fatal: fatal}
 	authorizer, err := authorization.GetAuthorizerFromConfig(&conf.Global.Authorization)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: temporal authorizer: %w", err)
@@ -139,6 +195,11 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 		dynamicconfig.TimerProcessorMaxPollRPS.Key():      200,
 		dynamicconfig.VisibilityProcessorMaxPollRPS.Key(): 200,
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			t, err = nil, fatal.cause(fmt.Errorf("devstack: temporal server panicked while starting: %v", r))
+		}
+	}()
 	server, err := temporal.NewServer(
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
@@ -149,24 +210,18 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 		temporal.WithDynamicConfigClient(dynConf),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("devstack: new temporal server: %w", err)
+		return nil, fatal.cause(fmt.Errorf("devstack: new temporal server: %w", err))
+	}
+	// A service whose listener failed would serve a nil listener once
+	// started, in a goroutine of its own, where no recover reaches.
+	if err := fatal.get(); err != nil {
+		return nil, fmt.Errorf("devstack: temporal: %w", err)
 	}
 	if err := server.Start(); err != nil {
-		return nil, fmt.Errorf("devstack: start temporal server: %w", err)
+		return nil, fatal.cause(fmt.Errorf("devstack: start temporal server: %w", err))
 	}
-	t := &Temporal{HostPort: hostPort, Namespace: Namespace, server: server, quiet: quiet}
-
-	if err := t.awaitReady(ctx, logger); err != nil {
-		t.Stop()
-		return nil, err
-	}
-	if o.UIPort >= 0 {
-		if err := t.startUI(ctx, o.UIPort, logger); err != nil {
-			t.Stop()
-			return nil, err
-		}
-	}
-	return t, nil
+	hostPort := net.JoinHostPort(loopback, strconv.Itoa(port))
+	return &Temporal{HostPort: hostPort, Namespace: Namespace, server: server, quiet: quiet}, nil
 }
 
 // Stop stops the web UI, then the server. It is safe to call more than
@@ -222,7 +277,7 @@ func sqliteConfig(dbFile string) (*config.SQL, error) {
 func serverConfig(frontendPort int, sqlConf *config.SQL) (*config.Config, error) {
 	var ports [4]int // frontend HTTP, history, matching, worker
 	for i := range ports {
-		p, err := freePort()
+		p, err := pickPort()
 		if err != nil {
 			return nil, err
 		}
@@ -333,7 +388,7 @@ func (t *Temporal) awaitReady(ctx context.Context, logger *slog.Logger) error {
 
 func (t *Temporal) startUI(ctx context.Context, port int, logger *slog.Logger) error {
 	if port == 0 {
-		p, err := freePort()
+		p, err := pickPort()
 		if err != nil {
 			return err
 		}
@@ -405,11 +460,13 @@ func freePort() (int, error) {
 }
 
 // slogLogger adapts slog to the Temporal server's logger, dropping records
-// below min, and all records once quiet is set.
+// below min, and all records once quiet is set. It keeps the first Fatal in
+// fatal (may be nil) for startServer.
 type slogLogger struct {
 	log   *slog.Logger
 	min   slog.Level
 	quiet *atomic.Bool
+	fatal *firstFatal
 }
 
 var (
@@ -423,10 +480,59 @@ func (s slogLogger) Warn(msg string, tags ...tag.Tag)  { s.emit(slog.LevelWarn, 
 func (s slogLogger) Error(msg string, tags ...tag.Tag) { s.emit(slog.LevelError, msg, tags) }
 
 // DPanic, Panic and Fatal only log: the embedded server must not take the
-// process down.
+// process down. Fatal is also kept, so that a failed start-up can say why.
 func (s slogLogger) DPanic(msg string, tags ...tag.Tag) { s.emit(slog.LevelError, msg, tags) }
 func (s slogLogger) Panic(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError, msg, tags) }
-func (s slogLogger) Fatal(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError, msg, tags) }
+func (s slogLogger) Fatal(msg string, tags ...tag.Tag) {
+	if s.fatal != nil {
+		s.fatal.keep(msg, tags)
+	}
+	s.emit(slog.LevelError, msg, tags)
+}
+
+// firstFatal keeps the first Fatal the server logged, as an error wrapping
+// the error among its tags (the listener's, for a taken port).
+type firstFatal struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (f *firstFatal) keep(msg string, tags []tag.Tag) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return
+	}
+	f.err = errors.New(msg)
+	for _, t := range tags {
+		// tag.Error's Value is the error's text; its zap field holds the
+		// error itself.
+		if zt, ok := t.(tag.ZapTag); ok {
+			if e, ok := zt.Field().Interface.(error); ok {
+				f.err = fmt.Errorf("%s: %w", msg, e)
+				break
+			}
+		}
+	}
+}
+
+// get returns the first Fatal, nil when there was none.
+func (f *firstFatal) get() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.err
+}
+
+// cause returns err with the first Fatal in front of it, the failure that
+// led to err; err alone when nothing fatal was logged.
+func (f *firstFatal) cause(err error) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil {
+		return err
+	}
+	return fmt.Errorf("devstack: temporal: %w (then: %w)", f.err, err)
+}
 
 // SLog gives server components that want a *slog.Logger the same
 // filtered destination.
