@@ -27,11 +27,10 @@ func TestReadmeWalkthrough(t *testing.T) {
 	bin := buildMotionflow(t, filepath.Join(dir, "motionflow"))
 
 	addr, issuer := freeAddr(t), freeAddr(t)
-	_, temporalPort, _ := net.SplitHostPort(freeAddr(t))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	dev := exec.CommandContext(ctx, bin, "dev", "-ephemeral", "-data", filepath.Join(dir, "data"),
-		"-addr", addr, "-issuer-addr", issuer, "-temporal-port", temporalPort, "-ui-port", "-1", "-smtp-addr", freeAddr(t))
+		"-addr", addr, "-issuer-addr", issuer, "-temporal-port", "0", "-ui-port", "-1", "-smtp-addr", freeAddr(t))
 	dev.Dir = dir
 	dev.Cancel = func() error { return dev.Process.Signal(syscall.SIGINT) }
 	dev.WaitDelay = 30 * time.Second

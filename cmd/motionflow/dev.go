@@ -37,7 +37,7 @@ func runDev(ctx context.Context, log *slog.Logger, args []string) error {
 	c.bind(fs, true, false, false, false)
 	dataDir := fs.String("data", ".motionflow", "directory for the Temporal SQLite file (and an embedded PostgreSQL)")
 	ephemeral := fs.Bool("ephemeral", false, "keep Temporal in memory and use a throw-away database")
-	temporalPort := fs.Int("temporal-port", 7233, "embedded Temporal frontend port on 127.0.0.1")
+	temporalPort := fs.Int("temporal-port", 7233, "embedded Temporal frontend port on 127.0.0.1 (0: a free one, shown at start)")
 	uiPort := fs.Int("ui-port", 8233, "Temporal web UI port on 127.0.0.1 (-1: no UI)")
 	issuerAddr := fs.String("issuer-addr", "127.0.0.1:8081", "address of the development OpenID provider (loopback only)")
 	smtpAddr := fs.String("smtp-addr", "127.0.0.1:1025", "address of the local SMTP sink that receives reminder e-mails (loopback only)")
