@@ -792,7 +792,7 @@ func TestFaultPostgresDown(t *testing.T) {
 type faultPostgres struct {
 	t        *testing.T
 	dir, url string
-	port     int // Temporal's frontend; 0 until the first start picks it
+	port     int
 	ctlCmd   func(args ...string) *exec.Cmd
 }
 
