@@ -813,8 +813,7 @@ func startFaultPostgres(t *testing.T) *faultPostgres {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	_, portStr, _ := net.SplitHostPort(freeAddr(t))
-	port, _ := strconv.Atoi(portStr)
+	port := hostPortPort(t, freeAddr(t))
 	pg := &faultPostgres{t: t, dir: dir, port: port, url: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
 	asPostgres := func(name string, args ...string) *exec.Cmd {
 		if os.Geteuid() == 0 { // PostgreSQL refuses to run as root

@@ -162,10 +162,17 @@ start() {
 	shift
 	local args=()
 	for s in "$@"; do args+=(--service "$s"); done
-	nohup "$BIN/temporal-server" --allow-no-auth --config-file "$ENGINE_DIR/$name.yaml" start "${args[@]}" \
-		>>"$ENGINE_DIR/$name.log" 2>&1 &
+	launch "$name" "$BIN/temporal-server" --allow-no-auth --config-file "$ENGINE_DIR/$name.yaml" start "${args[@]}"
+}
+
+# launch NAME CMD... runs CMD in the background, its output appended to
+# NAME.log and its pid in NAME.pid (which stop, waitfor and status read).
+launch() {
+	local name=$1
+	shift
+	nohup "$@" >>"$ENGINE_DIR/$name.log" 2>&1 &
 	echo $! >"$ENGINE_DIR/$name.pid"
-	log "$name started (pid $!, services $*)"
+	log "$name started (pid $!: ${*##*/})"
 }
 
 stop() {
@@ -229,13 +236,11 @@ app() {
 	log "motionflow: API http://$MOTIONFLOW_ADDR, issuer $OIDC_ISSUER (demo users, password = user name; see idp.log)"
 }
 
-# startapp NAME ARGS... starts the motionflow binary with ARGS; its pid goes to NAME.pid.
+# startapp NAME ARGS... starts the motionflow binary with ARGS (launch).
 startapp() {
 	local name=$1
 	shift
-	nohup "$BIN/motionflow" "$@" >>"$ENGINE_DIR/$name.log" 2>&1 &
-	echo $! >"$ENGINE_DIR/$name.pid"
-	log "$name started (pid $!: motionflow $*)"
+	launch "$name" "$BIN/motionflow" "$@"
 }
 
 # waitfor NAME WHAT CMD... runs CMD every 0.1 s until it succeeds, for up to

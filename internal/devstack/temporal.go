@@ -104,11 +104,9 @@ func StartTemporal(ctx context.Context, o TemporalOptions) (*Temporal, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	if o.Port != 0 {
-		ln, err := net.Listen("tcp", net.JoinHostPort(loopback, strconv.Itoa(o.Port)))
-		if err != nil {
-			return nil, fmt.Errorf("devstack: temporal frontend port %d: %w", o.Port, err)
+		if err := portFree("frontend", o.Port); err != nil {
+			return nil, err
 		}
-		_ = ln.Close()
 	}
 	sqlConf, err := sqliteConfig(o.DBFile)
 	if err != nil {
@@ -396,11 +394,9 @@ func (t *Temporal) startUI(ctx context.Context, port int, logger *slog.Logger) e
 	}
 	// The UI server exits the process (echo's Logger.Fatal) when it cannot
 	// bind, so make sure it can.
-	ln, err := net.Listen("tcp", net.JoinHostPort(loopback, strconv.Itoa(port)))
-	if err != nil {
-		return fmt.Errorf("devstack: temporal UI port %d: %w", port, err)
+	if err := portFree("UI", port); err != nil {
+		return err
 	}
-	_ = ln.Close()
 
 	t.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
 		Host:                loopback,
@@ -457,6 +453,17 @@ func freePort() (int, error) {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// portFree tells whether port on 127.0.0.1 can be bound now, for an error
+// that names the port (what: which of the server's ports) before a server
+// that reacts worse to a taken one is started on it.
+func portFree(what string, port int) error {
+	ln, err := net.Listen("tcp", net.JoinHostPort(loopback, strconv.Itoa(port)))
+	if err != nil {
+		return fmt.Errorf("devstack: temporal %s port %d: %w", what, port, err)
+	}
+	return ln.Close()
 }
 
 // slogLogger adapts slog to the Temporal server's logger, dropping records
@@ -526,12 +533,11 @@ func (f *firstFatal) get() error {
 // cause returns err with the first Fatal in front of it, the failure that
 // led to err; err alone when nothing fatal was logged.
 func (f *firstFatal) cause(err error) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.err == nil {
+	first := f.get()
+	if first == nil {
 		return err
 	}
-	return fmt.Errorf("devstack: temporal: %w (then: %w)", f.err, err)
+	return fmt.Errorf("devstack: temporal: %w (then: %w)", first, err)
 }
 
 // SLog gives server components that want a *slog.Logger the same
