@@ -300,8 +300,12 @@ type MeetingFile struct {
 	Modified    time.Time
 }
 
-// SaveMeetingFile stores (or replaces) a document of a meeting. Storing the
-// same bytes again changes nothing, so a retried activity is harmless.
+// SaveMeetingFile stores (or replaces) a document of a meeting made from the
+// meeting's state as of at. Storing the same bytes again changes nothing, so
+// a retried activity is harmless; a document of an older state never
+// replaces a newer one: the minutes of closing the session are made after
+// the answer (from the outbox), those of publishing them before it, and the
+// first could land last and take back the published minutes.
 func (s *Store) SaveMeetingFile(ctx context.Context, f MeetingFile, at time.Time) error {
 	if f.ContentType == "" {
 		f.ContentType = "application/pdf"
@@ -312,7 +316,7 @@ func (s *Store) SaveMeetingFile(ctx context.Context, f MeetingFile, at time.Time
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
 		ON CONFLICT (meeting_id, kind) DO UPDATE SET name = excluded.name, content_type = excluded.content_type,
 			content = excluded.content, sha256 = excluded.sha256, modified = excluded.modified
-		WHERE meeting_files.sha256 <> excluded.sha256`,
+		WHERE meeting_files.sha256 <> excluded.sha256 AND meeting_files.modified <= excluded.modified`,
 		f.MeetingID, f.Kind, f.Name, f.ContentType, f.Content, hex.EncodeToString(sum[:]), at)
 	if err != nil {
 		return fmt.Errorf("store: save %s of meeting %s: %w", f.Kind, f.MeetingID, mapErr(err))

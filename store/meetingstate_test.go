@@ -67,3 +67,42 @@ func TestAWithdrawnMotionIsMarkedOnTheAgenda(t *testing.T) {
 		t.Fatalf("events %+v %v, want versions 2 and 3 in order", evs, err)
 	}
 }
+
+// TestAnOlderMeetingDocumentDoesNotReplaceANewerOne: the minutes made when
+// the session closed may be stored after those made when they were
+// published; the published ones stay. The same state stored again, or a
+// newer one, replaces as before.
+func TestAnOlderMeetingDocumentDoesNotReplaceANewerOne(t *testing.T) {
+	s := newStore(t, "ma")
+	if _, err := s.CreateOrganization(ctx(t), store.Organization{ID: "gr", BodyID: "ma", Kind: "council", Name: "Gemeinderat"}); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2027, 4, 20, 14, 0, 0, 0, time.UTC)
+	if _, err := s.CreateMeeting(ctx(t), store.Meeting{ID: "gr-1", BodyID: "ma", OrganizationID: "gr", Name: "Gemeinderat", Start: start}); err != nil {
+		t.Fatal(err)
+	}
+	closed, published, amended := start.Add(3*time.Hour), start.Add(26*time.Hour), start.Add(50*time.Hour)
+	save := func(content string, at time.Time) {
+		t.Helper()
+		if err := s.SaveMeetingFile(ctx(t), store.MeetingFile{MeetingID: "gr-1", Kind: "minutes", Name: "Niederschrift.pdf", Content: []byte(content)}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stored := func(want string, modified time.Time) {
+		t.Helper()
+		f, err := s.MeetingFileOf(ctx(t), "gr-1", "minutes")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(f.Content) != want || !f.Modified.Equal(modified) {
+			t.Errorf("minutes %q of %v, want %q of %v", f.Content, f.Modified, want, modified)
+		}
+	}
+	save("veröffentlicht", published)
+	save("geschlossen", closed) // late
+	stored("veröffentlicht", published)
+	save("veröffentlicht", published) // a retry
+	stored("veröffentlicht", published)
+	save("berichtigt", amended)
+	stored("berichtigt", amended)
+}
