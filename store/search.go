@@ -74,6 +74,10 @@ const searchWalk = 2000
 // maxWindow bounds the window of a search's rest, in walks (see searchKeys).
 const maxWindow = 4
 
+// windowSlack is how many hits beyond twice the missing ones a window of a
+// search's rest is sized to hold (see searchKeys).
+const windowSlack = 16
+
 // highlightOptions frame matched words with two private-use characters,
 // which splitFragments turns into Fragments.
 const (
@@ -244,15 +248,17 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq, exact strin
 		if lower != nil {
 			conds = append(conds, "m.updated_at >= "+b.add(*lower))
 		}
+		// Planned for the words and the window at hand: a generic plan,
+		// which knows neither, may read the whole window from the table.
+		// The settings hold for the transaction, which is sent as one
+		// batch: one round trip rather than four.
 		var out []searchKey
-		err := pgx.BeginTxFunc(ctx, s.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-			// Planned for the words and the window at hand: a generic plan,
-			// which knows neither, may read the whole window from the table.
-			if _, err := tx.Exec(ctx, "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
-				return err
-			}
-			rows, _ := tx.Query(ctx, `SELECT m.id, m.updated_at FROM motions m WHERE `+strings.Join(conds, " AND ")+`
-				ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(k), b...)
+		var batch pgx.Batch
+		batch.Queue("BEGIN READ ONLY")
+		batch.Queue("SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true), " +
+			"set_config('enable_indexonlyscan', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true)")
+		batch.Queue(`SELECT m.id, m.updated_at FROM motions m WHERE `+strings.Join(conds, " AND ")+`
+			ORDER BY m.updated_at DESC, m.id DESC LIMIT `+b.add(k), b...).Query(func(rows pgx.Rows) error {
 			var id string
 			var at time.Time
 			_, err := pgx.ForEachRow(rows, []any{&id, &at}, func() error {
@@ -261,12 +267,14 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq, exact strin
 			})
 			return err
 		})
+		batch.Queue("COMMIT")
+		err := s.Pool.SendBatch(ctx, &batch).Close()
 		return out, err
 	}
 	// rest reads up to k hits of a tier after the walk's end. It looks first
 	// in a window of time before end, sized from what the walk saw (its
 	// motions spanned span and held seen hits of the tier) to hold about
-	// twice the k still missing: there the search index's bitmap is ANDed
+	// twice the k still missing, and windowSlack more: there the search index's bitmap is ANDed
 	// with the (updated_at, id) index's, so only the window's matches are
 	// read from the table, and a word a few per cent of the motions hold
 	// costs a page of them, not a read of all of them. Only what the window
