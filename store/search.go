@@ -274,22 +274,29 @@ func (s *Store) searchKeys(ctx context.Context, f MotionFilter, tsq, exact strin
 	// rest reads up to k hits of a tier after the walk's end. It looks first
 	// in a window of time before end, sized from what the walk saw (its
 	// motions spanned span and held seen hits of the tier) to hold about
-	// twice the k still missing, and windowSlack more: there the search index's bitmap is ANDed
-	// with the (updated_at, id) index's, so only the window's matches are
-	// read from the table, and a word a few per cent of the motions hold
-	// costs a page of them, not a read of all of them. Only what the window
-	// lacks is read without bound; that many are left only of a rare word.
+	// twice the k still missing, and windowSlack more: there the search
+	// index's bitmap is ANDed with the (updated_at, id) index's, so only the
+	// window's matches are read from the table, and a word a few per cent
+	// of the motions hold costs a page of them, not a read of all of them.
+	// Only what the window lacks is read without bound; that many are left
+	// only of a rare word.
 	// A word too rare to fill a window of maxWindow walks is read so at
 	// once, as is one the walk's motions, sharing one time, give no span
 	// for: over a wide window PostgreSQL reads the window's motions from the
 	// table rather than AND the two indexes (measured at 1,000,000 motions,
 	// docs/BENCHMARKS.md).
 	rest := func(tier int, end *searchKey, span time.Duration, seen, k int) ([]searchKey, error) {
-		walks := max(2*k/max(seen, 1), 2) // walks' worth of motions that hold about 2k hits
+		// Walks' worth of motions that hold about 2k+windowSlack hits: the
+		// window is as wide as the hits still missing need, not a walk or
+		// more, since the index's part of the window costs what its motions
+		// are (a window of 7,750 motions for the 7 hits of `Schubert` a
+		// walk left took 4.6 ms); the slack keeps a window for a few hits
+		// from falling short, which would read all the older ones.
+		walks := float64(2*k+windowSlack) / float64(max(seen, 1))
 		if span <= 0 || seen == 0 || walks > maxWindow {
 			return read(tier, end, nil, k)
 		}
-		lower := end.Updated.Add(-span * time.Duration(walks))
+		lower := end.Updated.Add(-time.Duration(float64(span) * walks))
 		out, err := read(tier, end, &lower, k)
 		if err != nil || len(out) == k {
 			return out, err
