@@ -267,10 +267,15 @@ func (r Rule) role(m *Motion, a Actor) (Role, error) {
 
 // Allowed lists the commands a may run on m in its current state, for showing
 // only the actions that will succeed.
+//
+// A command whose rule does not start from m's status is passed over before
+// Permit, which would refuse it for that (and for most commands in any one
+// status): a list of 50 motions asked Permit some thousand times, and each
+// refusal formats its message (docs/BENCHMARKS.md).
 func Allowed(m *Motion, a Actor) []CommandName {
 	var out []CommandName
 	for _, name := range Commands {
-		if Creating(name) {
+		if Creating(name) || !slices.Contains(Table[name].From, m.Status) {
 			continue
 		}
 		if _, err := Permit(m, name, a, m.Version); err == nil {

@@ -200,7 +200,7 @@ func (s *Store) Motions(ctx context.Context, f MotionFilter) (items []motion.Mot
 			ORDER BY `+key+` DESC, m.id DESC LIMIT `+a.add(n+1)+`) p
 		JOIN motions m ON m.id = p.id
 		ORDER BY p.key DESC, p.id DESC`, a...)
-	got, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
+	got, err := pgx.AppendRows(make([]Hit, 0, n+1), rows, func(r pgx.CollectableRow) (Hit, error) {
 		var h Hit
 		var data []byte
 		if err := r.Scan(&data, &h.updated); err != nil {

@@ -560,7 +560,7 @@ func (s *Store) readHits(ctx context.Context, tsq, hl string, keys []searchKey, 
 	}
 	rows, _ := s.Pool.Query(ctx, `SELECT `+cols+` FROM unnest(`+b.add(ids)+`::text[]) WITH ORDINALITY AS k(id, n)
 		JOIN motions m ON m.id = k.id `+join+` ORDER BY k.n`, b...)
-	hits, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Hit, error) {
+	hits, err := pgx.AppendRows(make([]Hit, 0, len(keys)), rows, func(r pgx.CollectableRow) (Hit, error) {
 		var data []byte
 		var title, text string
 		if err := r.Scan(&data, &title, &text); err != nil {
