@@ -129,6 +129,9 @@ type env struct {
 	spd, office, dept string
 	motions           *workflows.Client
 	verifier          *auth.Verifier
+	// issuer is the test identity provider's configuration (its URL serves
+	// discovery and keys), for an API started as its own process.
+	issuer auth.Config
 	// reminders is set by the deadline scenario: it sees every Notify.
 	remindersMu sync.Mutex
 	reminders   func(workflows.NotifyInput)
@@ -224,7 +227,7 @@ func newEnv(o envOptions) *env {
 	e.office = iss.Token(tb, authtest.Claims{Subject: "office", Name: "Ratsbüro", Groups: groups("role:council_office"), Expiry: 6 * time.Hour})
 	e.dept = iss.Token(tb, authtest.Claims{Subject: "dez1", Name: "Dezernat I", Groups: groups("role:administration", "department:"+department), Expiry: 6 * time.Hour})
 	e.motions = &workflows.Client{Temporal: e.tc}
-	e.verifier = verifier
+	e.verifier, e.issuer = verifier, iss.Config()
 	h, _ := api.New(api.Config{RequestTimeout: time.Minute}, api.Deps{Motions: e.motions, Auth: verifier, Store: st,
 		Logger: slog.New(slog.DiscardHandler)})
 	srv := httptest.NewServer(h)

@@ -8,9 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +34,11 @@ import (
 // page, filters, German full text (compounds, umlauts typed as ae/oe/ue,
 // names, statements), and deep keyset pages. The bare update's figures in
 // the same run are the reference.
+//
+// The API runs in the benchmark's process, beside the client and the
+// embedded Temporal server, whose garbage its requests then wait for; with
+// MOTIONFLOW_BENCH_SERVE set, the queries go to `motionflow serve` built
+// and started as its own process, as production runs it (startServe).
 func BenchmarkList(b *testing.B) {
 	e := shared(b)
 	l := listData(b, e)
@@ -133,6 +142,9 @@ func listData(b *testing.B, e *env) *listEnv {
 		srv := httptest.NewServer(h)
 		own.add(srv.Close)
 		l := &listEnv{url: srv.URL, e: e, rows: n}
+		if os.Getenv("MOTIONFLOW_BENCH_SERVE") != "" {
+			l.url = startServe(&own, e, dsn)
+		}
 		l.queries = []listQuery{
 			{"first-page", "/v1/motions?limit=50", ""},
 			{"first-page-as-faction", "/v1/motions?limit=50", e.spd},
@@ -349,4 +361,54 @@ func bulkMotions(ctx context.Context, st *store.Store, n int, bodies []string) e
 		CREATE INDEX motions_search ON motions USING gin (search);
 		CREATE INDEX motions_title_search ON motions USING gin (title_search)`)
 	return err
+}
+
+// startServe builds `motionflow serve` and starts it as its own process on
+// the list database dsn, with e's Temporal and identity provider and no rate
+// limit (one client sends every query); it returns the API's URL once
+// /readyz answers, and stops the process among own's cleanups.
+func startServe(own *cleanupList, e *env, dsn string) string {
+	dir, err := os.MkdirTemp("", "motionflow-bench-serve-")
+	if err != nil {
+		panic(err)
+	}
+	own.add(func() { _ = os.RemoveAll(dir) })
+	bin := filepath.Join(dir, "motionflow")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/motionflow/motionflow/cmd/motionflow").CombinedOutput(); err != nil {
+		panic(fmt.Sprintf("build motionflow: %v\n%s", err, out))
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	logf, err := os.Create(filepath.Join(dir, "serve.log"))
+	if err != nil {
+		panic(err)
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dsn, "TEMPORAL_ADDRESS="+e.hostPort, "TEMPORAL_NAMESPACE="+e.namespace,
+		"OIDC_ISSUER="+e.issuer.IssuerURL, "OIDC_AUDIENCE="+e.issuer.Audience, "MOTIONFLOW_ADDR="+addr,
+		"MOTIONFLOW_RATE_PER_USER=0", "MOTIONFLOW_RATE_PER_ADDRESS=0")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		panic(err)
+	}
+	own.add(func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); _ = logf.Close() })
+	base := "http://" + addr
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if res, err := http.Get(base + "/readyz"); err == nil {
+			_ = res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logf.Name())
+			panic(fmt.Sprintf("motionflow serve not ready within a minute:\n%s", log))
+		}
+	}
+	fmt.Fprintf(benchLog, "list: queries go to motionflow serve at %s (pid %d)\n", base, cmd.Process.Pid)
+	return base
 }
