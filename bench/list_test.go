@@ -35,10 +35,11 @@ import (
 // names, statements), and deep keyset pages. The bare update's figures in
 // the same run are the reference.
 //
-// The API runs in the benchmark's process, beside the client and the
-// embedded Temporal server, whose garbage its requests then wait for; with
-// MOTIONFLOW_BENCH_SERVE set, the queries go to `motionflow serve` built
-// and started as its own process, as production runs it (startServe).
+// The queries go to `motionflow serve`, built and started as its own
+// process, as production runs it (startServe). MOTIONFLOW_BENCH_SERVE=0
+// sends them to the API in the benchmark's process instead, beside the
+// client and the embedded Temporal server, whose garbage collections its
+// requests then wait for (docs/BENCHMARKS.md, "Second round").
 func BenchmarkList(b *testing.B) {
 	e := shared(b)
 	l := listData(b, e)
@@ -142,7 +143,7 @@ func listData(b *testing.B, e *env) *listEnv {
 		srv := httptest.NewServer(h)
 		own.add(srv.Close)
 		l := &listEnv{url: srv.URL, e: e, rows: n}
-		if os.Getenv("MOTIONFLOW_BENCH_SERVE") != "" {
+		if os.Getenv("MOTIONFLOW_BENCH_SERVE") != "0" {
 			l.url = startServe(&own, e, dsn)
 		}
 		l.queries = []listQuery{
