@@ -545,12 +545,12 @@ func (s *Store) readHits(ctx context.Context, tsq, hl string, keys []searchKey, 
 			// which computed mf_highlight once for each ts_headline.
 			join = `CROSS JOIN LATERAL (SELECT mf_highlight(m.search, ` + b.add(tsq) + `::tsquery) AS q OFFSET 0) h`
 		}
-		// The passage comes from the motion's own text (stored as passage,
-		// migration 018), and from its attachments' only when the own text holds no match but they do
-		// (their words are the search vector's weight D): ts_headline
-		// parses all it is given, and a page of 50 hits with 20,000
-		// characters of attachment each cost about 100 ms, against 4 ms
-		// without (docs/BENCHMARKS.md).
+		// The passage comes from the motion's own text (the stored column
+		// passage, migration 018), and from its attachments' only when the
+		// own text holds no match but they do (their words are the search
+		// vector's weight D): ts_headline parses all it is given, and a
+		// page of 50 hits with 20,000 characters of attachment each cost
+		// about 100 ms, against 4 ms without (docs/BENCHMARKS.md).
 		opts, mark := b.add(textOpts)+"::text", b.add(markStart)
 		join += ` CROSS JOIN LATERAL (SELECT ts_headline('german'::regconfig, m.passage, ` + q + `, ` + opts + `) AS own OFFSET 0) o`
 		cols = `m.data, ts_headline('german'::regconfig, m.title, ` + q + `, ` + b.add(titleOpts) + `::text),
