@@ -138,12 +138,14 @@ func listData(b *testing.B, e *env) *listEnv {
 			}
 			fmt.Fprintf(benchLog, "list: %d motions of %d bodies loaded with COPY in %v\n", n, len(bodies), time.Since(t0).Round(time.Millisecond))
 		}
-		h, _ := api.New(api.Config{RequestTimeout: time.Minute}, api.Deps{Motions: e.motions, Auth: e.verifier, Store: st,
-			Logger: slog.New(slog.DiscardHandler)})
-		srv := httptest.NewServer(h)
-		own.add(srv.Close)
-		l := &listEnv{url: srv.URL, e: e, rows: n}
-		if os.Getenv("MOTIONFLOW_BENCH_SERVE") != "0" {
+		l := &listEnv{e: e, rows: n}
+		if os.Getenv("MOTIONFLOW_BENCH_SERVE") == "0" {
+			h, _ := api.New(api.Config{RequestTimeout: time.Minute}, api.Deps{Motions: e.motions, Auth: e.verifier, Store: st,
+				Logger: slog.New(slog.DiscardHandler)})
+			srv := httptest.NewServer(h)
+			own.add(srv.Close)
+			l.url = srv.URL
+		} else {
 			l.url = startServe(&own, e, dsn)
 		}
 		l.queries = []listQuery{
@@ -364,10 +366,11 @@ func bulkMotions(ctx context.Context, st *store.Store, n int, bodies []string) e
 	return err
 }
 
-// startServe builds `motionflow serve` and starts it as its own process on
-// the list database dsn, with e's Temporal and identity provider and no rate
-// limit (one client sends every query); it returns the API's URL once
-// /readyz answers, and stops the process among own's cleanups.
+// startServe builds motionflow as production does and starts `serve` as its
+// own process on the list database dsn, with e's Temporal and identity
+// provider and no rate limit (one client sends every query); it returns the
+// API's URL once /readyz answers, and stops the process among own's
+// cleanups.
 func startServe(own *cleanupList, e *env, dsn string) string {
 	dir, err := os.MkdirTemp("", "motionflow-bench-serve-")
 	if err != nil {
@@ -375,8 +378,12 @@ func startServe(own *cleanupList, e *env, dsn string) string {
 	}
 	own.add(func() { _ = os.RemoveAll(dir) })
 	bin := filepath.Join(dir, "motionflow")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/motionflow/motionflow/cmd/motionflow").CombinedOutput(); err != nil {
-		panic(fmt.Sprintf("build motionflow: %v\n%s", err, out))
+	// With the Dockerfile's tags, as e2e's buildProduction builds it: no
+	// embedded Temporal server nor development identity provider linked in.
+	build := exec.Command("go", "build", "-tags", "nodev", "-o", bin, "github.com/motionflow/motionflow/cmd/motionflow")
+	build.Env = append(os.Environ(), "GOTOOLCHAIN=local")
+	if out, err := build.CombinedOutput(); err != nil {
+		panic(fmt.Sprintf("go build -tags nodev: %v\n%s", err, out))
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
